@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bus-names.h"
+#include "client.h"
+
+static sd_bus *client_bus_connection;
+
+int fail(const char *fmt, ...) {
+        va_list ap;
+        fputs("netctl: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fputc('\n', stderr);
+        return EXIT_FAILURE;
+}
+
+int usage_error(const char *verb, const char *fmt, ...) {
+        va_list ap;
+        fputs("netctl: ", stderr);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        if (verb)
+                fprintf(stderr, "\nTry 'netctl %s --help'.\n", verb);
+        else
+                fputs("\nTry 'netctl --help'.\n", stderr);
+        return EXIT_USAGE;
+}
+
+int64_t now_seconds(void) {
+        return (int64_t) time(NULL);
+}
+
+int client_bus(sd_bus **ret) {
+        int r;
+
+        if (!client_bus_connection) {
+                r = sd_bus_open_user(&client_bus_connection);
+                if (r < 0) {
+                        fail("cannot connect to the session bus: %s. Is this a desktop session "
+                             "(DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus)?", strerror(-r));
+                        return r;
+                }
+        }
+        *ret = client_bus_connection;
+        return 0;
+}
+
+static void report_bus_error(const sd_bus_error *error, int r) {
+        if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+            sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
+                fail("netctld is not running and could not be started by D-Bus activation. "
+                     "Check 'systemctl --user status netctld'.");
+        else if (sd_bus_error_has_name(error, "org.freedesktop.systemd1.LoadFailed") ||
+                 sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.Spawn.ChildExited") ||
+                 sd_bus_error_has_name(error, "org.freedesktop.DBus.Error.Spawn.Failed") ||
+                 (error->name && strncmp(error->name, "org.freedesktop.systemd1.", 25) == 0))
+                fail("netctld could not be started: %s. See 'journalctl --user -u netctld'.",
+                     error->message ? error->message : error->name);
+        else if (sd_bus_error_has_name(error, SD_BUS_ERROR_NO_REPLY) ||
+                 sd_bus_error_has_name(error, SD_BUS_ERROR_TIMEOUT))
+                fail("netctld did not answer in time.");
+        else if (error->message)
+                fail("%s", error->message);
+        else
+                fail("calling netctld failed: %s", strerror(-r));
+}
+
+int client_new_call(const char *interface, const char *method, sd_bus_message **ret) {
+        sd_bus *bus;
+        int r = client_bus(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_call(bus, ret, NETCTL_BUS_NAME, NETCTL_OBJECT_PATH,
+                                           interface, method);
+        if (r < 0)
+                fail("cannot build the request: %s", strerror(-r));
+        return r;
+}
+
+int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus *bus;
+        int r = client_bus(&bus);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_call(bus, m, 0, &error, ret_reply);
+        if (r < 0)
+                report_bus_error(&error, r);
+        sd_bus_error_free(&error);
+        return r;
+}
+
+int client_call(const char *interface, const char *method, sd_bus_message **ret_reply,
+                const char *types, ...) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        va_list ap;
+        int r;
+
+        r = client_new_call(interface, method, &m);
+        if (r < 0)
+                return r;
+        if (types) {
+                va_start(ap, types);
+                r = sd_bus_message_appendv(m, types, ap);
+                va_end(ap);
+                if (r < 0)
+                        return fail("cannot build the request: %s", strerror(-r)), r;
+        }
+        return client_call_message(m, ret_reply);
+}
+
+int parse_id(const char *verb, const char *s, uint64_t *ret) {
+        char *end;
+
+        if (s[0] == '#')
+                s++;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0) {
+                usage_error(verb, "\"%s\" is not a follow-up id (a number such as 12).", s);
+                return -EINVAL;
+        }
+        *ret = v;
+        return 0;
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+/* Exit statuses: 0 success, 1 failure (including errors the daemon
+ * reports), 2 usage errors. */
+#define EXIT_USAGE 2
+
+/* A verb: name, handler, one-line synopsis and summary for --help. */
+typedef struct Verb {
+        const char *name;
+        int (*run)(int argc, char *argv[]);
+        const char *synopsis;
+        const char *summary;
+} Verb;
+
+/* Every verb's handler returns a process exit status. */
+
+/* Prints "netctl: <message>" to stderr; returns 1 (or EXIT_USAGE for
+ * usage_error) so callers can "return fail(...)". */
+int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Connects to the session bus (once per process); prints the reason and
+ * returns negative errno on failure. */
+int client_bus(sd_bus **ret);
+
+/* Calls a method on netctld.  On a bus error prints the daemon's sentence
+ * (or a hint when the daemon cannot be reached) and returns negative. */
+int client_call(const char *interface, const char *method, sd_bus_message **ret_reply,
+                const char *types, ...);
+/* As client_call, with a message the caller built (for a{sv} arguments). */
+int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply);
+int client_new_call(const char *interface, const char *method, sd_bus_message **ret);
+
+/* Parses a follow-up id ("12" or "#12"); prints an error when invalid. */
+int parse_id(const char *verb, const char *s, uint64_t *ret);
+
+/* Current time, Unix seconds. */
+int64_t now_seconds(void);
+
+/* Verbs. */
+int verb_add(int argc, char *argv[]);
+int verb_list(int argc, char *argv[]);
+int verb_show(int argc, char *argv[]);
+int verb_done(int argc, char *argv[]);
+int verb_snooze(int argc, char *argv[]);
+int verb_rm(int argc, char *argv[]);
+int verb_edit(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);
+
+/* Prints the per-verb help for a verb from the table. */
+void verb_help(const char *name);

@@ -1,0 +1,640 @@
+/* SPDX-License-Identifier: MIT */
+/* The follow-up verbs: add, list, show, done, snooze, rm, edit. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "client.h"
+#include "json.h"
+#include "output.h"
+#include "text.h"
+#include "timeparse.h"
+
+typedef struct FollowupView {
+        uint64_t id;
+        const char *uid;
+        const char *text;
+        const char *kind;
+        int64_t due;
+        int64_t done_at;
+        uint64_t every;
+        int every_fixed;
+        int64_t notified_at;
+        const char *contact;
+} FollowupView;
+
+static int read_followup(sd_bus_message *m, FollowupView *f) {
+        return sd_bus_message_read(m, NETCTL_FOLLOWUP_SIG, &f->id, &f->uid, &f->text, &f->kind,
+                                   &f->due, &f->done_at, &f->every, &f->every_fixed,
+                                   &f->notified_at, &f->contact);
+}
+
+static void followup_json(JsonWriter *w, const FollowupView *f) {
+        json_begin_object(w);
+        json_key(w, "id");
+        json_uint(w, f->id);
+        json_key(w, "uid");
+        json_string(w, f->uid);
+        json_key(w, "text");
+        json_string(w, f->text);
+        json_key(w, "kind");
+        json_string(w, f->kind);
+        json_key(w, "due");
+        json_time_utc(w, f->due);
+        json_key(w, "due_local");
+        json_time_local(w, f->due);
+        json_key(w, "done_at");
+        json_time_utc(w, f->done_at);
+        json_key(w, "every");
+        if (f->every > 0)
+                json_uint(w, f->every);
+        else
+                json_null(w);
+        json_key(w, "every_fixed");
+        json_bool(w, f->every_fixed);
+        json_key(w, "contact");
+        json_string(w, f->contact[0] ? f->contact : NULL);
+        json_key(w, "notified");
+        json_bool(w, f->notified_at != 0);
+        json_key(w, "notified_at");
+        json_time_utc(w, f->notified_at);
+        json_end_object(w);
+}
+
+/* Checks text early, with the same rules as the daemon, for a friendlier
+ * message naming the argument. */
+static int check_text_arg(const char *verb, const char *text) {
+        const char *reason;
+        int r = text_check_line(text, NETCTL_TEXT_MAX, false, &reason);
+        if (r == -E2BIG)
+                return usage_error(verb, "the text is longer than %d bytes.", NETCTL_TEXT_MAX);
+        if (r < 0)
+                return usage_error(verb, "invalid text: %s.", reason);
+        return 0;
+}
+
+static int parse_when_arg(const char *verb, const char *option, const char *s, int64_t *ret) {
+        int r = when_parse(s, now_seconds(), ret);
+        if (r == -ERANGE)
+                return usage_error(verb, "%s \"%s\" is out of range.", option, s);
+        if (r < 0)
+                return usage_error(verb, "%s \"%s\" is not a time netctl understands "
+                                   "(e.g. \"tomorrow 9am\", \"fri 10:00\", \"2026-12-01T09:30\", \"2h\").",
+                                   option, s);
+        return 0;
+}
+
+static int parse_duration_arg(const char *verb, const char *option, const char *s, int64_t *ret) {
+        int r = duration_parse(s, ret);
+        if (r == -ERANGE)
+                return usage_error(verb, "%s \"%s\" must be more than zero and at most ten years.",
+                                   option, s);
+        if (r < 0)
+                return usage_error(verb, "%s \"%s\" is not a duration (e.g. 90m, 2h, 3d, 2w).",
+                                   option, s);
+        return 0;
+}
+
+static int append_option(sd_bus_message *m, const char *key, const char *type, ...) {
+        va_list ap;
+        int r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", key);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, type);
+        if (r >= 0) {
+                va_start(ap, type);
+                r = sd_bus_message_appendv(m, type, ap);
+                va_end(ap);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        return r;
+}
+
+static void print_due_phrase(int64_t due, char *buf, size_t size) {
+        char local[64], rel[64];
+        local_time_format(due, local, sizeof local);
+        relative_format(due, now_seconds(), rel, sizeof rel);
+        snprintf(buf, size, "%s (%s)", local, rel);
+}
+
+int verb_add(int argc, char *argv[]) {
+        enum { ARG_FIXED = 0x100 };
+        static const struct option options[] = {
+                { "help",  no_argument,       NULL, 'h' },
+                { "due",   required_argument, NULL, 'd' },
+                { "in",    required_argument, NULL, 'i' },
+                { "every", required_argument, NULL, 'e' },
+                { "fixed", no_argument,       NULL, ARG_FIXED },
+                { "quiet", no_argument,       NULL, 'q' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        int64_t due = 0, every = 0;
+        bool have_due = false, fixed = false, quiet = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "hd:i:e:q", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("add");
+                        return 0;
+                case 'd':
+                case 'i':
+                        if (have_due)
+                                return usage_error("add", "give either --due or --in, once.");
+                        have_due = true;
+                        if (c == 'd')
+                                r = parse_when_arg("add", "--due", optarg, &due);
+                        else {
+                                int64_t length;
+                                r = parse_duration_arg("add", "--in", optarg, &length);
+                                due = now_seconds() + length;
+                        }
+                        if (r != 0)
+                                return r;
+                        break;
+                case 'e':
+                        r = parse_duration_arg("add", "--every", optarg, &every);
+                        if (r != 0)
+                                return r;
+                        break;
+                case ARG_FIXED:
+                        fixed = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                default:
+                        return usage_error("add", "unknown option.");
+                }
+        }
+        if (optind + 1 != argc)
+                return usage_error("add", "expected one TEXT argument (quote it).");
+        const char *text = argv[optind];
+        r = check_text_arg("add", text);
+        if (r != 0)
+                return r;
+        if (fixed && every == 0)
+                return usage_error("add", "--fixed needs --every.");
+        if (every != 0 && every < 60)
+                return usage_error("add", "--every must be at least a minute.");
+        if (!have_due)
+                due = now_seconds();  /* Without a due time it is due now. */
+
+        r = client_new_call(NETCTL_IFACE_FOLLOWUPS, "Add", &m);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = sd_bus_message_append(m, "sx", text, due);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r >= 0 && every > 0)
+                r = append_option(m, "every", "t", (uint64_t) every);
+        if (r >= 0 && fixed)
+                r = append_option(m, "every_fixed", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return fail("cannot build the request: %s", strerror(-r));
+
+        if (client_call_message(m, &reply) < 0)
+                return EXIT_FAILURE;
+
+        uint64_t id;
+        r = sd_bus_message_read(reply, "t", &id);
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        if (quiet)
+                printf("%" PRIu64 "\n", id);
+        else {
+                char phrase[160];
+                print_due_phrase(due, phrase, sizeof phrase);
+                printf("Added #%" PRIu64 ", due %s.\n", id, phrase);
+        }
+        return 0;
+}
+
+typedef enum ListRange {
+        LIST_OPEN,
+        LIST_OVERDUE,
+        LIST_TODAY,
+        LIST_WEEK,
+        LIST_ALL,
+} ListRange;
+
+int verb_list(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help",    no_argument, NULL, 'h' },
+                { "overdue", no_argument, NULL, 'o' },
+                { "today",   no_argument, NULL, 't' },
+                { "week",    no_argument, NULL, 'w' },
+                { "all",     no_argument, NULL, 'a' },
+                { "json",    no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        ListRange range = LIST_OPEN;
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("list");
+                        return 0;
+                case 'o': range = LIST_OVERDUE; break;
+                case 't': range = LIST_TODAY; break;
+                case 'w': range = LIST_WEEK; break;
+                case 'a': range = LIST_ALL; break;
+                case 'j': json = true; break;
+                default:
+                        return usage_error("list", "unknown option.");
+                }
+        }
+        if (optind != argc)
+                return usage_error("list", "unexpected argument \"%s\".", argv[optind]);
+
+        int64_t now = now_seconds(), from = INT64_MIN, to = INT64_MAX;
+        const char *state = "open";
+        switch (range) {
+        case LIST_OPEN:
+                break;
+        case LIST_OVERDUE:
+                to = now + 1;
+                break;
+        case LIST_TODAY:
+                /* Today includes whatever is already overdue. */
+                to = local_midnight(now, 1);
+                break;
+        case LIST_WEEK:
+                to = local_midnight(now, 8);
+                break;
+        case LIST_ALL:
+                state = "all";
+                break;
+        }
+
+        if (client_call(NETCTL_IFACE_FOLLOWUPS, "List", &reply, "xxs", from, to, state) < 0)
+                return EXIT_FAILURE;
+
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_FOLLOWUP_SIG);
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        if (json) {
+                JsonWriter w;
+                json_init(&w, stdout);
+                json_begin_array(&w);
+                FollowupView f;
+                while ((r = read_followup(reply, &f)) > 0)
+                        followup_json(&w, &f);
+                json_end_array(&w);
+                json_finish(&w);
+                return r < 0 ? fail("unexpected reply from netctld: %s", strerror(-r)) : 0;
+        }
+
+        Table *t = table_new(4, "ID", "DUE", "WHEN", "TEXT");
+        if (!t)
+                return fail("out of memory");
+        FollowupView f;
+        while ((r = read_followup(reply, &f)) > 0) {
+                char id[32], local[64], rel[64];
+                snprintf(id, sizeof id, "%" PRIu64, f.id);
+                local_time_format(f.due, local, sizeof local);
+                if (f.done_at)
+                        snprintf(rel, sizeof rel, "done");
+                else
+                        relative_format(f.due, now, rel, sizeof rel);
+                r = table_add_row(t, id, local, rel, f.text);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0) {
+                table_free(t);
+                return fail("cannot read the list: %s", strerror(-r));
+        }
+        if (table_rows(t) == 0)
+                printf(range == LIST_ALL ? "No follow-ups.\n" : "No open follow-ups%s.\n",
+                       range == LIST_OVERDUE ? " overdue" :
+                       range == LIST_TODAY ? " due today" :
+                       range == LIST_WEEK ? " due this week" : "");
+        else
+                table_print(t, stdout);
+        table_free(t);
+        return 0;
+}
+
+static int get_followup(const char *verb, uint64_t id, sd_bus_message **ret_reply, FollowupView *f) {
+        if (client_call(NETCTL_IFACE_FOLLOWUPS, "Get", ret_reply, "t", id) < 0)
+                return EXIT_FAILURE;
+        int r = read_followup(*ret_reply, f);
+        if (r <= 0)
+                return fail("unexpected reply from netctld: %s", strerror(r < 0 ? -r : EBADMSG));
+        return 0;
+}
+
+int verb_show(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        bool json = false;
+        uint64_t id;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("show");
+                        return 0;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return usage_error("show", "unknown option.");
+                }
+        }
+        if (optind + 1 != argc)
+                return usage_error("show", "expected one follow-up ID.");
+        if (parse_id("show", argv[optind], &id) < 0)
+                return EXIT_USAGE;
+
+        FollowupView f;
+        r = get_followup("show", id, &reply, &f);
+        if (r != 0)
+                return r;
+
+        if (json) {
+                JsonWriter w;
+                json_init(&w, stdout);
+                followup_json(&w, &f);
+                json_finish(&w);
+                return 0;
+        }
+
+        char phrase[160], when[64], every[64];
+        print_due_phrase(f.due, phrase, sizeof phrase);
+        printf("Follow-up #%" PRIu64 "\n", f.id);
+        printf("  Text:     %s\n", f.text);
+        printf("  Kind:     %s\n", f.kind);
+        printf("  Due:      %s\n", phrase);
+        if (f.done_at) {
+                local_time_format(f.done_at, when, sizeof when);
+                printf("  Status:   done %s\n", when);
+        } else
+                printf("  Status:   open\n");
+        if (f.every > 0) {
+                duration_format((int64_t) f.every, every, sizeof every);
+                printf("  Repeats:  every %s, %s\n", every,
+                       f.every_fixed ? "on a fixed schedule" : "counted from completion");
+        }
+        if (f.contact[0])
+                printf("  Contact:  %s\n", f.contact);
+        if (f.notified_at) {
+                local_time_format(f.notified_at, when, sizeof when);
+                printf("  Reminded: %s\n", when);
+        } else if (!f.done_at)
+                printf("  Reminded: not yet\n");
+        printf("  UID:      %s\n", f.uid);
+        return 0;
+}
+
+int verb_done(int argc, char *argv[]) {
+        int status = 0, c;
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        verb_help("done");
+                        return 0;
+                }
+                return usage_error("done", "unknown option.");
+        }
+        if (optind >= argc)
+                return usage_error("done", "expected one or more follow-up IDs.");
+
+        /* Check every id before changing anything. */
+        for (int i = optind; i < argc; i++) {
+                uint64_t id;
+                if (parse_id("done", argv[i], &id) < 0)
+                        return EXIT_USAGE;
+        }
+
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                uint64_t id, next_id = 0;
+
+                (void) parse_id("done", argv[i], &id);
+                if (client_call(NETCTL_IFACE_FOLLOWUPS, "Done", &reply, "t", id) < 0) {
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+                if (sd_bus_message_read(reply, "t", &next_id) < 0)
+                        next_id = 0;
+                if (next_id > 0) {
+                        _cleanup_(sd_bus_message_unrefp) sd_bus_message *next_reply = NULL;
+                        FollowupView next;
+                        char phrase[160] = "";
+                        if (get_followup("done", next_id, &next_reply, &next) == 0)
+                                print_due_phrase(next.due, phrase, sizeof phrase);
+                        printf("Done #%" PRIu64 ". Next: #%" PRIu64 ", due %s.\n", id, next_id, phrase);
+                } else
+                        printf("Done #%" PRIu64 ".\n", id);
+        }
+        return status;
+}
+
+int verb_snooze(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        uint64_t id;
+        int64_t until;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        verb_help("snooze");
+                        return 0;
+                }
+                return usage_error("snooze", "unknown option.");
+        }
+        if (optind >= argc)
+                return usage_error("snooze", "expected a follow-up ID and WHEN or DURATION.");
+        if (parse_id("snooze", argv[optind], &id) < 0)
+                return EXIT_USAGE;
+
+        /* "snooze 3 tomorrow 9am" reads as one WHEN: join the rest. */
+        char when[256] = "";
+        for (int i = optind + 1; i < argc; i++) {
+                if (strlen(when) + strlen(argv[i]) + 2 > sizeof when)
+                        return usage_error("snooze", "the time is too long.");
+                if (when[0])
+                        strcat(when, " ");
+                strcat(when, argv[i]);
+        }
+        if (!when[0])
+                return usage_error("snooze", "expected WHEN or DURATION after the ID (e.g. 1h, \"tomorrow 9am\").");
+        r = parse_when_arg("snooze", "the time", when, &until);
+        if (r != 0)
+                return r;
+
+        if (client_call(NETCTL_IFACE_FOLLOWUPS, "Snooze", &reply, "tx", id, until) < 0)
+                return EXIT_FAILURE;
+
+        char phrase[160];
+        print_due_phrase(until, phrase, sizeof phrase);
+        printf("Snoozed #%" PRIu64 " until %s.\n", id, phrase);
+        return 0;
+}
+
+int verb_rm(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int status = 0, c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        verb_help("rm");
+                        return 0;
+                }
+                return usage_error("rm", "unknown option.");
+        }
+        if (optind >= argc)
+                return usage_error("rm", "expected one or more follow-up IDs.");
+        for (int i = optind; i < argc; i++) {
+                uint64_t id;
+                if (parse_id("rm", argv[i], &id) < 0)
+                        return EXIT_USAGE;
+        }
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                uint64_t id;
+                (void) parse_id("rm", argv[i], &id);
+                if (client_call(NETCTL_IFACE_FOLLOWUPS, "Remove", &reply, "t", id) < 0) {
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+                printf("Removed #%" PRIu64 ".\n", id);
+        }
+        return status;
+}
+
+int verb_edit(int argc, char *argv[]) {
+        enum { ARG_FIXED = 0x100, ARG_FROM_COMPLETION };
+        static const struct option options[] = {
+                { "help",            no_argument,       NULL, 'h' },
+                { "text",            required_argument, NULL, 't' },
+                { "due",             required_argument, NULL, 'd' },
+                { "in",              required_argument, NULL, 'i' },
+                { "every",           required_argument, NULL, 'e' },
+                { "fixed",           no_argument,       NULL, ARG_FIXED },
+                { "from-completion", no_argument,       NULL, ARG_FROM_COMPLETION },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        const char *text = NULL;
+        int64_t due = -1, every = -1;
+        int fixed = -1, c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("edit");
+                        return 0;
+                case 't':
+                        r = check_text_arg("edit", optarg);
+                        if (r != 0)
+                                return r;
+                        text = optarg;
+                        break;
+                case 'd':
+                        r = parse_when_arg("edit", "--due", optarg, &due);
+                        if (r != 0)
+                                return r;
+                        break;
+                case 'i': {
+                        int64_t length;
+                        r = parse_duration_arg("edit", "--in", optarg, &length);
+                        if (r != 0)
+                                return r;
+                        due = now_seconds() + length;
+                        break;
+                }
+                case 'e':
+                        if (strcmp(optarg, "none") == 0 || strcmp(optarg, "0") == 0)
+                                every = 0;
+                        else {
+                                r = parse_duration_arg("edit", "--every", optarg, &every);
+                                if (r != 0)
+                                        return r;
+                                if (every < 60)
+                                        return usage_error("edit", "--every must be at least a minute.");
+                        }
+                        break;
+                case ARG_FIXED:
+                        fixed = 1;
+                        break;
+                case ARG_FROM_COMPLETION:
+                        fixed = 0;
+                        break;
+                default:
+                        return usage_error("edit", "unknown option.");
+                }
+        }
+        if (optind + 1 != argc)
+                return usage_error("edit", "expected one follow-up ID.");
+        uint64_t id;
+        if (parse_id("edit", argv[optind], &id) < 0)
+                return EXIT_USAGE;
+        if (!text && due < 0 && every < 0 && fixed < 0)
+                return usage_error("edit", "nothing to change: give --text, --due, --in or --every.");
+
+        r = client_new_call(NETCTL_IFACE_FOLLOWUPS, "Edit", &m);
+        if (r < 0)
+                return EXIT_FAILURE;
+        r = sd_bus_message_append(m, "t", id);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r >= 0 && text)
+                r = append_option(m, "text", "s", text);
+        if (r >= 0 && due >= 0)
+                r = append_option(m, "due", "x", due);
+        if (r >= 0 && every >= 0)
+                r = append_option(m, "every", "t", (uint64_t) every);
+        if (r >= 0 && fixed >= 0)
+                r = append_option(m, "every_fixed", "b", fixed);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
+        if (r < 0)
+                return fail("cannot build the request: %s", strerror(-r));
+
+        if (client_call_message(m, &reply) < 0)
+                return EXIT_FAILURE;
+        printf("Updated #%" PRIu64 ".\n", id);
+        return 0;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/* netctl status: the daemon, its database and what is next. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "client.h"
+#include "json.h"
+#include "timeparse.h"
+
+typedef struct Status {
+        const char *version;
+        const char *database;
+        uint32_t schema_version;
+        int64_t open, overdue, done;
+        uint64_t next_due_id;
+        int64_t next_due;
+        const char *next_due_text;
+        const char *notification_server;
+        int notifications_held;
+} Status;
+
+static int read_status(sd_bus_message *reply, Status *s) {
+        int r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *key, *contents;
+                char type;
+
+                r = sd_bus_message_read(reply, "s", &key);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(reply, &type, &contents);
+                if (r < 0)
+                        return r;
+
+                /* Known keys with the expected type are read; anything else
+                 * (a newer daemon's additions) is skipped. */
+                if (strcmp(key, "version") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->version);
+                else if (strcmp(key, "database") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->database);
+                else if (strcmp(key, "schema_version") == 0 && strcmp(contents, "u") == 0)
+                        r = sd_bus_message_read(reply, "v", "u", &s->schema_version);
+                else if (strcmp(key, "open") == 0 && strcmp(contents, "x") == 0)
+                        r = sd_bus_message_read(reply, "v", "x", &s->open);
+                else if (strcmp(key, "overdue") == 0 && strcmp(contents, "x") == 0)
+                        r = sd_bus_message_read(reply, "v", "x", &s->overdue);
+                else if (strcmp(key, "done") == 0 && strcmp(contents, "x") == 0)
+                        r = sd_bus_message_read(reply, "v", "x", &s->done);
+                else if (strcmp(key, "next_due_id") == 0 && strcmp(contents, "t") == 0)
+                        r = sd_bus_message_read(reply, "v", "t", &s->next_due_id);
+                else if (strcmp(key, "next_due") == 0 && strcmp(contents, "x") == 0)
+                        r = sd_bus_message_read(reply, "v", "x", &s->next_due);
+                else if (strcmp(key, "next_due_text") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->next_due_text);
+                else if (strcmp(key, "notification_server") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->notification_server);
+                else if (strcmp(key, "notifications_held") == 0 && strcmp(contents, "b") == 0)
+                        r = sd_bus_message_read(reply, "v", "b", &s->notifications_held);
+                else
+                        r = sd_bus_message_skip(reply, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(reply);
+}
+
+int verb_status(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Status s = { .version = "", .database = "", .next_due_text = "", .notification_server = "" };
+        bool json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("status");
+                        return 0;
+                case 'j':
+                        json = true;
+                        break;
+                default:
+                        return usage_error("status", "unknown option.");
+                }
+        }
+        if (optind != argc)
+                return usage_error("status", "unexpected argument \"%s\".", argv[optind]);
+
+        if (client_call(NETCTL_IFACE_MANAGER, "GetStatus", &reply, NULL) < 0)
+                return EXIT_FAILURE;
+        r = read_status(reply, &s);
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        bool mismatch = strcmp(s.version, NETCTL_VERSION) != 0;
+
+        if (json) {
+                JsonWriter w;
+                json_init(&w, stdout);
+                json_begin_object(&w);
+                json_key(&w, "version");
+                json_string(&w, s.version);
+                json_key(&w, "client_version");
+                json_string(&w, NETCTL_VERSION);
+                json_key(&w, "database");
+                json_string(&w, s.database);
+                json_key(&w, "schema_version");
+                json_uint(&w, s.schema_version);
+                json_key(&w, "open");
+                json_int(&w, s.open);
+                json_key(&w, "overdue");
+                json_int(&w, s.overdue);
+                json_key(&w, "done");
+                json_int(&w, s.done);
+                json_key(&w, "next_due");
+                if (s.next_due_id > 0) {
+                        json_begin_object(&w);
+                        json_key(&w, "id");
+                        json_uint(&w, s.next_due_id);
+                        json_key(&w, "text");
+                        json_string(&w, s.next_due_text);
+                        json_key(&w, "due");
+                        json_time_utc(&w, s.next_due);
+                        json_end_object(&w);
+                } else
+                        json_null(&w);
+                json_key(&w, "notification_server");
+                json_string(&w, s.notification_server[0] ? s.notification_server : NULL);
+                json_key(&w, "notifications_held");
+                json_bool(&w, s.notifications_held);
+                json_end_object(&w);
+                json_finish(&w);
+                return 0;
+        }
+
+        printf("netctld %s, netctl %s\n", s.version, NETCTL_VERSION);
+        if (mismatch)
+                printf("  Warning:       the daemon and the client differ; restart it with "
+                       "'systemctl --user restart netctld'.\n");
+        printf("  Database:      %s (schema %" PRIu32 ")\n", s.database, s.schema_version);
+        printf("  Follow-ups:    %" PRId64 " open (%" PRId64 " overdue), %" PRId64 " done\n",
+               s.open, s.overdue, s.done);
+        if (s.next_due_id > 0) {
+                char local[64], rel[64];
+                local_time_format(s.next_due, local, sizeof local);
+                relative_format(s.next_due, now_seconds(), rel, sizeof rel);
+                printf("  Next due:      #%" PRIu64 " %s (%s, %s)\n", s.next_due_id, s.next_due_text,
+                       local, rel);
+        } else
+                printf("  Next due:      nothing pending\n");
+        printf("  Notifications: %s%s\n",
+               s.notification_server[0] ? s.notification_server : "no server seen yet",
+               s.notifications_held ? " (reminders held until a server answers)" : "");
+        return 0;
+}

@@ -1,0 +1,402 @@
+/* SPDX-License-Identifier: MIT */
+/* org.netctl.Netctl1.Followups: the schedule on the bus. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "bus-names.h"
+#include "bus.h"
+#include "log.h"
+#include "schedule.h"
+#include "text.h"
+#include "timeparse.h"
+
+/* Due times beyond the year 9999 cannot be shown or exported. */
+#define DUE_MAX 253402300799LL
+#define EVERY_MIN 60
+
+static int check_text(const char *text, sd_bus_error *error) {
+        const char *reason;
+        int r = text_check_line(text, NETCTL_TEXT_MAX, false, &reason);
+        if (r == -E2BIG)
+                return bus_error_errno(error, r, "The text is longer than %d bytes.", NETCTL_TEXT_MAX);
+        if (r < 0)
+                return bus_error_errno(error, r, "Invalid text: %s.", reason);
+        return 0;
+}
+
+static int check_due(int64_t due, sd_bus_error *error) {
+        if (due <= 0 || due > DUE_MAX)
+                return bus_error_errno(error, -ERANGE,
+                                       "The due time %" PRId64 " is out of range (1970 to 9999).", due);
+        return 0;
+}
+
+static int check_every(uint64_t every, sd_bus_error *error) {
+        if (every != 0 && (every < EVERY_MIN || every > DURATION_MAX_SECONDS))
+                return bus_error_errno(error, -ERANGE,
+                                       "The recurrence must be between a minute and ten years.");
+        return 0;
+}
+
+/* Reads one {sv} entry's key and checks the variant holds `type`. */
+static int read_option(sd_bus_message *m, const char **ret_key, char want, sd_bus_error *error) {
+        const char *contents;
+        char type;
+        int r;
+
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (type != SD_BUS_TYPE_VARIANT || !contents || contents[0] != want || contents[1] != '\0')
+                return bus_error_errno(error, -EINVAL, "Option \"%s\" must have type '%c'.",
+                                       *ret_key, want);
+        return 0;
+}
+
+/* Options and changes arrive as a{sv}; unknown keys and wrong types are
+ * errors, so a typo never silently does nothing. */
+typedef struct FollowupFields {
+        const char *text;
+        int64_t due;
+        int64_t every;
+        int every_fixed;
+} FollowupFields;
+
+static int read_fields(sd_bus_message *m, bool allow_text_due, FollowupFields *f, sd_bus_error *error) {
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *key;
+
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+
+                if (strcmp(key, "every") == 0) {
+                        uint64_t every;
+                        r = read_option(m, &key, SD_BUS_TYPE_UINT64, error);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read(m, "v", "t", &every);
+                        if (r < 0)
+                                return r;
+                        r = check_every(every, error);
+                        if (r < 0)
+                                return r;
+                        f->every = (int64_t) every;
+                } else if (strcmp(key, "every_fixed") == 0) {
+                        int fixed;
+                        r = read_option(m, &key, SD_BUS_TYPE_BOOLEAN, error);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read(m, "v", "b", &fixed);
+                        if (r < 0)
+                                return r;
+                        f->every_fixed = !!fixed;
+                } else if (allow_text_due && strcmp(key, "text") == 0) {
+                        r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read(m, "v", "s", &f->text);
+                        if (r < 0)
+                                return r;
+                        r = check_text(f->text, error);
+                        if (r < 0)
+                                return r;
+                } else if (allow_text_due && strcmp(key, "due") == 0) {
+                        r = read_option(m, &key, SD_BUS_TYPE_INT64, error);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read(m, "v", "x", &f->due);
+                        if (r < 0)
+                                return r;
+                        r = check_due(f->due, error);
+                        if (r < 0)
+                                return r;
+                } else
+                        return bus_error_errno(error, -EINVAL, "Unknown option \"%.64s\".", key);
+
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+
+        return sd_bus_message_exit_container(m);
+}
+
+static int store_failure(Context *c, sd_bus_error *error, int r) {
+        if (r == -ENOSPC)
+                return bus_error_errno(error, r, "The disk is full; nothing was changed.");
+        if (r == -EBUSY)
+                return bus_error_errno(error, r, "The database is locked by another program; try again.");
+        return bus_error_errno(error, r, "%s.", store_last_error(c->store));
+}
+
+/* After a committed change: re-arm the one timer, then tell listeners. */
+static void schedule_changed(Context *c, int64_t id, const char *change) {
+        (void) schedule_arm_next(c);
+        bus_emit_changed(c, id, change);
+}
+
+static int method_add(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        FollowupFields f = { .every = 0, .every_fixed = 0 };
+        const char *text;
+        int64_t due, id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_read(m, "sx", &text, &due);
+        if (r < 0)
+                return r;
+        r = check_text(text, error);
+        if (r < 0)
+                return r;
+        r = check_due(due, error);
+        if (r < 0)
+                return r;
+        r = read_fields(m, false, &f, error);
+        if (r < 0)
+                return r;
+
+        r = store_followup_add(c->store, text, due, f.every, f.every_fixed, context_now(c), &id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        log_debug("Added follow-up #%" PRId64, id);
+        schedule_changed(c, id, "added");
+        return sd_bus_reply_method_return(m, "t", (uint64_t) id);
+}
+
+static int append_followup(sd_bus_message *reply, const Followup *f) {
+        return sd_bus_message_append(reply, NETCTL_FOLLOWUP_SIG,
+                                     (uint64_t) f->id, f->uid, f->text, f->kind,
+                                     f->due, f->done_at, (uint64_t) f->every, (int) f->every_fixed,
+                                     f->notified_at, f->contact ? f->contact : "");
+}
+
+static int append_followup_cb(const Followup *f, void *userdata) {
+        return append_followup(userdata, f);
+}
+
+static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(followup_clear) Followup f = {};
+        Context *c = userdata;
+        uint64_t id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "t", &id);
+        if (r < 0)
+                return r;
+
+        r = store_followup_get(c->store, (int64_t) id, &f);
+        if (r == -ENOENT)
+                return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = append_followup(reply, &f);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        const char *state_name;
+        FollowupState state;
+        int64_t from, to;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
+        if (r < 0)
+                return r;
+
+        if (strcmp(state_name, "open") == 0)
+                state = FOLLOWUP_OPEN;
+        else if (strcmp(state_name, "done") == 0)
+                state = FOLLOWUP_DONE;
+        else if (strcmp(state_name, "all") == 0)
+                state = FOLLOWUP_ANY;
+        else
+                return bus_error_errno(error, -EINVAL,
+                                       "Unknown state \"%.32s\"; expected open, done or all.", state_name);
+        if (from > to)
+                return bus_error_errno(error, -EINVAL, "The range ends before it starts.");
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_FOLLOWUP_SIG);
+        if (r < 0)
+                return r;
+        r = store_followup_list(c->store, from, to, state, append_followup_cb, reply);
+        if (r < 0)
+                return store_failure(c, error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_done(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        int64_t next_id = 0;
+        uint64_t id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "t", &id);
+        if (r < 0)
+                return r;
+
+        r = store_followup_done(c->store, (int64_t) id, context_now(c), &next_id);
+        if (r == -ENOENT)
+                return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
+        if (r == -EALREADY)
+                return bus_error_errno(error, r, "Follow-up %" PRIu64 " is already done.", id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        notifier_close(c->notifier, (int64_t) id);
+        if (next_id > 0)
+                bus_emit_changed(c, next_id, "added");
+        schedule_changed(c, (int64_t) id, "done");
+        return sd_bus_reply_method_return(m, "t", (uint64_t) next_id);
+}
+
+static int method_snooze(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        uint64_t id;
+        int64_t until;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "tx", &id, &until);
+        if (r < 0)
+                return r;
+        r = check_due(until, error);
+        if (r < 0)
+                return r;
+
+        r = store_followup_snooze(c->store, (int64_t) id, until, context_now(c));
+        if (r == -ENOENT)
+                return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        notifier_close(c->notifier, (int64_t) id);
+        schedule_changed(c, (int64_t) id, "snoozed");
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        uint64_t id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "t", &id);
+        if (r < 0)
+                return r;
+
+        r = store_followup_remove(c->store, (int64_t) id);
+        if (r == -ENOENT)
+                return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        notifier_close(c->notifier, (int64_t) id);
+        schedule_changed(c, (int64_t) id, "removed");
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_edit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        FollowupFields f = { .due = -1, .every = -1, .every_fixed = -1 };
+        uint64_t id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "t", &id);
+        if (r < 0)
+                return r;
+        r = read_fields(m, true, &f, error);
+        if (r < 0)
+                return r;
+
+        FollowupChanges changes = {
+                .text = f.text, .due = f.due, .every = f.every, .every_fixed = f.every_fixed,
+        };
+        r = store_followup_edit(c->store, (int64_t) id, &changes, context_now(c));
+        if (r == -ENOENT)
+                return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
+        if (r < 0)
+                return store_failure(c, error, r);
+
+        schedule_changed(c, (int64_t) id, "edited");
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+const sd_bus_vtable bus_followups_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("Add",
+                                SD_BUS_ARGS("s", text, "x", due, "a{sv}", options),
+                                SD_BUS_RESULT("t", id),
+                                method_add, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Get",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT(NETCTL_FOLLOWUP_SIG, followup),
+                                method_get, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("List",
+                                SD_BUS_ARGS("x", from, "x", to, "s", state),
+                                SD_BUS_RESULT("a" NETCTL_FOLLOWUP_SIG, followups),
+                                method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Done",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_RESULT("t", next_id),
+                                method_done, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Snooze",
+                                SD_BUS_ARGS("t", id, "x", until),
+                                SD_BUS_NO_RESULT,
+                                method_snooze, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Remove",
+                                SD_BUS_ARGS("t", id),
+                                SD_BUS_NO_RESULT,
+                                method_remove, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Edit",
+                                SD_BUS_ARGS("t", id, "a{sv}", changes),
+                                SD_BUS_NO_RESULT,
+                                method_edit, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_SIGNAL_WITH_ARGS("Changed", SD_BUS_ARGS("t", id, "s", change), 0),
+        SD_BUS_VTABLE_END,
+};

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "bus-names.h"
+#include "bus.h"
+#include "log.h"
+
+/* The one place where errno values become bus error names. */
+static const char *bus_error_name(int r) {
+        switch (-r) {
+        case ENOENT:            return NETCTL_ERROR_NOT_FOUND;
+        case EINVAL:
+        case E2BIG:
+        case ERANGE:
+        case EBADMSG:           return NETCTL_ERROR_INVALID;
+        case EEXIST:
+        case EALREADY:          return NETCTL_ERROR_CONFLICT;
+        case ENOSPC:
+        case EDQUOT:            return NETCTL_ERROR_NO_SPACE;
+        case EACCES:
+        case EPERM:             return NETCTL_ERROR_ACCESS;
+        case EBUSY:             return NETCTL_ERROR_BUSY;
+        default:                return NETCTL_ERROR_STORAGE;
+        }
+}
+
+int bus_error_errno(sd_bus_error *error, int r, const char *fmt, ...) {
+        char msg[512];
+        va_list ap;
+
+        if (r >= 0)
+                r = -EIO;
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        sd_bus_error_set(error, bus_error_name(r), msg);
+        return r;
+}
+
+int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error) {
+        _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
+        uid_t euid;
+        int r;
+
+        /* dbus-daemon does not attach credentials to messages; AUGMENT asks
+         * the bus for the sender's, which the bus itself vouches for. */
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
+        if (r >= 0)
+                r = sd_bus_creds_get_euid(creds, &euid);
+        if (r < 0)
+                return bus_error_errno(error, -EACCES, "Cannot verify who is calling.");
+        if (euid != c->uid)
+                return bus_error_errno(error, -EACCES,
+                                       "netctld serves only its own user (uid %u).", (unsigned) c->uid);
+        return 0;
+}
+
+void bus_emit_changed(Context *c, int64_t id, const char *change) {
+        if (!c->bus)
+                return;
+        (void) sd_bus_emit_signal(c->bus, NETCTL_OBJECT_PATH, NETCTL_IFACE_FOLLOWUPS, "Changed",
+                                  "ts", (uint64_t) id, change);
+        (void) sd_bus_emit_properties_changed(c->bus, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
+                                              "NextDue", "NextDueId", NULL);
+}
+
+int bus_setup(Context *c) {
+        int r;
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
+                                     bus_manager_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_MANAGER);
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_FOLLOWUPS,
+                                     bus_followups_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_FOLLOWUPS);
+
+        return 0;
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdlib.h>
+#include <time.h>
+
+#include "context.h"
+
+int64_t context_now(const Context *c) {
+        if (c && c->clock)
+                return c->clock(c->clock_userdata);
+        return (int64_t) time(NULL);
+}
+
+Context *context_free(Context *c) {
+        if (!c)
+                return NULL;
+
+        /* The notifier first: its thread may still post events to the loop. */
+        c->notifier = notifier_free(c->notifier);
+        sd_event_source_disable_unref(c->due_timer);
+        sd_bus_flush_close_unref(c->bus);
+        store_free(c->store);
+        sd_event_unref(c->event);
+        free(c->database_path);
+        free(c);
+        return NULL;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "notifier.h"
+#include "store.h"
+
+/* The daemon's one context: it owns the event loop, the bus, the store and
+ * all state, and is the userdata of every bus vtable.  context_free() works
+ * on a half-built context. */
+typedef struct Context {
+        sd_event *event;
+        sd_bus *bus;
+        Store *store;
+        Notifier *notifier;
+
+        char *database_path;
+        uid_t uid;              /* callers with another UID are refused */
+
+        /* The one timer: armed, as an absolute CLOCK_REALTIME time, for the
+         * earliest pending reminder; disabled when nothing is pending. */
+        sd_event_source *due_timer;
+        int64_t next_due;       /* what the timer is armed for; 0 if nothing */
+        int64_t next_due_id;
+
+        /* No notification server took the last reminder: reminders stay
+         * pending until one appears on the bus, or until this time, when
+         * delivery is tried again (a server that hung may have recovered
+         * without leaving the bus).  0 when delivery is possible. */
+        int64_t notifications_blocked_until;
+
+        /* The clock.  NULL means the real wall clock; unit tests install
+         * their own to drive the schedule through jumps and suspends. */
+        int64_t (*clock)(void *userdata);
+        void *clock_userdata;
+} Context;
+
+Context *context_free(Context *c);
+
+/* The current time, Unix seconds.  Everything in the daemon that needs
+ * "now" asks here (see Context.clock). */
+int64_t context_now(const Context *c);

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+/* Desktop notifications through libnotify, kept off the main loop.
+ *
+ * libnotify calls the notification server synchronously and delivers
+ * ActionInvoked through a GLib main context.  A hung or slow server must
+ * never stall the bus API, so libnotify lives in its own thread with its own
+ * GMainContext.  The main thread hands requests over with
+ * g_main_context_invoke(); the thread answers through a mutex-protected
+ * queue and an eventfd that sd-event watches.  The store is touched only by
+ * the main thread. */
+
+typedef struct Notifier Notifier;
+
+typedef enum NotifierEventType {
+        NOTIFIER_SHOWN,           /* the server accepted reminder `id` */
+        NOTIFIER_FAILED,          /* it did not (no server, error, timeout) */
+        NOTIFIER_ACTION,          /* the user chose `action` on reminder `id` */
+        NOTIFIER_SERVER_APPEARED, /* a notification server took the bus name */
+} NotifierEventType;
+
+typedef struct NotifierEvent {
+        NotifierEventType type;
+        int64_t id;
+        char action[32];
+        char message[256];
+} NotifierEvent;
+
+typedef void (*notifier_event_cb)(const NotifierEvent *ev, void *userdata);
+
+/* One action button: key sent back in NOTIFIER_ACTION, label shown. */
+typedef struct NotifierAction {
+        const char *key;
+        const char *label;
+} NotifierAction;
+
+/* Starts the thread and hooks its eventfd into `event`.  Call with the
+ * signals the main loop handles already blocked, so the thread inherits
+ * the mask and never takes them. */
+int notifier_new(sd_event *event, notifier_event_cb cb, void *userdata, Notifier **ret);
+
+/* Stops the thread (waiting at most for an in-flight server call) and
+ * frees everything; accepts NULL. */
+Notifier *notifier_free(Notifier *n);
+
+/* Queues a notification for reminder `id`.  summary and body are plain
+ * text; they are escaped for the markup servers interpret.  Copies all
+ * arguments.  The outcome arrives later as NOTIFIER_SHOWN or
+ * NOTIFIER_FAILED. */
+int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
+                  const NotifierAction *actions, unsigned n_actions);
+
+/* Closes the notification shown for reminder `id`, if any. */
+void notifier_close(Notifier *n, int64_t id);
+
+/* The name of the notification server last seen ("dunst"), or "" when
+ * none answered yet.  Writes into buf. */
+void notifier_server_name(Notifier *n, char *buf, size_t size);

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "context.h"
+
+/* The schedule: one timer for the next due reminder, and what happens when
+ * it fires. */
+
+/* Creates the (disabled) timer; call once after the store is open. */
+int schedule_setup(Context *c);
+
+/* Re-arms the timer for the earliest pending reminder, or disables it.
+ * Call after every change to the schedule; cheap (one indexed query). */
+int schedule_arm_next(Context *c);
+
+/* Hands every pending reminder due at or before now to the notifier. */
+int schedule_deliver_due(Context *c);
+
+/* The notifier's answers: shown, failed, action chosen, server appeared. */
+void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata);
+
+/* The next 09:00 local time after the day holding `now` ("Tomorrow"). */
+int64_t schedule_tomorrow_morning(int64_t now);
