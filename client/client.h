@@ -56,3 +56,6 @@ int verb_status(int argc, char *argv[]);
 
 /* Prints the per-verb help for a verb from the table. */
 void verb_help(const char *name);
+
+/* Dispatches argv[1] to its verb; returns the exit status. */
+int client_run(int argc, char *argv[]);

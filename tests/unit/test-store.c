@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: MIT */
+/* The store on a temporary database: follow-ups, recurrence, reminder
+ * delivery states, and refusing databases it must not touch. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/netctl-test-store-XXXXXX";
+
+static char *path_in_tmp(const char *name) {
+        static char buf[512];
+        snprintf(buf, sizeof buf, "%s/%s", tmpdir, name);
+        return buf;
+}
+
+static int count_cb(const Followup *f, void *userdata) {
+        (*(int *) userdata)++;
+        return 0;
+}
+
+static int collect_ids_cb(const Followup *f, void *userdata) {
+        int64_t *ids = userdata;
+        for (int i = 0; i < 16; i++)
+                if (ids[i] == 0) {
+                        ids[i] = f->id;
+                        break;
+                }
+        return 0;
+}
+
+static void test_open_and_permissions(void) {
+        Store *s = NULL;
+        char err[512];
+        struct stat st;
+
+        mode_t old = umask(0);  /* the worst umask: files must still be private */
+        int r = store_open(path_in_tmp("a/b/netctl.db"), err, sizeof err, &s);
+        umask(old);
+        CHECK_INT(r, 0, "opens a new database in a new directory");
+        CHECK(stat(path_in_tmp("a/b/netctl.db"), &st) == 0 && (st.st_mode & 0777) == 0600,
+              "database file is 0600 whatever the umask");
+        CHECK(stat(path_in_tmp("a/b"), &st) == 0 && (st.st_mode & 0777) == 0700,
+              "database directory is 0700 whatever the umask");
+        store_free(s);
+
+        /* Reopening migrates nothing and loses nothing. */
+        r = store_open(path_in_tmp("a/b/netctl.db"), err, sizeof err, &s);
+        CHECK_INT(r, 0, "reopens an existing database");
+        store_free(s);
+}
+
+static void test_followups(void) {
+        Store *s = NULL;
+        char err[512];
+        int64_t id1, id2, id3, next_id = -1;
+        Followup f = {};
+        int r, n;
+
+        r = store_open(path_in_tmp("f.db"), err, sizeof err, &s);
+        CHECK_INT(r, 0, "opens");
+
+        CHECK_INT(store_followup_add(s, "Thank Ana", 2000, 0, false, 1000, &id1), 0, "adds one");
+        CHECK_INT(store_followup_add(s, "Call Bo", 1500, 7 * 86400, false, 1000, &id2), 0, "adds a recurring one");
+        CHECK_INT(store_followup_add(s, "Weekly review", 3000, 86400, true, 1000, &id3), 0, "adds a fixed one");
+        CHECK(id1 != id2 && id2 != id3, "ids are distinct");
+
+        CHECK_INT(store_followup_get(s, id1, &f), 0, "gets it back");
+        CHECK_STR(f.text, "Thank Ana", "text survives");
+        CHECK_INT(f.due, 2000, "due survives");
+        CHECK_STR(f.kind, "followup", "kind is followup");
+        CHECK(f.uid && strlen(f.uid) > 10, "has a UID");
+        followup_clear(&f);
+
+        CHECK_INT(store_followup_get(s, 9999, &f), -ENOENT, "unknown id is -ENOENT");
+
+        CHECK_INT(store_next_pending(s, &f), 0, "finds the next pending");
+        CHECK_INT(f.id, id2, "the earliest due is next");
+        followup_clear(&f);
+
+        /* Done on a keep-in-touch recurrence counts from completion. */
+        CHECK_INT(store_followup_done(s, id2, 5000, &next_id), 0, "marks the recurring one done");
+        CHECK(next_id > 0, "a successor is scheduled");
+        CHECK_INT(store_followup_get(s, next_id, &f), 0, "successor exists");
+        CHECK_INT(f.due, 5000 + 7 * 86400, "successor is due a cadence after completion");
+        CHECK_STR(f.text, "Call Bo", "successor keeps the text");
+        followup_clear(&f);
+        CHECK_INT(store_followup_done(s, id2, 5001, NULL), -EALREADY, "done twice is refused");
+
+        /* A fixed schedule keeps its rhythm even when completed late. */
+        CHECK_INT(store_followup_done(s, id3, 3000 + 86400 * 2 + 5, &next_id), 0, "fixed one done late");
+        CHECK_INT(store_followup_get(s, next_id, &f), 0, "fixed successor exists");
+        CHECK_INT(f.due, 3000 + 86400 * 3, "fixed successor lands on the next slot after now");
+        followup_clear(&f);
+        int64_t fixed_next = next_id;
+
+        CHECK_INT(store_followup_done(s, id1, 6000, &next_id), 0, "one-off done");
+        CHECK_INT(next_id, 0, "a one-off has no successor");
+
+        n = 0;
+        CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_OPEN, count_cb, &n), 0, "lists open");
+        CHECK_INT(n, 2, "two open (the two successors)");
+        n = 0;
+        CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_DONE, count_cb, &n), 0, "lists done");
+        CHECK_INT(n, 3, "three done");
+        n = 0;
+        CHECK_INT(store_followup_list(s, 0, 4000, FOLLOWUP_ANY, count_cb, &n), 0, "lists a range");
+        CHECK_INT(n, 3, "three due before 4000");
+
+        FollowupChanges c = FOLLOWUP_CHANGES_NONE;
+        c.text = "Call Bo about the role";
+        c.due = 4242;
+        CHECK_INT(store_followup_edit(s, fixed_next, &c, 7000), 0, "edits text and due");
+        CHECK_INT(store_followup_get(s, fixed_next, &f), 0, "reads the edit");
+        CHECK_STR(f.text, "Call Bo about the role", "text edited");
+        CHECK_INT(f.due, 4242, "due edited");
+        CHECK_INT(f.every, 86400, "recurrence untouched by the edit");
+        followup_clear(&f);
+        CHECK_INT(store_followup_edit(s, 9999, &c, 7000), -ENOENT, "editing an unknown id is -ENOENT");
+
+        CHECK_INT(store_followup_snooze(s, 9999, 1, 1), -ENOENT, "snoozing an unknown id is -ENOENT");
+        CHECK_INT(store_followup_remove(s, fixed_next), 0, "removes");
+        CHECK_INT(store_followup_remove(s, fixed_next), -ENOENT, "removing twice is -ENOENT");
+
+        store_free(s);
+}
+
+static void test_delivery_states(void) {
+        Store *s = NULL;
+        char err[512];
+        int64_t a, b, c, ids[16] = {};
+        Followup f = {};
+
+        CHECK_INT(store_open(path_in_tmp("d.db"), err, sizeof err, &s), 0, "opens");
+        store_followup_add(s, "past 1", 100, 0, false, 50, &a);
+        store_followup_add(s, "past 2", 200, 0, false, 50, &b);
+        store_followup_add(s, "future", 10000, 0, false, 50, &c);
+
+        /* Catch-up after downtime: everything due by now, once. */
+        CHECK_INT(store_claim_due(s, 500, 64, collect_ids_cb, ids), 2, "claims the two past-due reminders");
+        CHECK(ids[0] == a && ids[1] == b, "in due order");
+        CHECK_INT(store_claim_due(s, 500, 64, NULL, NULL), 0, "claiming again finds nothing: no duplicate");
+
+        CHECK_INT(store_next_pending(s, &f), 0, "next pending skips claimed ones");
+        CHECK_INT(f.id, c, "the future one is next");
+        followup_clear(&f);
+
+        CHECK_INT(store_reminder_shown(s, a, 501), 0, "records a as shown");
+        CHECK_INT(store_reminder_unclaim(s, b), 0, "b failed: back to pending");
+        CHECK_INT(store_next_pending(s, &f), 0, "b is pending again");
+        CHECK_INT(f.id, b, "b comes before the future one");
+        followup_clear(&f);
+
+        /* A daemon that died mid-delivery: sending -> pending at start. */
+        CHECK_INT(store_claim_due(s, 500, 64, NULL, NULL), 1, "claims b again");
+        CHECK_INT(store_reminders_reset_sending(s), 0, "resets in-flight reminders");
+        memset(ids, 0, sizeof ids);
+        CHECK_INT(store_claim_due(s, 500, 64, collect_ids_cb, ids), 1, "b is delivered once more");
+        CHECK_INT(ids[0], b, "and it is b, not the one already shown");
+
+        /* Snoozing a shown reminder makes it pending for its new time. */
+        CHECK_INT(store_followup_snooze(s, a, 700, 600), 0, "snoozes a");
+        CHECK_INT(store_claim_due(s, 699, 64, NULL, NULL), 0, "not early");
+        CHECK_INT(store_claim_due(s, 700, 64, NULL, NULL), 1, "due at its new time");
+
+        StoreCounts counts;
+        CHECK_INT(store_counts(s, 800, &counts), 0, "counts");
+        CHECK_INT(counts.open, 3, "three open");
+        CHECK_INT(counts.overdue, 2, "two overdue at 800");
+        store_free(s);
+}
+
+static void test_refuses_foreign_files(void) {
+        Store *s = NULL;
+        char err[512];
+        const char *junk = "this is not a database, it is a shopping list\n";
+        char buf[256] = {};
+
+        /* Not SQLite at all. */
+        int fd = open(path_in_tmp("junk.db"), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+        CHECK(fd >= 0 && write(fd, junk, strlen(junk)) == (ssize_t) strlen(junk), "writes a junk file");
+        close(fd);
+        int r = store_open(path_in_tmp("junk.db"), err, sizeof err, &s);
+        CHECK_INT(r, -EBADMSG, "a non-SQLite file is refused");
+        CHECK(strstr(err, "not a netctl database") != NULL, "with a sentence that says so");
+        fd = open(path_in_tmp("junk.db"), O_RDONLY);
+        CHECK(fd >= 0 && read(fd, buf, sizeof buf - 1) == (ssize_t) strlen(junk) && strcmp(buf, junk) == 0,
+              "the file is left untouched");
+        close(fd);
+
+        /* A newer schema than this build knows. */
+        sqlite3 *db;
+        sqlite3_open(path_in_tmp("newer.db"), &db);
+        sqlite3_exec(db, "CREATE TABLE future(x); PRAGMA user_version = 999;", NULL, NULL, NULL);
+        sqlite3_close(db);
+        r = store_open(path_in_tmp("newer.db"), err, sizeof err, &s);
+        CHECK_INT(r, -EPROTONOSUPPORT, "a database from a newer netctl is refused");
+        CHECK(strstr(err, "newer netctl") != NULL, "with a sentence that says so");
+        sqlite3_open(path_in_tmp("newer.db"), &db);
+        sqlite3_stmt *st;
+        sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL);
+        sqlite3_step(st);
+        CHECK_INT(sqlite3_column_int(st, 0), 999, "its version is untouched");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+}
+
+int main(void) {
+        if (!mkdtemp(tmpdir)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        test_open_and_permissions();
+        test_followups();
+        test_delivery_states();
+        test_refuses_foreign_files();
+
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+                printf("# could not remove %s\n", tmpdir);
+        return tap_done();
+}
