@@ -7,6 +7,8 @@
 #define NETCTL_OBJECT_PATH       "/org/netctl/Netctl1"
 #define NETCTL_IFACE_MANAGER     "org.netctl.Netctl1.Manager"
 #define NETCTL_IFACE_FOLLOWUPS   "org.netctl.Netctl1.Followups"
+#define NETCTL_IFACE_CONTACTS    "org.netctl.Netctl1.Contacts"
+#define NETCTL_IFACE_MEETINGS    "org.netctl.Netctl1.Meetings"
 
 #define NETCTL_ERROR_PREFIX       "org.netctl.Netctl1.Error."
 #define NETCTL_ERROR_NOT_FOUND    NETCTL_ERROR_PREFIX "NotFound"

@@ -79,5 +79,15 @@ int bus_setup(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_FOLLOWUPS);
 
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_CONTACTS,
+                                     bus_contacts_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_CONTACTS);
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MEETINGS,
+                                     bus_meetings_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_MEETINGS);
+
         return 0;
 }

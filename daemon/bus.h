@@ -26,3 +26,5 @@ void bus_emit_changed(Context *c, int64_t id, const char *change);
 
 extern const sd_bus_vtable bus_followups_vtable[];
 extern const sd_bus_vtable bus_manager_vtable[];
+extern const sd_bus_vtable bus_contacts_vtable[];
+extern const sd_bus_vtable bus_meetings_vtable[];

@@ -15,82 +15,71 @@
 #include "macro.h"
 #include "store.h"
 
-/* Each statement is prepared once, on first use, and reused. */
-typedef enum StatementId {
-        STMT_BEGIN,
-        STMT_COMMIT,
-        STMT_ROLLBACK,
-        STMT_FOLLOWUP_ADD,
-        STMT_FOLLOWUP_GET,
-        STMT_FOLLOWUP_LIST_OPEN,
-        STMT_FOLLOWUP_LIST_DONE,
-        STMT_FOLLOWUP_LIST_ANY,
-        STMT_FOLLOWUP_DONE,
-        STMT_FOLLOWUP_SNOOZE,
-        STMT_FOLLOWUP_REMOVE,
-        STMT_FOLLOWUP_SET_TEXT,
-        STMT_FOLLOWUP_SET_DUE,
-        STMT_FOLLOWUP_SET_EVERY,
-        STMT_NEXT_PENDING,
-        STMT_DUE_PENDING,
-        STMT_CLAIM,
-        STMT_SHOWN,
-        STMT_UNCLAIM,
-        STMT_RESET_SENDING,
-        STMT_COUNT_OPEN,
-        STMT_COUNT_OVERDUE,
-        STMT_COUNT_DONE,
-        _STMT_MAX,
-} StatementId;
-
 #define FOLLOWUP_COLUMNS \
         "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, " \
         "f.notified_at, f.notify_state, f.created, f.modified"
 #define FOLLOWUP_FROM " FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id "
 
-static const char *const statement_sql[_STMT_MAX] = {
-        [STMT_BEGIN]    = "BEGIN IMMEDIATE",
-        [STMT_COMMIT]   = "COMMIT",
-        [STMT_ROLLBACK] = "ROLLBACK",
-        [STMT_FOLLOWUP_ADD] =
-                "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
-                "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), ?6, ?7, ?7)",
-        [STMT_FOLLOWUP_GET] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM "WHERE f.id = ?1",
-        [STMT_FOLLOWUP_LIST_OPEN] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id",
-        [STMT_FOLLOWUP_LIST_DONE] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id",
-        [STMT_FOLLOWUP_LIST_ANY] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id",
-        [STMT_FOLLOWUP_DONE] =
-                "UPDATE followups SET done_at = ?2, modified = ?2, sequence = sequence + 1 "
-                "WHERE id = ?1 AND done_at IS NULL",
-        [STMT_FOLLOWUP_SNOOZE] =
-                "UPDATE followups SET due = ?2, notify_state = 0, notified_at = NULL, modified = ?3, "
-                "sequence = sequence + 1 WHERE id = ?1",
-        [STMT_FOLLOWUP_REMOVE] = "DELETE FROM followups WHERE id = ?1",
-        [STMT_FOLLOWUP_SET_TEXT] =
-                "UPDATE followups SET text = ?2, modified = ?3, sequence = sequence + 1 WHERE id = ?1",
-        [STMT_FOLLOWUP_SET_DUE] =
-                "UPDATE followups SET due = ?2, notify_state = 0, notified_at = NULL, modified = ?3, "
-                "sequence = sequence + 1 WHERE id = ?1",
-        [STMT_FOLLOWUP_SET_EVERY] =
-                "UPDATE followups SET every = NULLIF(?2, 0), every_fixed = ?3, modified = ?4, "
-                "sequence = sequence + 1 WHERE id = ?1",
-        [STMT_NEXT_PENDING] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NULL AND f.notify_state = 0 ORDER BY f.due, f.id LIMIT 1",
-        [STMT_DUE_PENDING] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+/* The statements.  Each is prepared once, on first use, and reused: the
+ * cache is keyed by the address of these arrays. */
+static const char sql_begin[] =
+        "BEGIN IMMEDIATE";
+static const char sql_commit[] =
+        "COMMIT";
+static const char sql_rollback[] =
+        "ROLLBACK";
+static const char sql_followup_add[] =
+        "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
+                "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), ?6, ?7, ?7)";
+static const char sql_followup_get[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM "WHERE f.id = ?1";
+static const char sql_followup_list_open[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+                "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_list_done[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+                "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_list_any[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+                "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_done[] =
+        "UPDATE followups SET done_at = ?2, modified = ?2, sequence = sequence + 1 "
+                "WHERE id = ?1 AND done_at IS NULL";
+static const char sql_followup_snooze[] =
+        "UPDATE followups SET due = ?2, notify_state = 0, notified_at = NULL, modified = ?3, "
+                "sequence = sequence + 1 WHERE id = ?1";
+static const char sql_followup_remove[] =
+        "DELETE FROM followups WHERE id = ?1";
+static const char sql_followup_set_text[] =
+        "UPDATE followups SET text = ?2, modified = ?3, sequence = sequence + 1 WHERE id = ?1";
+static const char sql_followup_set_due[] =
+        "UPDATE followups SET due = ?2, notify_state = 0, notified_at = NULL, modified = ?3, "
+                "sequence = sequence + 1 WHERE id = ?1";
+static const char sql_followup_set_every[] =
+        "UPDATE followups SET every = NULLIF(?2, 0), every_fixed = ?3, modified = ?4, "
+                "sequence = sequence + 1 WHERE id = ?1";
+static const char sql_next_pending[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+                "WHERE f.done_at IS NULL AND f.notify_state = 0 ORDER BY f.due, f.id LIMIT 1";
+static const char sql_due_pending[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
                 "WHERE f.done_at IS NULL AND f.notify_state = 0 AND f.due <= ?1 "
-                "ORDER BY f.due, f.id LIMIT ?2",
-        [STMT_CLAIM] = "UPDATE followups SET notify_state = 1 WHERE id = ?1 AND notify_state = 0",
-        [STMT_SHOWN] = "UPDATE followups SET notify_state = 2, notified_at = ?2 "
-                "WHERE id = ?1 AND notify_state = 1",
-        [STMT_UNCLAIM] = "UPDATE followups SET notify_state = 0 WHERE id = ?1 AND notify_state = 1",
-        [STMT_RESET_SENDING] = "UPDATE followups SET notify_state = 0 WHERE notify_state = 1",
-        [STMT_COUNT_OPEN] = "SELECT count(*) FROM followups WHERE done_at IS NULL",
-        [STMT_COUNT_OVERDUE] = "SELECT count(*) FROM followups WHERE done_at IS NULL AND due <= ?1",
-        [STMT_COUNT_DONE] = "SELECT count(*) FROM followups WHERE done_at IS NOT NULL",
-};
+                "ORDER BY f.due, f.id LIMIT ?2";
+static const char sql_claim[] =
+        "UPDATE followups SET notify_state = 1 WHERE id = ?1 AND notify_state = 0";
+static const char sql_shown[] =
+        "UPDATE followups SET notify_state = 2, notified_at = ?2 "
+                "WHERE id = ?1 AND notify_state = 1";
+static const char sql_unclaim[] =
+        "UPDATE followups SET notify_state = 0 WHERE id = ?1 AND notify_state = 1";
+static const char sql_reset_sending[] =
+        "UPDATE followups SET notify_state = 0 WHERE notify_state = 1";
+static const char sql_count_open[] =
+        "SELECT count(*) FROM followups WHERE done_at IS NULL";
+static const char sql_count_overdue[] =
+        "SELECT count(*) FROM followups WHERE done_at IS NULL AND due <= ?1";
+static const char sql_count_done[] =
+        "SELECT count(*) FROM followups WHERE done_at IS NOT NULL";
 
 /* Migrations: migrations[n] takes a database from version n to n + 1.  A
  * release only ever appends here. */
@@ -164,9 +153,15 @@ static const char *const migrations[] = {
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
 
+#define STORE_STATEMENTS_MAX 128
+
 struct Store {
         sqlite3 *db;
-        sqlite3_stmt *stmt[_STMT_MAX];
+        struct {
+                const char *sql;
+                sqlite3_stmt *stmt;
+        } statements[STORE_STATEMENTS_MAX];
+        unsigned n_statements;
         char error[512];
 };
 
@@ -209,16 +204,33 @@ static int store_error(Store *s, int rc, const char *what) {
         return r;
 }
 
-static int store_prepare(Store *s, StatementId id, sqlite3_stmt **ret) {
-        if (!s->stmt[id]) {
-                int rc = sqlite3_prepare_v3(s->db, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                                            &s->stmt[id], NULL);
+/* Returns the prepared statement for sql (one of the sql_* arrays above),
+ * reset and with no bindings. */
+static int store_prepare(Store *s, const char *sql, sqlite3_stmt **ret) {
+        sqlite3_stmt *st = NULL;
+
+        for (unsigned i = 0; i < s->n_statements; i++)
+                if (s->statements[i].sql == sql) {
+                        st = s->statements[i].stmt;
+                        break;
+                }
+
+        if (!st) {
+                if (s->n_statements >= STORE_STATEMENTS_MAX) {
+                        store_set_error(s, "too many distinct statements");
+                        return -ENOMEM;
+                }
+                int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
                 if (rc != SQLITE_OK)
                         return store_error(s, rc, "preparing a query");
+                s->statements[s->n_statements].sql = sql;
+                s->statements[s->n_statements].stmt = st;
+                s->n_statements++;
         }
-        sqlite3_reset(s->stmt[id]);
-        sqlite3_clear_bindings(s->stmt[id]);
-        *ret = s->stmt[id];
+
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        *ret = st;
         return 0;
 }
 
@@ -231,30 +243,30 @@ static int store_step_done(Store *s, sqlite3_stmt *st, const char *what) {
         return 0;
 }
 
-static int store_exec_stmt(Store *s, StatementId id, const char *what) {
+static int store_exec_stmt(Store *s, const char *sql, const char *what) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, id, &st);
+        int r = store_prepare(s, sql, &st);
         if (r < 0)
                 return r;
         return store_step_done(s, st, what);
 }
 
 static int store_begin(Store *s) {
-        return store_exec_stmt(s, STMT_BEGIN, "starting a transaction");
+        return store_exec_stmt(s, sql_begin, "starting a transaction");
 }
 
 static int store_commit(Store *s) {
-        int r = store_exec_stmt(s, STMT_COMMIT, "committing");
+        int r = store_exec_stmt(s, sql_commit, "committing");
         if (r < 0)
                 /* A failed COMMIT (disk full) may leave the transaction
                  * open; roll it back so nothing half-done lingers. */
-                (void) store_exec_stmt(s, STMT_ROLLBACK, "rolling back");
+                (void) store_exec_stmt(s, sql_rollback, "rolling back");
         return r;
 }
 
 static void store_rollback(Store *s) {
         if (!sqlite3_get_autocommit(s->db))
-                (void) store_exec_stmt(s, STMT_ROLLBACK, "rolling back");
+                (void) store_exec_stmt(s, sql_rollback, "rolling back");
 }
 
 static char *column_strdup(sqlite3_stmt *st, int col) {
@@ -467,8 +479,8 @@ fail:
 Store *store_free(Store *s) {
         if (!s)
                 return NULL;
-        for (size_t i = 0; i < _STMT_MAX; i++)
-                sqlite3_finalize(s->stmt[i]);
+        for (unsigned i = 0; i < s->n_statements; i++)
+                sqlite3_finalize(s->statements[i].stmt);
         sqlite3_close(s->db);
         free(s);
         return NULL;
@@ -484,7 +496,7 @@ int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, b
         if (r < 0)
                 return r;
 
-        r = store_prepare(s, STMT_FOLLOWUP_ADD, &st);
+        r = store_prepare(s, sql_followup_add, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
@@ -506,7 +518,7 @@ int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, b
 
 int store_followup_get(Store *s, int64_t id, Followup *ret) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_FOLLOWUP_GET, &st);
+        int r = store_prepare(s, sql_followup_get, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
@@ -550,10 +562,10 @@ static int store_walk(Store *s, sqlite3_stmt *st, store_followup_cb cb, void *us
 
 int store_followup_list(Store *s, int64_t from, int64_t to, FollowupState state,
                         store_followup_cb cb, void *userdata) {
-        StatementId id = state == FOLLOWUP_OPEN ? STMT_FOLLOWUP_LIST_OPEN :
-                         state == FOLLOWUP_DONE ? STMT_FOLLOWUP_LIST_DONE : STMT_FOLLOWUP_LIST_ANY;
+        const char *sql = state == FOLLOWUP_OPEN ? sql_followup_list_open :
+                          state == FOLLOWUP_DONE ? sql_followup_list_done : sql_followup_list_any;
         sqlite3_stmt *st;
-        int r = store_prepare(s, id, &st);
+        int r = store_prepare(s, sql, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, from);
@@ -602,7 +614,7 @@ int store_followup_done(Store *s, int64_t id, int64_t now, int64_t *ret_next_id)
                 goto fail;
         }
 
-        r = store_prepare(s, STMT_FOLLOWUP_DONE, &st);
+        r = store_prepare(s, sql_followup_done, &st);
         if (r < 0)
                 goto fail;
         sqlite3_bind_int64(st, 1, id);
@@ -616,7 +628,7 @@ int store_followup_done(Store *s, int64_t id, int64_t now, int64_t *ret_next_id)
                 r = make_uid(uid, sizeof uid);
                 if (r < 0)
                         goto fail;
-                r = store_prepare(s, STMT_FOLLOWUP_ADD, &st);
+                r = store_prepare(s, sql_followup_add, &st);
                 if (r < 0)
                         goto fail;
                 sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
@@ -646,7 +658,7 @@ fail:
 
 int store_followup_snooze(Store *s, int64_t id, int64_t until, int64_t now) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_FOLLOWUP_SNOOZE, &st);
+        int r = store_prepare(s, sql_followup_snooze, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
@@ -660,7 +672,7 @@ int store_followup_snooze(Store *s, int64_t id, int64_t until, int64_t now) {
 
 int store_followup_remove(Store *s, int64_t id) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_FOLLOWUP_REMOVE, &st);
+        int r = store_prepare(s, sql_followup_remove, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
@@ -685,7 +697,7 @@ int store_followup_edit(Store *s, int64_t id, const FollowupChanges *c, int64_t 
                 goto fail;
 
         if (c->text) {
-                r = store_prepare(s, STMT_FOLLOWUP_SET_TEXT, &st);
+                r = store_prepare(s, sql_followup_set_text, &st);
                 if (r < 0)
                         goto fail;
                 sqlite3_bind_int64(st, 1, id);
@@ -696,7 +708,7 @@ int store_followup_edit(Store *s, int64_t id, const FollowupChanges *c, int64_t 
                         goto fail;
         }
         if (c->due >= 0) {
-                r = store_prepare(s, STMT_FOLLOWUP_SET_DUE, &st);
+                r = store_prepare(s, sql_followup_set_due, &st);
                 if (r < 0)
                         goto fail;
                 sqlite3_bind_int64(st, 1, id);
@@ -707,7 +719,7 @@ int store_followup_edit(Store *s, int64_t id, const FollowupChanges *c, int64_t 
                         goto fail;
         }
         if (c->every >= 0 || c->every_fixed >= 0) {
-                r = store_prepare(s, STMT_FOLLOWUP_SET_EVERY, &st);
+                r = store_prepare(s, sql_followup_set_every, &st);
                 if (r < 0)
                         goto fail;
                 sqlite3_bind_int64(st, 1, id);
@@ -728,7 +740,7 @@ fail:
 
 int store_next_pending(Store *s, Followup *ret) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_NEXT_PENDING, &st);
+        int r = store_prepare(s, sql_next_pending, &st);
         if (r < 0)
                 return r;
 
@@ -782,7 +794,7 @@ int store_claim_due(Store *s, int64_t now, unsigned max, store_followup_cb cb, v
         if (r < 0)
                 goto out;
 
-        r = store_prepare(s, STMT_DUE_PENDING, &st);
+        r = store_prepare(s, sql_due_pending, &st);
         if (r < 0)
                 goto fail;
         sqlite3_bind_int64(st, 1, now);
@@ -792,7 +804,7 @@ int store_claim_due(Store *s, int64_t now, unsigned max, store_followup_cb cb, v
                 goto fail;
 
         for (unsigned i = 0; i < batch.n; i++) {
-                r = store_prepare(s, STMT_CLAIM, &st);
+                r = store_prepare(s, sql_claim, &st);
                 if (r < 0)
                         goto fail;
                 sqlite3_bind_int64(st, 1, batch.items[i].id);
@@ -821,7 +833,7 @@ out:
 
 int store_reminder_shown(Store *s, int64_t id, int64_t now) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_SHOWN, &st);
+        int r = store_prepare(s, sql_shown, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
@@ -831,7 +843,7 @@ int store_reminder_shown(Store *s, int64_t id, int64_t now) {
 
 int store_reminder_unclaim(Store *s, int64_t id) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, STMT_UNCLAIM, &st);
+        int r = store_prepare(s, sql_unclaim, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, id);
@@ -839,12 +851,12 @@ int store_reminder_unclaim(Store *s, int64_t id) {
 }
 
 int store_reminders_reset_sending(Store *s) {
-        return store_exec_stmt(s, STMT_RESET_SENDING, "resetting reminders left in flight");
+        return store_exec_stmt(s, sql_reset_sending, "resetting reminders left in flight");
 }
 
-static int store_count(Store *s, StatementId id, int64_t now, int64_t *ret) {
+static int store_count(Store *s, const char *sql, int64_t now, int64_t *ret) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, id, &st);
+        int r = store_prepare(s, sql, &st);
         if (r < 0)
                 return r;
         if (sqlite3_bind_parameter_count(st) > 0)
@@ -862,15 +874,19 @@ int store_counts(Store *s, int64_t now, StoreCounts *ret) {
         StoreCounts c = {};
         int r;
 
-        r = store_count(s, STMT_COUNT_OPEN, now, &c.open);
+        r = store_count(s, sql_count_open, now, &c.open);
         if (r < 0)
                 return r;
-        r = store_count(s, STMT_COUNT_OVERDUE, now, &c.overdue);
+        r = store_count(s, sql_count_overdue, now, &c.overdue);
         if (r < 0)
                 return r;
-        r = store_count(s, STMT_COUNT_DONE, now, &c.done);
+        r = store_count(s, sql_count_done, now, &c.done);
         if (r < 0)
                 return r;
         *ret = c;
         return 0;
 }
+
+/* ---- Meetings: imported calendar events and their reminders ---- */
+
+/* ---- People: contacts, interactions and keep-in-touch ---- */

@@ -127,3 +127,7 @@ typedef struct StoreCounts {
         int64_t done;
 } StoreCounts;
 int store_counts(Store *s, int64_t now, StoreCounts *ret);
+
+/* ---- Meetings: imported calendar events and their reminders ---- */
+
+/* ---- People: contacts, interactions and keep-in-touch ---- */
