@@ -20,6 +20,8 @@ typedef struct Status {
         int64_t next_due;
         const char *next_due_text;
         const char *notification_server;
+        const char *config;
+        const char *config_error;
         int notifications_held;
 } Status;
 
@@ -61,6 +63,10 @@ static int read_status(sd_bus_message *reply, Status *s) {
                         r = sd_bus_message_read(reply, "v", "s", &s->next_due_text);
                 else if (strcmp(key, "notification_server") == 0 && strcmp(contents, "s") == 0)
                         r = sd_bus_message_read(reply, "v", "s", &s->notification_server);
+                else if (strcmp(key, "config") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->config);
+                else if (strcmp(key, "config_error") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->config_error);
                 else if (strcmp(key, "notifications_held") == 0 && strcmp(contents, "b") == 0)
                         r = sd_bus_message_read(reply, "v", "b", &s->notifications_held);
                 else
@@ -83,7 +89,8 @@ int verb_status(int argc, char *argv[]) {
                 {}
         };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Status s = { .version = "", .database = "", .next_due_text = "", .notification_server = "" };
+        Status s = { .version = "", .database = "", .next_due_text = "", .notification_server = "",
+                    .config = "", .config_error = "" };
         bool json = false;
         int c, r;
 
@@ -143,6 +150,10 @@ int verb_status(int argc, char *argv[]) {
                         json_null(&w);
                 json_key(&w, "notification_server");
                 json_string(&w, s.notification_server[0] ? s.notification_server : NULL);
+                json_key(&w, "config");
+                json_string(&w, s.config);
+                json_key(&w, "config_error");
+                json_string(&w, s.config_error[0] ? s.config_error : NULL);
                 json_key(&w, "notifications_held");
                 json_bool(&w, s.notifications_held);
                 json_end_object(&w);
@@ -155,6 +166,8 @@ int verb_status(int argc, char *argv[]) {
                 printf("  Warning:       the daemon and the client differ; restart it with "
                        "'systemctl --user restart netctld'.\n");
         printf("  Database:      %s (schema %" PRIu32 ")\n", s.database, s.schema_version);
+        printf("  Config:        %s%s%s\n", s.config, s.config_error[0] ? "\n  Config error:  " : "",
+               s.config_error);
         printf("  Follow-ups:    %" PRId64 " open (%" PRId64 " overdue), %" PRId64 " done\n",
                s.open, s.overdue, s.done);
         if (s.next_due_id > 0) {
@@ -168,5 +181,20 @@ int verb_status(int argc, char *argv[]) {
         printf("  Notifications: %s%s\n",
                s.notification_server[0] ? s.notification_server : "no server seen yet",
                s.notifications_held ? " (reminders held until a server answers)" : "");
+        return 0;
+}
+
+int verb_reload(int argc, char *argv[]) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+
+        if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+                verb_help("reload");
+                return 0;
+        }
+        if (argc > 1)
+                return usage_error("reload", "unexpected argument \"%s\".", argv[1]);
+        if (client_call(NETCTL_IFACE_MANAGER, "Reload", &reply, NULL) < 0)
+                return EXIT_FAILURE;
+        printf("Config reloaded.\n");
         return 0;
 }

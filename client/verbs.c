@@ -17,6 +17,7 @@ static const Verb verbs[] = {
         { "edit",   verb_edit,   "ID [--text TEXT] [--due WHEN | --in DURATION] [--every DURATION|none] [--fixed | --from-completion]",
           "Change a follow-up" },
         { "status", verb_status, "[--json]", "Show the daemon's state: versions, database, counts, next due" },
+        { "reload", verb_reload, "", "Re-read netctl.conf (a bad file is reported; the old config stays)" },
 };
 
 static const char when_help[] =

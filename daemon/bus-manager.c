@@ -6,6 +6,7 @@
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
+#include "schedule.h"
 
 static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
         va_list ap;
@@ -68,6 +69,8 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
             (r = append_entry(reply, "next_due", "x", next.due)) < 0 ||
             (r = append_entry(reply, "next_due_text", "s", next.text ? next.text : "")) < 0 ||
             (r = append_entry(reply, "notification_server", "s", server)) < 0 ||
+            (r = append_entry(reply, "config", "s", c->config_path ? c->config_path : "")) < 0 ||
+            (r = append_entry(reply, "config_error", "s", c->config_error)) < 0 ||
             (r = append_entry(reply, "notifications_held", "b",
                               (int) (c->notifications_blocked_until != 0))) < 0)
                 return r;
@@ -76,6 +79,18 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_reload(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        int r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = context_reload(c);
+        if (r < 0)
+                return bus_error_errno(error, -EINVAL, "%s (the previous config stays in force).",
+                                       c->config_error);
+        return sd_bus_reply_method_return(m, NULL);
 }
 
 static int property_next_due(sd_bus *bus, const char *path, const char *interface,
@@ -107,5 +122,9 @@ const sd_bus_vtable bus_manager_vtable[] = {
                                 SD_BUS_NO_ARGS,
                                 SD_BUS_RESULT("a{sv}", status),
                                 method_get_status, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reload",
+                                SD_BUS_NO_ARGS,
+                                SD_BUS_NO_RESULT,
+                                method_reload, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

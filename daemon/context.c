@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -21,6 +22,23 @@ Context *context_free(Context *c) {
         store_free(c->store);
         sd_event_unref(c->event);
         free(c->database_path);
+        free(c->config_path);
+        config_clear(&c->config);
         free(c);
         return NULL;
+}
+
+int context_load_config(Context *c) {
+        Config fresh;
+        int r;
+
+        if (!c->config_path)
+                return 0;
+        r = config_load(c->config_path, &fresh, c->config_error, sizeof c->config_error);
+        if (r < 0)
+                return r;
+        config_clear(&c->config);
+        c->config = fresh;
+        c->config_error[0] = '\0';
+        return 0;
 }

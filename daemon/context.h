@@ -7,6 +7,7 @@
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
 
+#include "config.h"
 #include "notifier.h"
 #include "store.h"
 
@@ -20,6 +21,9 @@ typedef struct Context {
         Notifier *notifier;
 
         char *database_path;
+        char *config_path;
+        Config config;
+        char config_error[512];  /* why the last (re)load failed; "" if it did not */
         uid_t uid;              /* callers with another UID are refused */
 
         /* The one timer: armed, as an absolute CLOCK_REALTIME time, for the
@@ -41,6 +45,10 @@ typedef struct Context {
 } Context;
 
 Context *context_free(Context *c);
+
+/* (Re)reads the config file.  On error the config in force stays, the
+ * reason is kept in c->config_error and returned as negative errno. */
+int context_load_config(Context *c);
 
 /* The current time, Unix seconds.  Everything in the daemon that needs
  * "now" asks here (see Context.clock). */

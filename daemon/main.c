@@ -45,12 +45,19 @@ static int on_exit_signal(sd_event_source *s, const struct signalfd_siginfo *si,
         return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata) {
+        Context *c = userdata;
+        (void) context_reload(c);
+        return 0;
+}
+
 static void help(void) {
         printf("netctld [OPTIONS]\n\n"
                "The netctl daemon: keeps the follow-up schedule and raises desktop reminders.\n"
                "It is started by systemd (netctld.service), usually through D-Bus activation.\n\n"
                "  -h --help       Show this help\n"
                "     --version    Show the version\n\n"
+               "Signals: SIGHUP re-reads the config file; SIGTERM exits.\n"
                "Environment: XDG_DATA_HOME (database under netctl/), NETCTL_DATABASE (a path\n"
                "that overrides it), NETCTL_LOG_LEVEL=debug.\n"
                "See netctld(8).\n");
@@ -97,6 +104,8 @@ static int run(Context *c) {
         r = sd_event_add_signal(c->event, NULL, SIGTERM, on_exit_signal, c);
         if (r >= 0)
                 r = sd_event_add_signal(c->event, NULL, SIGINT, on_exit_signal, c);
+        if (r >= 0)
+                r = sd_event_add_signal(c->event, NULL, SIGHUP, on_reload_signal, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot handle signals: %m");
 
@@ -109,6 +118,14 @@ static int run(Context *c) {
         if (!c->database_path)
                 return log_error_errno(-ENOENT, "Neither XDG_DATA_HOME nor HOME is set; "
                                        "cannot place the database");
+
+        /* A bad config file does not stop the daemon: the defaults serve,
+         * and the reason shows in the journal and in "netctl status". */
+        c->config_path = config_default_path();
+        config_defaults(&c->config);
+        r = context_load_config(c);
+        if (r < 0)
+                log_warning("Ignoring the config file, using the defaults: %s", c->config_error);
 
         r = store_open(c->database_path, store_error, sizeof store_error, &c->store);
         if (r < 0) {

@@ -216,3 +216,13 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
                 break;
         }
 }
+
+int context_reload(Context *c) {
+        int r = context_load_config(c);
+        if (r < 0)
+                return log_warning_errno(r, "Config not reloaded, keeping the one in force: %s",
+                                         c->config_error);
+        log_info("Config reloaded from %s", c->config_path);
+        (void) schedule_arm_next(c);
+        return 0;
+}

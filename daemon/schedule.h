@@ -21,3 +21,8 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata);
 
 /* The next 09:00 local time after the day holding `now` ("Tomorrow"). */
 int64_t schedule_tomorrow_morning(int64_t now);
+
+/* Re-reads the config (SIGHUP, Manager.Reload) and applies it: the old
+ * config stays on error.  Returns negative errno with the reason in
+ * c->config_error. */
+int context_reload(Context *c);

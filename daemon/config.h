@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* netctl.conf: $XDG_CONFIG_HOME/netctl/netctl.conf, GLib key-file format.
+ * Every key is optional; unknown groups and keys are errors (a typo should
+ * not silently do nothing).  See share/netctl.conf.example and
+ * netctl.conf(5). */
+
+#define CONFIG_MAX_WATCH 16
+#define CONFIG_MAX_ADDRESSES 16
+#define CONFIG_FILE_MAX (256 * 1024)
+
+typedef struct Config {
+        /* [calendar] */
+        int64_t prep_before;            /* prep reminder this long before a meeting */
+        int64_t thanks_after;           /* thank-you this long after it ends */
+        int thanks_night_start;         /* minutes after midnight: thank-yous that would */
+        int thanks_morning;             /* fall at night move to this time next morning */
+        int64_t horizon;                /* how far ahead series are expanded */
+        char *watch[CONFIG_MAX_WATCH];  /* extra watched directories (absolute) */
+        size_t n_watch;
+        char *me[CONFIG_MAX_ADDRESSES]; /* the user's own addresses (lower case) */
+        size_t n_me;
+
+        /* [people] */
+        int64_t weak_cadence;           /* default keep-in-touch cadence for weak ties */
+        int goal_weak_reconnects;       /* weekly goals */
+        int goal_new_contacts;
+        int goal_given;
+        int nudge_weekday;              /* 0 = Sunday ... 6 = Saturday */
+        int nudge_minute;               /* minutes after midnight */
+} Config;
+
+/* Fills c with the defaults (no allocation). */
+void config_defaults(Config *c);
+
+/* Frees what a Config owns and resets it to the defaults; accepts one that
+ * holds only defaults. */
+void config_clear(Config *c);
+
+/* Parses the key-file text (len bytes, named `name` in messages) into
+ * *ret.  On error returns -EINVAL (or -E2BIG for an oversized file), leaves
+ * *ret untouched and writes a sentence naming the file, line, group and key
+ * to errbuf: "netctl.conf:12: [people] weak_cadence: \"5x\" is not a
+ * duration". */
+int config_parse(const char *text, size_t len, const char *name, Config *ret,
+                 char *errbuf, size_t errsize);
+
+/* Reads and parses path.  A missing file gives the defaults and returns 0. */
+int config_load(const char *path, Config *ret, char *errbuf, size_t errsize);
+
+/* The default path from XDG_CONFIG_HOME or HOME; NULL when neither is set.
+ * The caller frees it. */
+char *config_default_path(void);
