@@ -116,6 +116,7 @@ install: all
 	    $(DESTDIR)$(USERUNITDIR)/netctld.service
 	install -Dm644 $(BUILD)/share/dbus-1/services/org.netctl.Netctl1.service \
 	    $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service
+	install -Dm644 share/netctl.conf.example $(DESTDIR)$(DATADIR)/doc/netctl/netctl.conf.example
 	install -Dm644 share/org.netctl.Netctl1.xml \
 	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml
 
@@ -123,7 +124,8 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netctld $(DESTDIR)$(BINDIR)/netctl \
 	    $(DESTDIR)$(USERUNITDIR)/netctld.service \
 	    $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service \
-	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml
+	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml \
+	    $(DESTDIR)$(DATADIR)/doc/netctl/netctl.conf.example
 
 clean:
 	rm -rf build build-asan
