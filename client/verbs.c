@@ -47,10 +47,8 @@ static void help(void) {
 }
 
 int client_run(int argc, char *argv[]) {
-        if (argc < 2) {
-                help();
-                return EXIT_USAGE;
-        }
+        if (argc < 2)
+                return usage_error(NULL, "no verb given (add, list, done, snooze, ...).");
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
                 if (argc > 2 && strcmp(argv[1], "help") == 0) {
                         verb_help(argv[2]);

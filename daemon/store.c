@@ -22,12 +22,16 @@
 
 /* The statements.  Each is prepared once, on first use, and reused: the
  * cache is keyed by the address of these arrays. */
+/* Savepoints rather than BEGIN/COMMIT, so that a batch (one imported
+ * file) can wrap functions that are each a transaction on their own. */
 static const char sql_begin[] =
-        "BEGIN IMMEDIATE";
+        "SAVEPOINT netctl";
 static const char sql_commit[] =
-        "COMMIT";
+        "RELEASE netctl";
 static const char sql_rollback[] =
-        "ROLLBACK";
+        "ROLLBACK TO netctl";
+static const char sql_release[] =
+        "RELEASE netctl";
 static const char sql_followup_add[] =
         "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
                 "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), ?6, ?7, ?7)";
@@ -255,18 +259,33 @@ static int store_begin(Store *s) {
         return store_exec_stmt(s, sql_begin, "starting a transaction");
 }
 
+static void store_rollback(Store *s) {
+        if (sqlite3_get_autocommit(s->db))
+                return;
+        /* ROLLBACK TO keeps the savepoint open; RELEASE closes it. */
+        (void) store_exec_stmt(s, sql_rollback, "rolling back");
+        (void) store_exec_stmt(s, sql_release, "rolling back");
+}
+
 static int store_commit(Store *s) {
         int r = store_exec_stmt(s, sql_commit, "committing");
         if (r < 0)
-                /* A failed COMMIT (disk full) may leave the transaction
+                /* A failed commit (disk full) may leave the transaction
                  * open; roll it back so nothing half-done lingers. */
-                (void) store_exec_stmt(s, sql_rollback, "rolling back");
+                store_rollback(s);
         return r;
 }
 
-static void store_rollback(Store *s) {
-        if (!sqlite3_get_autocommit(s->db))
-                (void) store_exec_stmt(s, sql_rollback, "rolling back");
+int store_batch_begin(Store *s) {
+        return store_begin(s);
+}
+
+int store_batch_commit(Store *s) {
+        return store_commit(s);
+}
+
+void store_batch_rollback(Store *s) {
+        store_rollback(s);
 }
 
 static char *column_strdup(sqlite3_stmt *st, int col) {

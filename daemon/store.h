@@ -74,6 +74,13 @@ const char *store_last_error(const Store *s);
 /* The schema version this build writes (PRAGMA user_version). */
 int store_schema_version(void);
 
+/* A batch: everything between begin and commit is one transaction (an
+ * imported file is all or nothing).  Store functions called inside keep
+ * working; their own commits become nested savepoints. */
+int store_batch_begin(Store *s);
+int store_batch_commit(Store *s);
+void store_batch_rollback(Store *s);
+
 /* Follow-ups. */
 int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, bool every_fixed,
                        int64_t now, int64_t *ret_id);
