@@ -55,7 +55,8 @@ CLIENT_SRC := $(filter-out client/main.c,$(wildcard client/*.c))
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
-DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+# The Windows time zone table is generated from the system's CLDR data.
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/generated/windows-zones-table.o
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -67,6 +68,13 @@ all: $(BUILD)/netctld $(BUILD)/netctl $(GENERATED)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
+
+$(BUILD)/generated/windows-zones-table.c: tools/gen-windows-zones
+	@mkdir -p $(@D)
+	tools/gen-windows-zones > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/generated/windows-zones-table.o: $(BUILD)/generated/windows-zones-table.c
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) -c $< -o $@
 
 $(BUILD)/netctld: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(COMMON_OBJ)
 	$(CC) $(SAN_LDFLAGS) $^ -o $@ $(DAEMON_LIBS)

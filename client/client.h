@@ -54,6 +54,9 @@ int verb_rm(int argc, char *argv[]);
 int verb_edit(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
 int verb_reload(int argc, char *argv[]);
+int verb_import(int argc, char *argv[]);
+int verb_meetings(int argc, char *argv[]);
+int verb_export(int argc, char *argv[]);
 
 /* Prints the per-verb help for a verb from the table. */
 void verb_help(const char *name);

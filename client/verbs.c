@@ -17,6 +17,12 @@ static const Verb verbs[] = {
         { "edit",   verb_edit,   "ID [--text TEXT] [--due WHEN | --in DURATION] [--every DURATION|none] [--fixed | --from-completion]",
           "Change a follow-up" },
         { "status", verb_status, "[--json]", "Show the daemon's state: versions, database, counts, next due" },
+        { "import", verb_import, "FILE.ics...",
+          "Import meeting invites: each file's outcome (added, updated, cancelled, unchanged, skipped)" },
+        { "meetings", verb_meetings, "[--week | --all] [--json]",
+          "List upcoming meetings with their people (--all: past and cancelled too)" },
+        { "export", verb_export, "[--vtodo | --vevent] [FILE | DIR/]",
+          "Write follow-ups (VTODO) and meetings (VEVENT) as iCalendar; to a DIR one file per item" },
         { "reload", verb_reload, "", "Re-read netctl.conf (a bad file is reported; the old config stays)" },
 };
 

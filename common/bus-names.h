@@ -18,13 +18,45 @@
 #define NETCTL_ERROR_STORAGE      NETCTL_ERROR_PREFIX "StorageFailed"
 #define NETCTL_ERROR_ACCESS       NETCTL_ERROR_PREFIX "AccessDenied"
 #define NETCTL_ERROR_BUSY         NETCTL_ERROR_PREFIX "Busy"
+/* A WHO that names several contacts; the message lists them. */
+#define NETCTL_ERROR_AMBIGUOUS    NETCTL_ERROR_PREFIX "Ambiguous"
 
 /* One follow-up on the wire, in List/Get replies:
  * (t id, s uid, s text, s kind, x due, x done_at, t every, b every_fixed,
  *  x notified_at, s contact).  Times are Unix seconds, UTC; 0 means unset. */
 #define NETCTL_FOLLOWUP_SIG      "(tsssxxtbxs)"
 
+/* One meeting occurrence, in Meetings.List replies: (t id, s uid,
+ * s summary, x start, x end, b all_day, b cancelled, s location,
+ * a(s email, s name, s contact_handle, b organizer)). */
+#define NETCTL_OCCURRENCE_CONTENTS "tssxxbbsa(sssb)"
+#define NETCTL_OCCURRENCE_SIG    "(" NETCTL_OCCURRENCE_CONTENTS ")"
+
 /* Text bounds shared by the client (early, friendly errors) and the daemon
  * (the authority). */
 #define NETCTL_TEXT_MAX          1024   /* bytes of a follow-up text */
 #define NETCTL_NAME_MAX          256
+
+/* People (org.netctl.Netctl1.Contacts).  One contact:
+ * (t id, s uid, s handle, s name, s org, s met, s note, s tie ("weak" or
+ *  "strong"), x cadence (as set: 0 the tie's default, -1 off, else seconds),
+ *  t effective_cadence (0: no keep-in-touch), as emails, as tags, x created,
+ *  x archived_at, x last_at, s last_kind, u interactions, u leads, u gave,
+ *  u got, x next_due (the open reconnect reminder), t reconnect_id).
+ * "" and 0 mean unset. */
+#define NETCTL_CONTACT_SIG       "(tsssssssxtasasxxxsuuuuxt)"
+/* One interaction: (t id, t contact_id, s handle, s name, s kind, x at,
+ * s gave, s got, s note, b lead, x created). */
+#define NETCTL_INTERACTION_SIG   "(ttsssxsssbx)"
+/* One suggestion: (t id, s handle, s name, s tie, x due, x last_at,
+ * s last_kind, b never_contacted, s reason). */
+#define NETCTL_SUGGESTION_SIG    "(tsssxxsbs)"
+/* One week of statistics: (x start, u interactions, u weak, u strong,
+ * u gave, u got, u leads, u new_contacts, u weak_people). */
+#define NETCTL_STATS_WEEK_SIG    "(xuuuuuuuu)"
+/* One imported card: (u line, s name, s outcome ("added", "updated",
+ * "unchanged", "skipped"), s detail, t contact_id, s handle). */
+#define NETCTL_IMPORT_CARD_SIG   "(usssts)"
+
+#define NETCTL_NOTE_MAX          16384  /* bytes of a note (multi-line) */
+#define NETCTL_VCARD_FILE_MAX    (16u * 1024u * 1024u)

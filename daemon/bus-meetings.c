@@ -1,9 +1,154 @@
 /* SPDX-License-Identifier: MIT */
-/* org.netctl.Netctl1.Meetings: meetings imported from calendar files, and export. */
+/* org.netctl.Netctl1.Meetings: meetings imported from calendar files, and
+ * the schedule back out as iCalendar. */
+#include <errno.h>
+#include <string.h>
+
 #include "bus-names.h"
 #include "bus.h"
+#include "calendar.h"
+#include "export.h"
+#include "ical-import.h"
+#include "log.h"
+#include "text.h"
+
+static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *name, *reason;
+        const void *data;
+        size_t len;
+        ImportReport report;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "s", &name);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read_array(m, 'y', &data, &len);
+        if (r < 0)
+                return r;
+        if (text_check_line(name, 4096, true, &reason) < 0)
+                return bus_error_errno(error, -EINVAL, "Invalid file name: %s.", reason);
+        if (len > ICS_FILE_MAX)
+                return bus_error_errno(error, -E2BIG, "%s is larger than %u MiB.", name,
+                                       ICS_FILE_MAX / (1024 * 1024));
+
+        r = calendar_import_data(c, data, len, NULL, &report);
+        if (r == -EINVAL || r == -E2BIG)
+                /* Rejected whole: the reply says why, nothing was stored. */
+                return sd_bus_reply_method_return(m, "suuuuus", "rejected", 0, 0, 0, 0, 0, report.reason);
+        if (r < 0)
+                return bus_error_errno(error, r, "Cannot import %s: %s.", name, report.reason);
+
+        log_info("Imported %s: %u added, %u updated, %u cancelled, %u unchanged, %u skipped", name,
+                 report.added, report.updated, report.cancelled, report.unchanged, report.skipped);
+        return sd_bus_reply_method_return(m, "suuuuus",
+                                          import_outcome_to_string(import_report_outcome(&report)),
+                                          report.added, report.updated, report.cancelled,
+                                          report.unchanged, report.skipped, report.reason);
+}
+
+static int append_occurrence(const Occurrence *o, const OccurrencePerson *people, size_t n_people,
+                             void *userdata) {
+        sd_bus_message *reply = userdata;
+        int r;
+
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_STRUCT, NETCTL_OCCURRENCE_CONTENTS);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_append(reply, "tssxxbbs", (uint64_t) o->id, o->uid, o->summary, o->start,
+                                  o->end, (int) o->all_day, (int) o->cancelled, o->location);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(sssb)");
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_people; i++) {
+                r = sd_bus_message_append(reply, "(sssb)", people[i].email,
+                                          people[i].name ? people[i].name : "",
+                                          people[i].contact ? people[i].contact : "",
+                                          (int) people[i].organizer);
+                if (r < 0)
+                        return r;
+        }
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_message_close_container(reply);
+}
+
+static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        int64_t from, to;
+        int include_cancelled;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "xxb", &from, &to, &include_cancelled);
+        if (r < 0)
+                return r;
+        if (from > to)
+                return bus_error_errno(error, -EINVAL, "The range ends before it starts.");
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_OCCURRENCE_SIG);
+        if (r < 0)
+                return r;
+        r = store_occurrences_list(c->store, from, to, include_cancelled, append_occurrence, reply);
+        if (r < 0)
+                return bus_error_errno(error, r, "%s.", store_last_error(c->store));
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+static int method_export(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        int todos, events, single;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "bbb", &todos, &events, &single);
+        if (r < 0)
+                return r;
+        if (!todos && !events)
+                return bus_error_errno(error, -EINVAL, "Nothing to export: ask for tasks, events or both.");
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = export_append(c, reply, todos, events, single);
+        if (r < 0)
+                return bus_error_errno(error, r, "Cannot export: %s.",
+                                       r == -ENOMEM ? "out of memory" : store_last_error(c->store));
+        return sd_bus_send(NULL, reply, NULL);
+}
 
 const sd_bus_vtable bus_meetings_vtable[] = {
         SD_BUS_VTABLE_START(0),
+        SD_BUS_METHOD_WITH_ARGS("Import",
+                                SD_BUS_ARGS("s", name, "ay", data),
+                                SD_BUS_RESULT("s", outcome, "u", added, "u", updated, "u", cancelled,
+                                              "u", unchanged, "u", skipped, "s", reason),
+                                method_import, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("List",
+                                SD_BUS_ARGS("x", from, "x", to, "b", include_cancelled),
+                                SD_BUS_RESULT("a" NETCTL_OCCURRENCE_SIG, occurrences),
+                                method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Export",
+                                SD_BUS_ARGS("b", todos, "b", events, "b", single),
+                                SD_BUS_RESULT("a(ss)", items),
+                                method_export, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "context.h"
+#include "watch.h"
 
 int64_t context_now(const Context *c) {
         if (c && c->clock)
@@ -18,6 +19,8 @@ Context *context_free(Context *c) {
         /* The notifier first: its thread may still post events to the loop. */
         c->notifier = notifier_free(c->notifier);
         sd_event_source_disable_unref(c->due_timer);
+        sd_event_source_disable_unref(c->window_timer);
+        watch_free(c);
         sd_bus_flush_close_unref(c->bus);
         store_free(c->store);
         sd_event_unref(c->event);

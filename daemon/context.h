@@ -38,6 +38,15 @@ typedef struct Context {
          * without leaving the bus).  0 when delivery is possible. */
         int64_t notifications_blocked_until;
 
+        /* Watched calendar directories (watch.c); index 0 is the inbox. */
+        char *watch_dirs[1 + CONFIG_MAX_WATCH];
+        sd_event_source *watch_sources[1 + CONFIG_MAX_WATCH];
+        size_t n_watch;
+        sd_event_source *watch_scan;
+
+        /* Moves the window of expanded meeting occurrences once a day. */
+        sd_event_source *window_timer;
+
         /* The clock.  NULL means the real wall clock; unit tests install
          * their own to drive the schedule through jumps and suspends. */
         int64_t (*clock)(void *userdata);

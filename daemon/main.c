@@ -13,9 +13,11 @@
 
 #include "bus-names.h"
 #include "bus.h"
+#include "calendar.h"
 #include "context.h"
 #include "log.h"
 #include "schedule.h"
+#include "watch.h"
 
 /* The exit status for "the database cannot be used": the unit's
  * RestartPreventExitStatus= names it, so a damaged or too-new database does
@@ -149,6 +151,13 @@ static int run(Context *c) {
         r = schedule_setup(c);
         if (r < 0)
                 return log_error_errno(r, "Cannot create the due timer: %m");
+
+        r = calendar_setup(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the calendar window timer: %m");
+
+        /* Watching is not essential: a failure is logged and netctld serves. */
+        (void) watch_setup(c);
 
         r = sd_bus_open_user_with_description(&c->bus, "netctld");
         if (r < 0)

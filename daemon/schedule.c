@@ -9,6 +9,7 @@
 #include "bus.h"
 #include "log.h"
 #include "schedule.h"
+#include "watch.h"
 
 /* How many reminders one timer expiry hands to the notifier; more simply
  * re-arm the timer for "now" and go round again, so one huge backlog never
@@ -223,6 +224,8 @@ int context_reload(Context *c) {
                 return log_warning_errno(r, "Config not reloaded, keeping the one in force: %s",
                                          c->config_error);
         log_info("Config reloaded from %s", c->config_path);
+        /* The watched directories may have changed. */
+        (void) watch_setup(c);
         (void) schedule_arm_next(c);
         return 0;
 }

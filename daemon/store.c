@@ -153,6 +153,64 @@ static const char *const migrations[] = {
         "  WHERE done_at IS NULL AND notify_state = 0;"
         "CREATE INDEX followups_due ON followups(due);"
         "CREATE INDEX followups_contact ON followups(contact_id);",
+
+        /* 1 -> 2: meetings from calendar files.  A meeting row is one
+         * VEVENT: the series (recurrence_id 0) or an override of one slot.
+         * Occurrences are the expanded instances within the window, and
+         * each has at most one prep and one thank-you reminder.  A link
+         * whose follow-up the user removed keeps followup_id NULL, so a
+         * re-import does not bring the reminder back. */
+        "CREATE TABLE meetings ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL,"
+        "  recurrence_id INTEGER NOT NULL DEFAULT 0,"
+        "  this_and_future INTEGER NOT NULL DEFAULT 0,"
+        "  sequence INTEGER NOT NULL DEFAULT 0,"
+        "  summary TEXT NOT NULL DEFAULT '',"
+        "  location TEXT NOT NULL DEFAULT '',"
+        "  start INTEGER,"
+        "  finish INTEGER,"
+        "  all_day INTEGER NOT NULL DEFAULT 0,"
+        "  recurring INTEGER NOT NULL DEFAULT 0,"
+        "  cancelled INTEGER NOT NULL DEFAULT 0,"
+        "  source TEXT,"
+        "  ical TEXT NOT NULL,"
+        "  imported INTEGER NOT NULL,"
+        "  modified INTEGER NOT NULL,"
+        "  UNIQUE (uid, recurrence_id)"
+        ");"
+        "CREATE INDEX meetings_source ON meetings(source);"
+        "CREATE TABLE meeting_people ("
+        "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+        "  email TEXT NOT NULL COLLATE NOCASE,"
+        "  name TEXT,"
+        "  organizer INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (meeting_id, email)"
+        ");"
+        "CREATE INDEX meeting_people_email ON meeting_people(email);"
+        "CREATE TABLE occurrences ("
+        "  id INTEGER PRIMARY KEY,"
+        "  uid TEXT NOT NULL,"
+        "  recurrence_id INTEGER NOT NULL,"
+        "  start INTEGER NOT NULL,"
+        "  finish INTEGER NOT NULL,"
+        "  all_day INTEGER NOT NULL DEFAULT 0,"
+        "  summary TEXT NOT NULL,"
+        "  cancelled INTEGER NOT NULL DEFAULT 0,"
+        "  UNIQUE (uid, recurrence_id)"
+        ");"
+        "CREATE INDEX occurrences_start ON occurrences(start);"
+        "CREATE TABLE occurrence_reminders ("
+        "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('prep', 'thanks')),"
+        "  followup_id INTEGER UNIQUE REFERENCES followups(id) ON DELETE SET NULL,"
+        "  PRIMARY KEY (occurrence_id, kind)"
+        ");"
+        "CREATE TABLE calendar_files ("
+        "  path TEXT PRIMARY KEY,"
+        "  mtime INTEGER NOT NULL,"
+        "  size INTEGER NOT NULL"
+        ");",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -908,4 +966,2420 @@ int store_counts(Store *s, int64_t now, StoreCounts *ret) {
 
 /* ---- Meetings: imported calendar events and their reminders ---- */
 
+#define MEETING_COLUMNS "id, uid, recurrence_id, this_and_future, sequence, cancelled, recurring, ical, source"
+
+static const char sql_meeting_get[] =
+        "SELECT " MEETING_COLUMNS " FROM meetings WHERE uid = ?1 AND recurrence_id = ?2";
+static const char sql_meeting_series[] =
+        "SELECT " MEETING_COLUMNS " FROM meetings WHERE uid = ?1 ORDER BY recurrence_id";
+static const char sql_meetings_all[] =
+        "SELECT " MEETING_COLUMNS " FROM meetings ORDER BY uid, recurrence_id";
+static const char sql_meeting_upsert[] =
+        "INSERT INTO meetings (uid, recurrence_id, this_and_future, sequence, summary, location, start,"
+        "  finish, all_day, recurring, cancelled, source, ical, imported, modified) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) "
+        "ON CONFLICT (uid, recurrence_id) DO UPDATE SET this_and_future = ?3, sequence = ?4,"
+        "  summary = ?5, location = ?6, start = ?7, finish = ?8, all_day = ?9, recurring = ?10,"
+        "  cancelled = ?11, source = coalesce(?12, source), ical = ?13, modified = ?14 "
+        "RETURNING id";
+static const char sql_meeting_people_clear[] =
+        "DELETE FROM meeting_people WHERE meeting_id = ?1";
+static const char sql_meeting_person_add[] =
+        "INSERT INTO meeting_people (meeting_id, email, name, organizer) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT DO UPDATE SET organizer = max(organizer, ?4), name = coalesce(name, ?3)";
+static const char sql_meeting_cancel_series[] =
+        "UPDATE meetings SET cancelled = 1, sequence = max(sequence, ?2), modified = ?3 WHERE uid = ?1";
+static const char sql_meeting_uids_source[] =
+        "SELECT DISTINCT uid FROM meetings WHERE source = ?1";
+static const char sql_meeting_uids_recurring[] =
+        "SELECT DISTINCT uid FROM meetings WHERE recurring = 1";
+static const char sql_meeting_delete_source[] =
+        "DELETE FROM meetings WHERE source = ?1";
+static const char sql_occurrence_find[] =
+        "SELECT id, start, finish, all_day, summary, cancelled FROM occurrences "
+        "WHERE uid = ?1 AND recurrence_id = ?2";
+static const char sql_occurrence_insert[] =
+        "INSERT INTO occurrences (uid, recurrence_id, start, finish, all_day, summary, cancelled) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char sql_occurrence_update[] =
+        "UPDATE occurrences SET start = ?2, finish = ?3, all_day = ?4, summary = ?5, cancelled = ?6 "
+        "WHERE id = ?1";
+static const char sql_occurrence_ids_of_uid[] =
+        "SELECT id, recurrence_id FROM occurrences WHERE uid = ?1";
+static const char sql_occurrence_delete[] =
+        "DELETE FROM occurrences WHERE id = ?1";
+static const char sql_reminder_link_get[] =
+        "SELECT r.followup_id, f.done_at, f.due, f.text FROM occurrence_reminders r "
+        "LEFT JOIN followups f ON f.id = r.followup_id WHERE r.occurrence_id = ?1 AND r.kind = ?2";
+static const char sql_reminder_link_add[] =
+        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id) VALUES (?1, ?2, ?3)";
+static const char sql_reminder_link_delete[] =
+        "DELETE FROM occurrence_reminders WHERE occurrence_id = ?1 AND kind = ?2";
+static const char sql_reminder_open_delete[] =
+        "DELETE FROM followups WHERE id = ?1 AND done_at IS NULL";
+static const char sql_occurrences_list[] =
+        "SELECT o.id, o.uid, o.summary, coalesce(m.location, ''), o.start, o.finish, o.all_day, o.cancelled,"
+        "  o.recurrence_id "
+        "FROM occurrences o LEFT JOIN meetings m ON m.uid = o.uid AND m.recurrence_id = 0 "
+        "WHERE o.finish >= ?1 AND o.start < ?2 AND (?3 OR o.cancelled = 0) ORDER BY o.start, o.id";
+static const char sql_occurrence_people[] =
+        "SELECT p.email, p.name, max(p.organizer), "
+        "  (SELECT c.handle FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
+        "   WHERE e.email = p.email LIMIT 1) "
+        "FROM meeting_people p JOIN meetings m ON m.id = p.meeting_id "
+        "WHERE m.uid = ?1 AND (m.recurrence_id = 0 OR m.recurrence_id = ?2) "
+        "GROUP BY p.email ORDER BY max(p.organizer) DESC, p.email";
+static const char sql_calendar_file_get[] =
+        "SELECT mtime, size FROM calendar_files WHERE path = ?1";
+static const char sql_calendar_file_put[] =
+        "INSERT INTO calendar_files (path, mtime, size) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (path) DO UPDATE SET mtime = ?2, size = ?3";
+static const char sql_calendar_file_delete[] =
+        "DELETE FROM calendar_files WHERE path = ?1";
+static const char sql_calendar_files_in[] =
+        "SELECT path FROM calendar_files WHERE substr(path, 1, length(?1) + 1) = ?1 || '/' "
+        "AND instr(substr(path, length(?1) + 2), '/') = 0";
+
+void meeting_row_clear(MeetingRow *m) {
+        if (!m)
+                return;
+        free(m->uid);
+        free(m->ical);
+        free(m->source);
+        *m = (MeetingRow) {};
+}
+
+void meeting_rows_free(MeetingRow *rows, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                meeting_row_clear(&rows[i]);
+        free(rows);
+}
+
+static int meeting_from_row(Store *s, sqlite3_stmt *st, MeetingRow *ret) {
+        MeetingRow m = {
+                .id = sqlite3_column_int64(st, 0),
+                .uid = column_strdup(st, 1),
+                .recurrence_id = sqlite3_column_int64(st, 2),
+                .this_and_future = sqlite3_column_int(st, 3) != 0,
+                .sequence = sqlite3_column_int64(st, 4),
+                .cancelled = sqlite3_column_int(st, 5) != 0,
+                .recurring = sqlite3_column_int(st, 6) != 0,
+                .ical = column_strdup(st, 7),
+                .source = column_strdup(st, 8),
+        };
+        if (!m.uid || !m.ical) {
+                meeting_row_clear(&m);
+                store_set_error(s, "out of memory reading a meeting");
+                return -ENOMEM;
+        }
+        *ret = m;
+        return 0;
+}
+
+int store_meeting_get(Store *s, const char *uid, int64_t recurrence_id, MeetingRow *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, recurrence_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                r = meeting_from_row(s, st, ret);
+        else if (rc == SQLITE_DONE)
+                r = -ENOENT;
+        else
+                r = store_error(s, rc, "reading a meeting");
+        sqlite3_reset(st);
+        return r;
+}
+
+int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
+        sqlite3_stmt *st;
+        int64_t id = 0;
+        int r, rc;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_meeting_upsert, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, m->uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, m->recurrence_id);
+        sqlite3_bind_int(st, 3, m->this_and_future);
+        sqlite3_bind_int64(st, 4, m->sequence);
+        sqlite3_bind_text(st, 5, m->summary ? m->summary : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, m->location ? m->location : "", -1, SQLITE_TRANSIENT);
+        if (m->has_start) {
+                sqlite3_bind_int64(st, 7, m->start);
+                sqlite3_bind_int64(st, 8, m->end);
+        }
+        sqlite3_bind_int(st, 9, m->all_day);
+        sqlite3_bind_int(st, 10, m->recurring);
+        sqlite3_bind_int(st, 11, m->cancelled);
+        if (m->source)
+                sqlite3_bind_text(st, 12, m->source, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 13, m->ical, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 14, now);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW) {
+                r = store_error(s, rc, "storing a meeting");
+                goto fail;
+        }
+
+        r = store_prepare(s, sql_meeting_people_clear, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        r = store_step_done(s, st, "storing a meeting's people");
+        if (r < 0)
+                goto fail;
+
+        for (size_t i = 0; i < m->n_people; i++) {
+                r = store_prepare(s, sql_meeting_person_add, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_text(st, 2, m->people[i].email, -1, SQLITE_TRANSIENT);
+                if (m->people[i].name)
+                        sqlite3_bind_text(st, 3, m->people[i].name, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 4, m->people[i].organizer);
+                r = store_step_done(s, st, "storing a meeting's people");
+                if (r < 0)
+                        goto fail;
+        }
+
+        return store_commit(s);
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_meeting_cancel_series(Store *s, const char *uid, int64_t sequence, int64_t now) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_cancel_series, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, sequence);
+        sqlite3_bind_int64(st, 3, now);
+        r = store_step_done(s, st, "cancelling a meeting");
+        if (r < 0)
+                return r;
+        return sqlite3_changes(s->db) > 0 ? 0 : -ENOENT;
+}
+
+static int store_meeting_rows(Store *s, sqlite3_stmt *st, MeetingRow **ret_rows, size_t *ret_n) {
+        MeetingRow *rows = NULL;
+        size_t n = 0, allocated = 0;
+        int rc, r = 0;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 4;
+                        MeetingRow *bigger = realloc(rows, grow * sizeof *rows);
+                        if (!bigger) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        rows = bigger;
+                        allocated = grow;
+                }
+                r = meeting_from_row(s, st, &rows[n]);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "reading meetings");
+        sqlite3_reset(st);
+        if (r < 0) {
+                meeting_rows_free(rows, n);
+                return r;
+        }
+        *ret_rows = rows;
+        *ret_n = n;
+        return 0;
+}
+
+int store_meeting_series(Store *s, const char *uid, MeetingRow **ret_rows, size_t *ret_n) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_series, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        return store_meeting_rows(s, st, ret_rows, ret_n);
+}
+
+int store_meetings_each(Store *s, store_meeting_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r = store_prepare(s, sql_meetings_all, &st);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                MeetingRow m;
+                r = meeting_from_row(s, st, &m);
+                if (r < 0)
+                        break;
+                r = cb(&m, userdata);
+                meeting_row_clear(&m);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "reading meetings");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
+/* Collects the first text column of every row into a string array. */
+static int store_strings(Store *s, sqlite3_stmt *st, char ***ret, size_t *ret_n) {
+        char **items = NULL;
+        size_t n = 0, allocated = 0;
+        int rc, r = 0;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 8;
+                        char **bigger = realloc(items, grow * sizeof *items);
+                        if (!bigger) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        items = bigger;
+                        allocated = grow;
+                }
+                items[n] = column_strdup(st, 0);
+                if (!items[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "reading a list");
+        sqlite3_reset(st);
+        if (r < 0) {
+                for (size_t i = 0; i < n; i++)
+                        free(items[i]);
+                free(items);
+                return r;
+        }
+        *ret = items;
+        *ret_n = n;
+        return 0;
+}
+
+int store_meeting_uids(Store *s, const char *source, bool recurring_only, char ***ret_uids, size_t *ret_n) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, recurring_only ? sql_meeting_uids_recurring : sql_meeting_uids_source, &st);
+        if (r < 0)
+                return r;
+        if (!recurring_only)
+                sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+        return store_strings(s, st, ret_uids, ret_n);
+}
+
+int store_meeting_delete_source(Store *s, const char *source) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_delete_source, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
+        return store_step_done(s, st, "forgetting a calendar file's meetings");
+}
+
+/* Withdraws the reminder of `kind` for an occurrence if it is still open;
+ * drops the link when `forget` (the occurrence is going away or was
+ * cancelled, so a re-invite may bring the reminder back). */
+static int reminder_withdraw(Store *s, int64_t occurrence_id, const char *kind, unsigned *changed) {
+        sqlite3_stmt *st;
+        int64_t followup_id = 0;
+        int r = store_prepare(s, sql_reminder_link_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                followup_id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_error(s, rc, "reading a meeting reminder");
+        if (rc == SQLITE_DONE)
+                return 0;
+
+        if (followup_id > 0) {
+                r = store_prepare(s, sql_reminder_open_delete, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, followup_id);
+                r = store_step_done(s, st, "withdrawing a meeting reminder");
+                if (r < 0)
+                        return r;
+                if (sqlite3_changes(s->db) > 0 && changed)
+                        (*changed)++;
+        }
+
+        r = store_prepare(s, sql_reminder_link_delete, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        return store_step_done(s, st, "withdrawing a meeting reminder");
+}
+
+/* Makes sure an occurrence has its reminder of `kind` at `due`. */
+static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
+                           const char *text, int64_t now, unsigned *changed) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_reminder_link_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        bool linked = rc == SQLITE_ROW;
+        int64_t followup_id = linked ? sqlite3_column_int64(st, 0) : 0;
+        bool open = linked && followup_id > 0 && sqlite3_column_type(st, 1) == SQLITE_NULL &&
+                    sqlite3_column_type(st, 2) != SQLITE_NULL;
+        int64_t old_due = linked ? sqlite3_column_int64(st, 2) : 0;
+        bool same_text = linked && sqlite3_column_text(st, 3) &&
+                         strcmp((const char *) sqlite3_column_text(st, 3), text) == 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_error(s, rc, "reading a meeting reminder");
+
+        if (linked) {
+                /* Completed or removed by the user: never again.  Open: follow
+                 * the meeting if it moved. */
+                if (!open || (old_due == due && same_text))
+                        return 0;
+                FollowupChanges c = FOLLOWUP_CHANGES_NONE;
+                c.due = old_due != due ? due : -1;
+                c.text = same_text ? NULL : text;
+                r = store_followup_edit(s, followup_id, &c, now);
+                if (r >= 0 && changed)
+                        (*changed)++;
+                return r;
+        }
+
+        /* A reminder for a moment already past helps nobody. */
+        if (due <= now)
+                return 0;
+
+        char uid[64];
+        r = make_uid(uid, sizeof uid);
+        if (r < 0)
+                return r;
+        r = store_prepare(s, sql_followup_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 4, due);
+        sqlite3_bind_int64(st, 5, 0);
+        sqlite3_bind_int(st, 6, 0);
+        sqlite3_bind_int64(st, 7, now);
+        r = store_step_done(s, st, "adding a meeting reminder");
+        if (r < 0)
+                return r;
+        followup_id = sqlite3_last_insert_rowid(s->db);
+
+        r = store_prepare(s, sql_reminder_link_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, followup_id);
+        r = store_step_done(s, st, "linking a meeting reminder");
+        if (r >= 0 && changed)
+                (*changed)++;
+        return r;
+}
+
+static int occurrence_apply(Store *s, const char *uid, const OccurrenceWrite *o, int64_t now,
+                            unsigned *changed) {
+        sqlite3_stmt *st;
+        int64_t id = 0;
+        int r = store_prepare(s, sql_occurrence_find, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, o->recurrence_id);
+        int rc = sqlite3_step(st);
+        bool same = false;
+        if (rc == SQLITE_ROW) {
+                id = sqlite3_column_int64(st, 0);
+                const unsigned char *summary = sqlite3_column_text(st, 4);
+                same = sqlite3_column_int64(st, 1) == o->start && sqlite3_column_int64(st, 2) == o->end &&
+                       (sqlite3_column_int(st, 3) != 0) == o->all_day &&
+                       (sqlite3_column_int(st, 5) != 0) == o->cancelled &&
+                       summary && strcmp((const char *) summary, o->summary) == 0;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_error(s, rc, "reading an occurrence");
+
+        if (id == 0) {
+                r = store_prepare(s, sql_occurrence_insert, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(st, 2, o->recurrence_id);
+                sqlite3_bind_int64(st, 3, o->start);
+                sqlite3_bind_int64(st, 4, o->end);
+                sqlite3_bind_int(st, 5, o->all_day);
+                sqlite3_bind_text(st, 6, o->summary, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 7, o->cancelled);
+                r = store_step_done(s, st, "storing an occurrence");
+                if (r < 0)
+                        return r;
+                id = sqlite3_last_insert_rowid(s->db);
+        } else if (!same) {
+                r = store_prepare(s, sql_occurrence_update, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_int64(st, 2, o->start);
+                sqlite3_bind_int64(st, 3, o->end);
+                sqlite3_bind_int(st, 4, o->all_day);
+                sqlite3_bind_text(st, 5, o->summary, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 6, o->cancelled);
+                r = store_step_done(s, st, "updating an occurrence");
+                if (r < 0)
+                        return r;
+        }
+
+        if (o->cancelled) {
+                r = reminder_withdraw(s, id, "prep", changed);
+                if (r >= 0)
+                        r = reminder_withdraw(s, id, "thanks", changed);
+                return r;
+        }
+        r = reminder_ensure(s, id, "prep", o->prep_due, o->prep_text, now, changed);
+        if (r >= 0)
+                r = reminder_ensure(s, id, "thanks", o->thanks_due, o->thanks_text, now, changed);
+        return r;
+}
+
+int store_occurrences_sync(Store *s, const char *uid, const OccurrenceWrite *occ, size_t n,
+                           int64_t now, unsigned *changed) {
+        sqlite3_stmt *st;
+        int r, rc;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        /* Occurrences no longer in the expansion go, with open reminders.
+         * occ is sorted by start, not by slot, so look each one up. */
+        r = store_prepare(s, sql_occurrence_ids_of_uid, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        int64_t *gone = NULL;
+        size_t n_gone = 0, allocated = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t id = sqlite3_column_int64(st, 0), slot = sqlite3_column_int64(st, 1);
+                bool present = false;
+                for (size_t i = 0; i < n && !present; i++)
+                        present = occ[i].recurrence_id == slot;
+                if (present)
+                        continue;
+                if (n_gone == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 8;
+                        int64_t *bigger = realloc(gone, grow * sizeof *gone);
+                        if (!bigger) {
+                                rc = SQLITE_NOMEM;
+                                break;
+                        }
+                        gone = bigger;
+                        allocated = grow;
+                }
+                gone[n_gone++] = id;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+                free(gone);
+                r = store_error(s, rc, "reading occurrences");
+                goto fail;
+        }
+        for (size_t i = 0; i < n_gone && r >= 0; i++) {
+                r = reminder_withdraw(s, gone[i], "prep", changed);
+                if (r >= 0)
+                        r = reminder_withdraw(s, gone[i], "thanks", changed);
+                if (r >= 0)
+                        r = store_prepare(s, sql_occurrence_delete, &st);
+                if (r >= 0) {
+                        sqlite3_bind_int64(st, 1, gone[i]);
+                        r = store_step_done(s, st, "removing an occurrence");
+                }
+        }
+        free(gone);
+        if (r < 0)
+                goto fail;
+
+        for (size_t i = 0; i < n; i++) {
+                r = occurrence_apply(s, uid, &occ[i], now, changed);
+                if (r < 0)
+                        goto fail;
+        }
+        return store_commit(s);
+fail:
+        store_rollback(s);
+        return r;
+}
+
+static void occurrence_people_free(OccurrencePerson *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].email);
+                free(p[i].name);
+                free(p[i].contact);
+        }
+        free(p);
+}
+
+static int store_occurrence_people(Store *s, const char *uid, int64_t slot, OccurrencePerson **ret,
+                                   size_t *ret_n) {
+        sqlite3_stmt *st;
+        OccurrencePerson *people = NULL;
+        size_t n = 0, allocated = 0;
+        int rc, r = store_prepare(s, sql_occurrence_people, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, slot);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 8;
+                        OccurrencePerson *bigger = realloc(people, grow * sizeof *people);
+                        if (!bigger) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        people = bigger;
+                        allocated = grow;
+                }
+                people[n] = (OccurrencePerson) {
+                        .email = column_strdup(st, 0),
+                        .name = column_strdup(st, 1),
+                        .organizer = sqlite3_column_int(st, 2) != 0,
+                        .contact = column_strdup(st, 3),
+                };
+                n++;
+                if (!people[n - 1].email) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "reading a meeting's people");
+        sqlite3_reset(st);
+        if (r < 0) {
+                occurrence_people_free(people, n);
+                return r;
+        }
+        *ret = people;
+        *ret_n = n;
+        return 0;
+}
+
+int store_occurrences_list(Store *s, int64_t from, int64_t to, bool include_cancelled,
+                           store_occurrence_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r = store_prepare(s, sql_occurrences_list, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        sqlite3_bind_int(st, 3, include_cancelled);
+
+        /* Read the rows first: the people query reuses the connection. */
+        Occurrence *items = NULL;
+        int64_t *slots = NULL;
+        size_t n = 0, allocated = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 16;
+                        Occurrence *bigger = realloc(items, grow * sizeof *items);
+                        int64_t *bigger_slots = bigger ? realloc(slots, grow * sizeof *slots) : NULL;
+                        if (bigger)
+                                items = bigger;
+                        if (!bigger || !bigger_slots) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        slots = bigger_slots;
+                        allocated = grow;
+                }
+                items[n] = (Occurrence) {
+                        .id = sqlite3_column_int64(st, 0),
+                        .uid = column_strdup(st, 1),
+                        .summary = column_strdup(st, 2),
+                        .location = column_strdup(st, 3),
+                        .start = sqlite3_column_int64(st, 4),
+                        .end = sqlite3_column_int64(st, 5),
+                        .all_day = sqlite3_column_int(st, 6) != 0,
+                        .cancelled = sqlite3_column_int(st, 7) != 0,
+                };
+                slots[n] = sqlite3_column_int64(st, 8);
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing meetings");
+        sqlite3_reset(st);
+
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                OccurrencePerson *people = NULL;
+                size_t n_people = 0;
+                if (!items[i].uid || !items[i].summary || !items[i].location) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = store_occurrence_people(s, items[i].uid, slots[i], &people, &n_people);
+                if (r < 0)
+                        break;
+                r = cb(&items[i], people, n_people, userdata);
+                occurrence_people_free(people, n_people);
+        }
+        for (size_t i = 0; i < n; i++) {
+                free(items[i].uid);
+                free(items[i].summary);
+                free(items[i].location);
+        }
+        free(items);
+        free(slots);
+        return r < 0 ? r : 0;
+}
+
+int store_calendar_file_get(Store *s, const char *path, int64_t *ret_mtime, int64_t *ret_size) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_calendar_file_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                *ret_mtime = sqlite3_column_int64(st, 0);
+                *ret_size = sqlite3_column_int64(st, 1);
+                r = 0;
+        } else if (rc == SQLITE_DONE)
+                r = -ENOENT;
+        else
+                r = store_error(s, rc, "reading a watched file's state");
+        sqlite3_reset(st);
+        return r;
+}
+
+int store_calendar_file_put(Store *s, const char *path, int64_t mtime, int64_t size) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_calendar_file_put, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, mtime);
+        sqlite3_bind_int64(st, 3, size);
+        return store_step_done(s, st, "remembering a watched file");
+}
+
+int store_calendar_file_delete(Store *s, const char *path) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_calendar_file_delete, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+        return store_step_done(s, st, "forgetting a watched file");
+}
+
+int store_calendar_files_in(Store *s, const char *dir, char ***ret_paths, size_t *ret_n) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_calendar_files_in, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, dir, -1, SQLITE_TRANSIENT);
+        return store_strings(s, st, ret_paths, ret_n);
+}
+
+
 /* ---- People: contacts, interactions and keep-in-touch ---- */
+
+/* Contacts store their cadence as NULL (the tie's default), a number of
+ * seconds, or this value for "no keep-in-touch": the schema allows only
+ * positive cadences, and no real cadence comes near it. */
+#define CADENCE_OFF_STORED INT64_MAX
+
+/* How many "-N" suffixes a derived handle tries before giving up. */
+#define HANDLE_SUFFIX_MAX 10000
+
+#define CONTACT_COLUMNS \
+        "c.id, c.uid, c.handle, c.name, c.org, c.met, c.note, c.tie, c.cadence, c.cadence_from, " \
+        "c.archived_at, c.created, c.modified, " \
+        "(SELECT max(at) FROM interactions WHERE contact_id = c.id), " \
+        "(SELECT kind FROM interactions WHERE contact_id = c.id ORDER BY at DESC, id DESC LIMIT 1), " \
+        "(SELECT count(*) FROM interactions WHERE contact_id = c.id), " \
+        "(SELECT count(*) FROM interactions WHERE contact_id = c.id AND lead != 0), " \
+        "(SELECT count(gave) FROM interactions WHERE contact_id = c.id), " \
+        "(SELECT count(got) FROM interactions WHERE contact_id = c.id), " \
+        "(SELECT id FROM followups WHERE contact_id = c.id AND kind = 'reconnect' " \
+                "AND done_at IS NULL ORDER BY due LIMIT 1), " \
+        "(SELECT due FROM followups WHERE contact_id = c.id AND kind = 'reconnect' " \
+                "AND done_at IS NULL ORDER BY due LIMIT 1)"
+
+#define INTERACTION_COLUMNS \
+        "i.id, i.contact_id, c.handle, c.name, i.kind, i.at, i.gave, i.got, i.note, i.lead, i.created"
+
+static const char sql_contact_get[] =
+        "SELECT " CONTACT_COLUMNS " FROM contacts c WHERE c.id = ?1";
+static const char sql_contact_list[] =
+        "SELECT " CONTACT_COLUMNS " FROM contacts c "
+                "WHERE (?1 < 0 OR (c.tie = 'strong') = ?1) "
+                "AND (?2 IS NULL OR EXISTS (SELECT 1 FROM contact_tags t "
+                        "WHERE t.contact_id = c.id AND t.tag = ?2)) "
+                "AND (?3 != 0 OR c.archived_at IS NULL) "
+                "ORDER BY c.name COLLATE NOCASE, c.id";
+static const char sql_contact_emails[] =
+        "SELECT email FROM contact_emails WHERE contact_id = ?1 ORDER BY rowid";
+static const char sql_contact_tags[] =
+        "SELECT tag FROM contact_tags WHERE contact_id = ?1 ORDER BY tag COLLATE NOCASE";
+static const char sql_contact_insert[] =
+        "INSERT INTO contacts (uid, handle, name, org, met, note, tie, cadence, created, modified) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)";
+static const char sql_contact_by_handle[] =
+        "SELECT id, name FROM contacts WHERE handle = ?1";
+static const char sql_contact_by_email[] =
+        "SELECT e.contact_id, c.name, c.handle FROM contact_emails e "
+                "JOIN contacts c ON c.id = e.contact_id WHERE e.email = ?1";
+static const char sql_contact_exists[] =
+        "SELECT name FROM contacts WHERE id = ?1";
+static const char sql_contact_names[] =
+        "SELECT id, handle, name, archived_at FROM contacts ORDER BY id";
+static const char sql_contact_ids[] =
+        "SELECT id FROM contacts ORDER BY id";
+static const char sql_email_insert[] =
+        "INSERT INTO contact_emails (contact_id, email) VALUES (?1, ?2)";
+static const char sql_email_delete[] =
+        "DELETE FROM contact_emails WHERE contact_id = ?1 AND email = ?2";
+static const char sql_email_count[] =
+        "SELECT count(*) FROM contact_emails WHERE contact_id = ?1";
+static const char sql_tag_insert[] =
+        "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?1, ?2)";
+static const char sql_tag_delete[] =
+        "DELETE FROM contact_tags WHERE contact_id = ?1 AND tag = ?2";
+static const char sql_tag_count[] =
+        "SELECT count(*) FROM contact_tags WHERE contact_id = ?1";
+static const char sql_contact_set_name[] =
+        "UPDATE contacts SET name = ?2, modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_handle[] =
+        "UPDATE contacts SET handle = ?2, modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_org[] =
+        "UPDATE contacts SET org = NULLIF(?2, ''), modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_met[] =
+        "UPDATE contacts SET met = NULLIF(?2, ''), modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_note[] =
+        "UPDATE contacts SET note = NULLIF(?2, ''), modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_tie[] =
+        "UPDATE contacts SET tie = ?2, modified = ?3 WHERE id = ?1";
+static const char sql_contact_set_cadence[] =
+        "UPDATE contacts SET cadence = ?2, modified = ?3 WHERE id = ?1";
+static const char sql_contact_archive[] =
+        "UPDATE contacts SET archived_at = ?2, modified = ?2 WHERE id = ?1";
+static const char sql_contact_unarchive[] =
+        "UPDATE contacts SET archived_at = NULL, cadence_from = ?2, modified = ?2 WHERE id = ?1";
+static const char sql_contact_restart[] =
+        "UPDATE contacts SET cadence_from = ?2 WHERE id = ?1";
+static const char sql_contact_touch[] =
+        "UPDATE contacts SET modified = ?2 WHERE id = ?1";
+static const char sql_contact_delete[] =
+        "DELETE FROM contacts WHERE id = ?1";
+static const char sql_interaction_insert[] =
+        "INSERT INTO interactions (contact_id, kind, at, gave, got, note, lead, created) "
+                "VALUES (?1, ?2, ?3, NULLIF(?4, ''), NULLIF(?5, ''), NULLIF(?6, ''), ?7, ?8)";
+static const char sql_interaction_list[] =
+        "SELECT " INTERACTION_COLUMNS " FROM interactions i JOIN contacts c ON c.id = i.contact_id "
+                "WHERE (?1 = 0 OR i.contact_id = ?1) ORDER BY i.at DESC, i.id DESC LIMIT ?2";
+static const char sql_interaction_contact[] =
+        "SELECT contact_id FROM interactions WHERE id = ?1";
+static const char sql_interaction_delete[] =
+        "DELETE FROM interactions WHERE id = ?1";
+static const char sql_interactions_delete_contact[] =
+        "DELETE FROM interactions WHERE contact_id = ?1";
+static const char sql_interactions_count[] =
+        "SELECT count(*) FROM interactions WHERE contact_id = ?1";
+static const char sql_reconnect_open[] =
+        "SELECT id, due, notify_state, text FROM followups "
+                "WHERE contact_id = ?1 AND kind = 'reconnect' AND done_at IS NULL ORDER BY due, id";
+static const char sql_reconnect_insert[] =
+        "INSERT INTO followups (uid, kind, text, contact_id, due, created, modified) "
+                "VALUES (?1, 'reconnect', ?2, ?3, ?4, ?5, ?5)";
+static const char sql_reconnect_move[] =
+        "UPDATE followups SET due = ?2, notify_state = 0, notified_at = NULL, modified = ?3, "
+                "sequence = sequence + 1 WHERE id = ?1";
+static const char sql_reconnect_retext[] =
+        "UPDATE followups SET text = ?2, modified = ?3, sequence = sequence + 1 WHERE id = ?1";
+static const char sql_reconnect_delete_contact[] =
+        "DELETE FROM followups WHERE contact_id = ?1 AND kind = 'reconnect'";
+static const char sql_reconnect_row[] =
+        "SELECT kind, contact_id, done_at FROM followups WHERE id = ?1";
+static const char sql_followup_set_contact[] =
+        "UPDATE followups SET contact_id = NULLIF(?2, 0), modified = ?3, sequence = sequence + 1 "
+                "WHERE id = ?1";
+static const char sql_followup_list_contact[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
+                "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 "
+                "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id";
+static const char sql_stats_interactions[] =
+        "SELECT i.contact_id, c.tie = 'strong', i.at, i.gave IS NOT NULL, i.got IS NOT NULL, i.lead "
+                "FROM interactions i JOIN contacts c ON c.id = i.contact_id "
+                "WHERE i.at >= ?1 AND i.at < ?2 ORDER BY i.contact_id, i.at";
+static const char sql_stats_contacts[] =
+        "SELECT created FROM contacts WHERE created >= ?1 AND created < ?2";
+static const char sql_totals_contacts[] =
+        "SELECT count(*) FILTER (WHERE archived_at IS NULL), "
+                "count(*) FILTER (WHERE archived_at IS NULL AND tie = 'weak'), "
+                "count(*) FILTER (WHERE archived_at IS NULL AND tie = 'strong'), "
+                "count(*) FILTER (WHERE archived_at IS NOT NULL) FROM contacts";
+static const char sql_totals_interactions[] =
+        "SELECT count(*), count(*) FILTER (WHERE c.tie = 'weak'), "
+                "count(*) FILTER (WHERE c.tie = 'strong'), count(i.gave), count(i.got), "
+                "count(*) FILTER (WHERE i.lead != 0), "
+                "count(*) FILTER (WHERE i.lead != 0 AND c.tie = 'weak'), "
+                "count(*) FILTER (WHERE i.lead != 0 AND c.tie = 'strong') "
+                "FROM interactions i JOIN contacts c ON c.id = i.contact_id "
+                "WHERE i.at >= ?1 AND i.at < ?2";
+static const char sql_progress[] =
+        "SELECT (SELECT count(DISTINCT i.contact_id) FROM interactions i "
+                        "JOIN contacts c ON c.id = i.contact_id "
+                        "WHERE c.tie = 'weak' AND i.at >= ?1 AND i.at < ?2), "
+                "(SELECT count(*) FROM contacts WHERE created >= ?1 AND created < ?2), "
+                "(SELECT count(*) FROM interactions WHERE gave IS NOT NULL AND at >= ?1 AND at < ?2)";
+
+/* Cuts a user-supplied text for an error sentence: at most max bytes, at
+ * a character boundary, so the sentence stays valid UTF-8. */
+static const char *cut_for_message(const char *text, size_t max, char *buf, size_t size) {
+        size_t n = strlen(text);
+        if (n > max)
+                n = max;
+        if (n >= size)
+                n = size - 1;
+        while (n > 0 && n < strlen(text) && ((unsigned char) text[n] & 0xC0) == 0x80)
+                n--;
+        memcpy(buf, text, n);
+        buf[n] = '\0';
+        return buf;
+}
+
+static void free_strv(char **v, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(v[i]);
+        free(v);
+}
+
+void contact_clear(Contact *c) {
+        if (!c)
+                return;
+        free(c->uid);
+        free(c->handle);
+        free(c->name);
+        free(c->org);
+        free(c->met);
+        free(c->note);
+        free(c->last_kind);
+        free_strv(c->emails, c->n_emails);
+        free_strv(c->tags, c->n_tags);
+        *c = (Contact) {};
+}
+
+void interaction_clear(Interaction *i) {
+        if (!i)
+                return;
+        free(i->handle);
+        free(i->name);
+        free(i->kind);
+        free(i->gave);
+        free(i->got);
+        free(i->note);
+        *i = (Interaction) {};
+}
+
+static int64_t cadence_from_column(sqlite3_stmt *st, int col) {
+        if (sqlite3_column_type(st, col) == SQLITE_NULL)
+                return PEOPLE_CADENCE_DEFAULT;
+        int64_t v = sqlite3_column_int64(st, col);
+        return v == CADENCE_OFF_STORED ? PEOPLE_CADENCE_OFF : v;
+}
+
+static void bind_cadence(sqlite3_stmt *st, int col, int64_t cadence) {
+        if (cadence == PEOPLE_CADENCE_DEFAULT || cadence == CONTACT_CADENCE_UNCHANGED)
+                sqlite3_bind_null(st, col);
+        else if (cadence == PEOPLE_CADENCE_OFF)
+                sqlite3_bind_int64(st, col, CADENCE_OFF_STORED);
+        else
+                sqlite3_bind_int64(st, col, cadence);
+}
+
+/* Reads one text column per row of a query on a contact id. */
+static int contact_load_strings(Store *s, const char *sql, int64_t id, char ***ret, size_t *ret_n) {
+        sqlite3_stmt *st;
+        char **v = NULL;
+        size_t n = 0;
+        int rc, r;
+
+        r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                char **grown = realloc(v, (n + 1) * sizeof *v);
+                char *item = column_strdup(st, 0);
+                if (!grown || !item) {
+                        free(item);
+                        if (grown)
+                                v = grown;
+                        free_strv(v, n);
+                        sqlite3_reset(st);
+                        store_set_error(s, "out of memory reading a contact");
+                        return -ENOMEM;
+                }
+                v = grown;
+                v[n++] = item;
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+                free_strv(v, n);
+                return store_error(s, rc, "reading a contact");
+        }
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+static int contact_from_row(Store *s, sqlite3_stmt *st, Contact *ret) {
+        Contact c = {
+                .id = sqlite3_column_int64(st, 0),
+                .uid = column_strdup(st, 1),
+                .handle = column_strdup(st, 2),
+                .name = column_strdup(st, 3),
+                .org = column_strdup(st, 4),
+                .met = column_strdup(st, 5),
+                .note = column_strdup(st, 6),
+                .strong = sqlite3_column_text(st, 7) &&
+                        strcmp((const char *) sqlite3_column_text(st, 7), "strong") == 0,
+                .cadence = cadence_from_column(st, 8),
+                .cadence_from = sqlite3_column_int64(st, 9),
+                .archived_at = sqlite3_column_int64(st, 10),
+                .created = sqlite3_column_int64(st, 11),
+                .modified = sqlite3_column_int64(st, 12),
+                .last_at = sqlite3_column_int64(st, 13),
+                .last_kind = column_strdup(st, 14),
+                .n_interactions = (unsigned) sqlite3_column_int64(st, 15),
+                .n_leads = (unsigned) sqlite3_column_int64(st, 16),
+                .n_gave = (unsigned) sqlite3_column_int64(st, 17),
+                .n_got = (unsigned) sqlite3_column_int64(st, 18),
+                .reconnect_id = sqlite3_column_int64(st, 19),
+                .reconnect_due = sqlite3_column_int64(st, 20),
+        };
+        int r;
+
+        if (!c.uid || !c.handle || !c.name) {
+                contact_clear(&c);
+                store_set_error(s, "out of memory reading a contact");
+                return -ENOMEM;
+        }
+        r = contact_load_strings(s, sql_contact_emails, c.id, &c.emails, &c.n_emails);
+        if (r >= 0)
+                r = contact_load_strings(s, sql_contact_tags, c.id, &c.tags, &c.n_tags);
+        if (r < 0) {
+                contact_clear(&c);
+                return r;
+        }
+        *ret = c;
+        return 0;
+}
+
+int store_contact_get(Store *s, int64_t id, Contact *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_contact_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                r = contact_from_row(s, st, ret);
+        else if (rc == SQLITE_DONE) {
+                store_set_error(s, "no contact with id %" PRId64, id);
+                r = -ENOENT;
+        } else
+                r = store_error(s, rc, "reading a contact");
+        sqlite3_reset(st);
+        return r;
+}
+
+/* Runs a one-row, one-integer query bound to (a, b); *ret = 0 when there is
+ * no row. */
+static int store_query_int(Store *s, const char *sql, int64_t a, int64_t b, int64_t *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        if (sqlite3_bind_parameter_count(st) >= 1)
+                sqlite3_bind_int64(st, 1, a);
+        if (sqlite3_bind_parameter_count(st) >= 2)
+                sqlite3_bind_int64(st, 2, b);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                *ret = sqlite3_column_int64(st, 0);
+        else if (rc == SQLITE_DONE)
+                *ret = 0;
+        else
+                r = store_error(s, rc, "reading the database");
+        sqlite3_reset(st);
+        return r;
+}
+
+/* The name of contact id into buf; -ENOENT when there is none. */
+static int contact_name(Store *s, int64_t id, char *buf, size_t size) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_contact_exists, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *name = (const char *) sqlite3_column_text(st, 0);
+                cut_for_message(name ? name : "", 100, buf, size);
+        } else if (rc == SQLITE_DONE) {
+                store_set_error(s, "no contact with id %" PRId64, id);
+                r = -ENOENT;
+        } else
+                r = store_error(s, rc, "reading a contact");
+        sqlite3_reset(st);
+        return r;
+}
+
+/* Who holds an e-mail: 0 with the id (0 when nobody) and name. */
+static int email_owner(Store *s, const char *email, int64_t *ret_id, char *name, size_t size) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_contact_by_email, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, email, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        *ret_id = 0;
+        if (rc == SQLITE_ROW) {
+                *ret_id = sqlite3_column_int64(st, 0);
+                if (name) {
+                        const char *n = (const char *) sqlite3_column_text(st, 1);
+                        const char *h = (const char *) sqlite3_column_text(st, 2);
+                        char cut[104];
+                        snprintf(name, size, "%s (%s)", cut_for_message(n ? n : "", 100, cut, sizeof cut),
+                                 h ? h : "");
+                }
+        } else if (rc != SQLITE_DONE)
+                r = store_error(s, rc, "looking up an e-mail");
+        sqlite3_reset(st);
+        return r;
+}
+
+/* Who holds a handle: 0 with the id, 0 when nobody. */
+static int handle_owner(Store *s, const char *handle, int64_t *ret_id) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_contact_by_handle, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, handle, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        *ret_id = 0;
+        if (rc == SQLITE_ROW)
+                *ret_id = sqlite3_column_int64(st, 0);
+        else if (rc != SQLITE_DONE)
+                r = store_error(s, rc, "looking up a handle");
+        sqlite3_reset(st);
+        return r;
+}
+
+/* A free handle for the contact `self` (0 for a new one): the wanted one,
+ * which must be free, or one derived from name, made unique. */
+static int choose_handle(Store *s, const char *wanted, const char *name, int64_t self,
+                         char *buf, size_t size) {
+        char base[PEOPLE_HANDLE_MAX + 1];
+        int64_t owner;
+        int r;
+
+        if (wanted) {
+                r = handle_owner(s, wanted, &owner);
+                if (r < 0)
+                        return r;
+                if (owner != 0 && owner != self) {
+                        char who[256], cut[80];
+                        (void) contact_name(s, owner, who, sizeof who);
+                        store_set_error(s, "the handle \"%s\" is taken by %s",
+                                        cut_for_message(wanted, 64, cut, sizeof cut), who);
+                        return -EEXIST;
+                }
+                snprintf(buf, size, "%s", wanted);
+                return 0;
+        }
+
+        people_handle_derive(name, base, sizeof base);
+        for (unsigned n = 1; n <= HANDLE_SUFFIX_MAX; n++) {
+                if (n == 1)
+                        snprintf(buf, size, "%s", base);
+                else
+                        people_handle_candidate(base, n, buf, size);
+                r = handle_owner(s, buf, &owner);
+                if (r < 0)
+                        return r;
+                if (owner == 0 || owner == self)
+                        return 0;
+        }
+        store_set_error(s, "no free handle near \"%s\"; choose one", base);
+        return -EEXIST;
+}
+
+static int contact_add_email(Store *s, int64_t id, const char *email, bool skip_foreign,
+                             unsigned *ret_skipped, bool *ret_added) {
+        sqlite3_stmt *st;
+        char owner_name[256];
+        int64_t owner;
+        int r;
+
+        r = email_owner(s, email, &owner, owner_name, sizeof owner_name);
+        if (r < 0)
+                return r;
+        if (owner == id)
+                return 0;               /* has it already, perhaps in another case */
+        if (owner != 0) {
+                if (skip_foreign) {
+                        if (ret_skipped)
+                                (*ret_skipped)++;
+                        return 0;
+                }
+                char cut[124];
+                store_set_error(s, "%s is already the e-mail of %s",
+                                cut_for_message(email, 120, cut, sizeof cut), owner_name);
+                return -EEXIST;
+        }
+
+        int64_t count;
+        r = store_query_int(s, sql_email_count, id, 0, &count);
+        if (r < 0)
+                return r;
+        if (count >= PEOPLE_EMAILS_MAX) {
+                store_set_error(s, "a contact has at most %d e-mails", PEOPLE_EMAILS_MAX);
+                return -E2BIG;
+        }
+
+        r = store_prepare(s, sql_email_insert, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, email, -1, SQLITE_TRANSIENT);
+        r = store_step_done(s, st, "adding an e-mail");
+        if (r >= 0 && ret_added)
+                *ret_added = true;
+        return r;
+}
+
+static int contact_add_tag(Store *s, int64_t id, const char *tag, bool *ret_added) {
+        sqlite3_stmt *st;
+        int64_t count;
+        int r;
+
+        r = store_query_int(s, sql_tag_count, id, 0, &count);
+        if (r < 0)
+                return r;
+        r = store_prepare(s, sql_tag_insert, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, tag, -1, SQLITE_TRANSIENT);
+        r = store_step_done(s, st, "adding a tag");
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0)
+                return 0;               /* had it */
+        if (count >= PEOPLE_TAGS_MAX) {
+                /* Take the one just added back out: the caller may go on. */
+                r = store_prepare(s, sql_tag_delete, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_text(st, 2, tag, -1, SQLITE_TRANSIENT);
+                r = store_step_done(s, st, "adding a tag");
+                if (r < 0)
+                        return r;
+                store_set_error(s, "a contact has at most %d tags", PEOPLE_TAGS_MAX);
+                return -E2BIG;
+        }
+        if (ret_added)
+                *ret_added = true;
+        return 0;
+}
+
+/* ---- the reconnect row ---- */
+
+typedef enum ReconnectSync {
+        SYNC_RETEXT,            /* the name may have changed */
+        SYNC_RESCHEDULE,        /* the cadence or tie may have changed: move the row */
+        SYNC_RESTART,           /* the cadence restarted: withdraw the row, schedule anew */
+} ReconnectSync;
+
+/* Takes an open reconnect row back: deleted if it never fired, else done. */
+static int reconnect_withdraw(Store *s, int64_t id, int64_t due, int state, int64_t now,
+                              ReconnectChange *change) {
+        sqlite3_stmt *st;
+        bool fired = state != NOTIFY_PENDING || due <= now;
+        int r;
+
+        r = store_prepare(s, fired ? sql_followup_done : sql_followup_remove, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        if (fired)
+                sqlite3_bind_int64(st, 2, now);
+        r = store_step_done(s, st, "withdrawing a reconnect reminder");
+        if (r < 0)
+                return r;
+        change->withdrawn_id = id;
+        change->withdrawn_deleted = !fired;
+        return 0;
+}
+
+/* Brings contact id's reconnect row in line with the contact, inside the
+ * caller's transaction. */
+static int reconnect_sync(Store *s, int64_t id, ReconnectSync mode, int64_t weak_cadence,
+                          int64_t now, ReconnectChange *change) {
+        _cleanup_(contact_clear) Contact c = {};
+        sqlite3_stmt *st;
+        char text[400], name[304];
+        int64_t open_id = 0, open_due = 0;
+        int open_state = 0, rc, r;
+        bool retext = false;
+
+        r = store_contact_get(s, id, &c);
+        if (r < 0)
+                return r;
+        snprintf(text, sizeof text, "Reconnect with %s", cut_for_message(c.name, 300, name, sizeof name));
+
+        /* The open rows: keep the first, withdraw any other (there should
+         * be none; this heals a database edited by hand). */
+        r = store_prepare(s, sql_reconnect_open, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        int64_t extra[8];
+        size_t n_extra = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (open_id == 0) {
+                        open_id = sqlite3_column_int64(st, 0);
+                        open_due = sqlite3_column_int64(st, 1);
+                        open_state = sqlite3_column_int(st, 2);
+                        const char *t = (const char *) sqlite3_column_text(st, 3);
+                        retext = !t || strcmp(t, text) != 0;
+                } else if (n_extra < ELEMENTSOF(extra))
+                        extra[n_extra++] = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "reading reconnect reminders");
+        for (size_t i = 0; i < n_extra; i++) {
+                ReconnectChange ignored = {};
+                r = reconnect_withdraw(s, extra[i], 0, NOTIFY_SHOWN, now, &ignored);
+                if (r < 0)
+                        return r;
+        }
+
+        int64_t cadence = c.archived_at ? 0 : people_effective_cadence(c.strong, c.cadence, weak_cadence);
+        int64_t due = people_reconnect_due(people_cadence_base(c.created, c.cadence_from, c.last_at),
+                                           cadence);
+        /* Beyond the year 9999 nothing can show it. */
+        if (due > 253402300799LL)
+                due = 0;
+
+        if (open_id != 0 && (due == 0 || mode == SYNC_RESTART)) {
+                r = reconnect_withdraw(s, open_id, open_due, open_state, now, change);
+                if (r < 0)
+                        return r;
+                open_id = 0;
+        }
+        if (due == 0)
+                return 0;
+
+        if (open_id == 0) {
+                char uid[64];
+                r = make_uid(uid, sizeof uid);
+                if (r < 0)
+                        return r;
+                r = store_prepare(s, sql_reconnect_insert, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(st, 3, id);
+                sqlite3_bind_int64(st, 4, due);
+                sqlite3_bind_int64(st, 5, now);
+                r = store_step_done(s, st, "scheduling a reconnect reminder");
+                if (r < 0)
+                        return r;
+                change->scheduled_id = sqlite3_last_insert_rowid(s->db);
+                change->scheduled_new = true;
+                return 0;
+        }
+
+        if (retext) {
+                r = store_prepare(s, sql_reconnect_retext, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, open_id);
+                sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(st, 3, now);
+                r = store_step_done(s, st, "renaming a reconnect reminder");
+                if (r < 0)
+                        return r;
+                change->scheduled_id = open_id;
+        }
+        /* A snoozed reminder keeps its time unless the cadence changed. */
+        if (mode == SYNC_RESCHEDULE && open_due != due) {
+                r = store_prepare(s, sql_reconnect_move, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, open_id);
+                sqlite3_bind_int64(st, 2, due);
+                sqlite3_bind_int64(st, 3, now);
+                r = store_step_done(s, st, "moving a reconnect reminder");
+                if (r < 0)
+                        return r;
+                change->scheduled_id = open_id;
+                /* A notification on screen for the old time is stale. */
+                if (open_state != NOTIFY_PENDING)
+                        change->withdrawn_id = open_id;
+        }
+        return 0;
+}
+
+/* ---- contacts ---- */
+
+int store_contact_add(Store *s, const ContactChanges *c, int64_t weak_cadence, int64_t now,
+                      int64_t *ret_id, ReconnectChange *ret_change) {
+        ReconnectChange change = {};
+        char handle[PEOPLE_HANDLE_MAX + 16], uid[64];
+        sqlite3_stmt *st;
+        int64_t id;
+        int r;
+
+        r = make_uid(uid, sizeof uid);
+        if (r < 0)
+                return r;
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = choose_handle(s, c->handle, c->name, 0, handle, sizeof handle);
+        if (r < 0)
+                goto fail;
+
+        r = store_prepare(s, sql_contact_insert, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, handle, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, c->name, -1, SQLITE_TRANSIENT);
+        if (c->org && c->org[0])
+                sqlite3_bind_text(st, 4, c->org, -1, SQLITE_TRANSIENT);
+        if (c->met && c->met[0])
+                sqlite3_bind_text(st, 5, c->met, -1, SQLITE_TRANSIENT);
+        if (c->note && c->note[0])
+                sqlite3_bind_text(st, 6, c->note, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 7, c->strong > 0 ? "strong" : "weak", -1, SQLITE_STATIC);
+        bind_cadence(st, 8, c->cadence);
+        sqlite3_bind_int64(st, 9, now);
+        r = store_step_done(s, st, "adding a contact");
+        if (r < 0)
+                goto fail;
+        id = sqlite3_last_insert_rowid(s->db);
+
+        for (size_t i = 0; i < c->n_add_emails; i++) {
+                r = contact_add_email(s, id, c->add_emails[i], false, NULL, NULL);
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t i = 0; i < c->n_add_tags; i++) {
+                r = contact_add_tag(s, id, c->add_tags[i], NULL);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = reconnect_sync(s, id, SYNC_RESTART, weak_cadence, now, &change);
+        if (r < 0)
+                goto fail;
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+/* Steps a contact query and hands each row to cb. */
+static int store_walk_contacts(Store *s, sqlite3_stmt *st, store_contact_cb cb, void *userdata) {
+        int rc, r = 0;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                Contact c;
+                r = contact_from_row(s, st, &c);
+                if (r < 0)
+                        break;
+                r = cb ? cb(&c, userdata) : 0;
+                contact_clear(&c);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing contacts");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
+int store_contact_list(Store *s, const ContactFilter *filter, store_contact_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_contact_list, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int(st, 1, filter && filter->strong >= 0 ? !!filter->strong : -1);
+        if (filter && filter->tag)
+                sqlite3_bind_text(st, 2, filter->tag, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, filter ? filter->include_archived : 0);
+        return store_walk_contacts(s, st, cb, userdata);
+}
+
+typedef struct NameMatches {
+        int64_t ids[8];
+        char names[8][96];
+        size_t n;               /* all matches, even beyond the 8 kept */
+} NameMatches;
+
+static void name_matches_add(NameMatches *m, int64_t id, const char *handle, const char *name) {
+        if (m->n < ELEMENTSOF(m->ids)) {
+                char cut_name[36], cut_handle[36];
+                m->ids[m->n] = id;
+                snprintf(m->names[m->n], sizeof m->names[0], "%s (%s)",
+                         cut_for_message(handle, 32, cut_handle, sizeof cut_handle),
+                         cut_for_message(name, 32, cut_name, sizeof cut_name));
+        }
+        m->n++;
+}
+
+static int report_ambiguous(Store *s, const char *who, const NameMatches *m) {
+        char list[400] = "", cut[80];
+        size_t shown = m->n < 4 ? m->n : 4;
+
+        for (size_t i = 0; i < shown; i++) {
+                size_t len = strlen(list);
+                snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", m->names[i]);
+        }
+        store_set_error(s, "\"%s\" matches %zu contacts: %s%s; name one by handle, e-mail or id",
+                        cut_for_message(who, 64, cut, sizeof cut), m->n, list,
+                        m->n > shown ? ", ..." : "");
+        return -ENOTUNIQ;
+}
+
+int store_contact_resolve(Store *s, const char *who, int64_t *ret_id) {
+        char cut[80], name_buf[256];
+        int64_t id = 0;
+        int r;
+
+        switch (people_who_kind(who, &id)) {
+        case PEOPLE_WHO_ID:
+                r = contact_name(s, id, name_buf, sizeof name_buf);
+                if (r < 0)
+                        return r;
+                *ret_id = id;
+                return 0;
+
+        case PEOPLE_WHO_EMAIL:
+                r = email_owner(s, who, &id, NULL, 0);
+                if (r < 0)
+                        return r;
+                if (id == 0) {
+                        store_set_error(s, "no contact has the e-mail %s",
+                                        cut_for_message(who, 120, name_buf, sizeof name_buf));
+                        return -ENOENT;
+                }
+                *ret_id = id;
+                return 0;
+
+        case PEOPLE_WHO_NAME:
+                break;
+        }
+
+        char query_space[1100], query_dash[1100];
+        people_fold(who, ' ', query_space, sizeof query_space);
+        people_fold(who, '-', query_dash, sizeof query_dash);
+
+        /* A handle as typed (it may hold '.' or '_', which folding drops). */
+        char lower[PEOPLE_HANDLE_MAX + 1];
+        if (strlen(who) <= PEOPLE_HANDLE_MAX) {
+                size_t i;
+                for (i = 0; who[i]; i++)
+                        lower[i] = who[i] >= 'A' && who[i] <= 'Z' ? (char) (who[i] - 'A' + 'a') : who[i];
+                lower[i] = '\0';
+                r = handle_owner(s, lower, &id);
+                if (r < 0)
+                        return r;
+                if (id != 0) {
+                        *ret_id = id;
+                        return 0;
+                }
+        }
+
+        NameMatches exact = {}, prefix = {};
+        sqlite3_stmt *st;
+        int rc;
+
+        r = store_prepare(s, sql_contact_names, &st);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                int64_t cid = sqlite3_column_int64(st, 0);
+                const char *handle = (const char *) sqlite3_column_text(st, 1);
+                const char *name = (const char *) sqlite3_column_text(st, 2);
+                bool archived = sqlite3_column_type(st, 3) != SQLITE_NULL;
+                if (!handle || !name)
+                        continue;
+                int m = people_name_match(query_space, query_dash, handle, name);
+                if (m == 2)
+                        name_matches_add(&exact, cid, handle, name);
+                else if (m == 1 && !archived)
+                        name_matches_add(&prefix, cid, handle, name);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "looking up a contact");
+
+        if (exact.n == 1) {
+                *ret_id = exact.ids[0];
+                return 0;
+        }
+        if (exact.n > 1)
+                return report_ambiguous(s, who, &exact);
+        if (prefix.n == 1) {
+                *ret_id = prefix.ids[0];
+                return 0;
+        }
+        if (prefix.n > 1)
+                return report_ambiguous(s, who, &prefix);
+
+        store_set_error(s, "no contact matches \"%s\"", cut_for_message(who, 64, cut, sizeof cut));
+        return -ENOENT;
+}
+
+static int contact_set_text(Store *s, const char *sql, int64_t id, const char *value, int64_t now) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, now);
+        return store_step_done(s, st, "editing a contact");
+}
+
+static int contact_set_int(Store *s, const char *sql, int64_t id, int64_t value) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, value);
+        return store_step_done(s, st, "editing a contact");
+}
+
+int store_contact_edit(Store *s, int64_t id, const ContactChanges *c, int64_t weak_cadence,
+                       int64_t now, ReconnectChange *ret_change) {
+        _cleanup_(contact_clear) Contact old = {};
+        ReconnectChange change = {};
+        ReconnectSync mode = SYNC_RETEXT;
+        sqlite3_stmt *st;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = store_contact_get(s, id, &old);
+        if (r < 0)
+                goto fail;
+
+        if (c->name) {
+                r = contact_set_text(s, sql_contact_set_name, id, c->name, now);
+                if (r < 0)
+                        goto fail;
+        }
+        if (c->handle && strcmp(c->handle, old.handle) != 0) {
+                char handle[PEOPLE_HANDLE_MAX + 16];
+                r = choose_handle(s, c->handle, NULL, id, handle, sizeof handle);
+                if (r < 0)
+                        goto fail;
+                r = contact_set_text(s, sql_contact_set_handle, id, handle, now);
+                if (r < 0)
+                        goto fail;
+        }
+        if (c->org) {
+                r = contact_set_text(s, sql_contact_set_org, id, c->org, now);
+                if (r < 0)
+                        goto fail;
+        }
+        if (c->met) {
+                r = contact_set_text(s, sql_contact_set_met, id, c->met, now);
+                if (r < 0)
+                        goto fail;
+        }
+        if (c->note) {
+                r = contact_set_text(s, sql_contact_set_note, id, c->note, now);
+                if (r < 0)
+                        goto fail;
+        }
+        if (c->strong >= 0 && (c->strong > 0) != old.strong) {
+                r = contact_set_text(s, sql_contact_set_tie, id, c->strong > 0 ? "strong" : "weak", now);
+                if (r < 0)
+                        goto fail;
+                mode = SYNC_RESCHEDULE;
+        }
+        if (c->cadence != CONTACT_CADENCE_UNCHANGED && c->cadence != old.cadence) {
+                r = store_prepare(s, sql_contact_set_cadence, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, id);
+                bind_cadence(st, 2, c->cadence);
+                sqlite3_bind_int64(st, 3, now);
+                r = store_step_done(s, st, "editing a contact");
+                if (r < 0)
+                        goto fail;
+                mode = SYNC_RESCHEDULE;
+        }
+        if (c->archived > 0 && old.archived_at == 0) {
+                r = contact_set_int(s, sql_contact_archive, id, now);
+                if (r < 0)
+                        goto fail;
+                mode = SYNC_RESCHEDULE;         /* no cadence while archived: withdrawn */
+        } else if (c->archived == 0 && old.archived_at != 0) {
+                r = contact_set_int(s, sql_contact_unarchive, id, now);
+                if (r < 0)
+                        goto fail;
+                mode = SYNC_RESTART;
+        }
+
+        for (size_t i = 0; i < c->n_remove_emails; i++) {
+                r = store_prepare(s, sql_email_delete, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_text(st, 2, c->remove_emails[i], -1, SQLITE_TRANSIENT);
+                r = store_step_done(s, st, "removing an e-mail");
+                if (r < 0)
+                        goto fail;
+                if (sqlite3_changes(s->db) == 0) {
+                        char cut[124], who[104];
+                        store_set_error(s, "%s is not an e-mail of %s",
+                                        cut_for_message(c->remove_emails[i], 120, cut, sizeof cut),
+                                        cut_for_message(old.name, 100, who, sizeof who));
+                        r = -ENOENT;
+                        goto fail;
+                }
+        }
+        for (size_t i = 0; i < c->n_add_emails; i++) {
+                r = contact_add_email(s, id, c->add_emails[i], false, NULL, NULL);
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t i = 0; i < c->n_remove_tags; i++) {
+                r = store_prepare(s, sql_tag_delete, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, id);
+                sqlite3_bind_text(st, 2, c->remove_tags[i], -1, SQLITE_TRANSIENT);
+                r = store_step_done(s, st, "removing a tag");
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t i = 0; i < c->n_add_tags; i++) {
+                r = contact_add_tag(s, id, c->add_tags[i], NULL);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = contact_set_int(s, sql_contact_touch, id, now);
+        if (r < 0)
+                goto fail;
+        r = reconnect_sync(s, id, mode, weak_cadence, now, &change);
+        if (r < 0)
+                goto fail;
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_contact_remove(Store *s, int64_t id, ContactRemoveMode mode, int64_t now,
+                         unsigned *ret_deleted, ReconnectChange *ret_change) {
+        _cleanup_(contact_clear) Contact c = {};
+        ReconnectChange change = {};
+        char who[104];
+        int64_t count;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = store_contact_get(s, id, &c);
+        if (r < 0)
+                goto fail;
+        cut_for_message(c.name, 100, who, sizeof who);
+        r = store_query_int(s, sql_interactions_count, id, 0, &count);
+        if (r < 0)
+                goto fail;
+
+        if (mode == CONTACT_REMOVE_ARCHIVE) {
+                if (c.archived_at != 0) {
+                        store_set_error(s, "%s is already archived", who);
+                        r = -EALREADY;
+                        goto fail;
+                }
+                r = contact_set_int(s, sql_contact_archive, id, now);
+                if (r < 0)
+                        goto fail;
+                r = reconnect_sync(s, id, SYNC_RESCHEDULE, 0, now, &change);
+                if (r < 0)
+                        goto fail;
+                count = 0;
+        } else {
+                if (count > 0 && mode != CONTACT_REMOVE_FORCE) {
+                        store_set_error(s, "%s has %" PRId64 " logged interaction%s; archive the contact "
+                                        "to keep them, or force to delete them too",
+                                        who, count, count == 1 ? "" : "s");
+                        r = -ENOTEMPTY;
+                        goto fail;
+                }
+                if (c.reconnect_id != 0) {
+                        change.withdrawn_id = c.reconnect_id;
+                        change.withdrawn_deleted = true;
+                }
+                r = contact_set_int(s, sql_interactions_delete_contact, id, 0);
+                if (r >= 0)
+                        r = contact_set_int(s, sql_reconnect_delete_contact, id, 0);
+                if (r >= 0)
+                        r = contact_set_int(s, sql_contact_delete, id, 0);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        if (ret_deleted)
+                *ret_deleted = (unsigned) count;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_contact_match(Store *s, const char *const *emails, size_t n_emails, const char *name,
+                        int64_t *ret_id) {
+        int r;
+
+        for (size_t i = 0; i < n_emails; i++) {
+                int64_t owner;
+                r = email_owner(s, emails[i], &owner, NULL, 0);
+                if (r < 0)
+                        return r;
+                if (owner != 0) {
+                        *ret_id = owner;
+                        return 0;
+                }
+        }
+        if (!name || !name[0])
+                return -ENOENT;
+
+        char folded[1100], other[1100];
+        NameMatches same = {};
+        sqlite3_stmt *st;
+        int rc;
+
+        people_fold(name, ' ', folded, sizeof folded);
+        if (!folded[0])
+                return -ENOENT;
+        r = store_prepare(s, sql_contact_names, &st);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *n = (const char *) sqlite3_column_text(st, 2);
+                const char *h = (const char *) sqlite3_column_text(st, 1);
+                if (!n || !h)
+                        continue;
+                people_fold(n, ' ', other, sizeof other);
+                if (strcmp(folded, other) == 0)
+                        name_matches_add(&same, sqlite3_column_int64(st, 0), h, n);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "looking up a contact");
+        if (same.n == 1) {
+                *ret_id = same.ids[0];
+                return 0;
+        }
+        if (same.n > 1)
+                return report_ambiguous(s, name, &same);
+        return -ENOENT;
+}
+
+int store_contact_merge(Store *s, int64_t id, const ContactChanges *c, int64_t now,
+                        bool *ret_changed, unsigned *ret_skipped_emails) {
+        _cleanup_(contact_clear) Contact old = {};
+        unsigned skipped = 0;
+        bool changed = false;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = store_contact_get(s, id, &old);
+        if (r < 0)
+                goto fail;
+
+        if (c->org && c->org[0] && !old.org) {
+                r = contact_set_text(s, sql_contact_set_org, id, c->org, now);
+                changed = true;
+        }
+        if (r >= 0 && c->met && c->met[0] && !old.met) {
+                r = contact_set_text(s, sql_contact_set_met, id, c->met, now);
+                changed = true;
+        }
+        if (r >= 0 && c->note && c->note[0] && !old.note) {
+                r = contact_set_text(s, sql_contact_set_note, id, c->note, now);
+                changed = true;
+        }
+        if (r < 0)
+                goto fail;
+        for (size_t i = 0; i < c->n_add_emails; i++) {
+                r = contact_add_email(s, id, c->add_emails[i], true, &skipped, &changed);
+                if (r == -E2BIG) {
+                        skipped++;
+                        continue;
+                }
+                if (r < 0)
+                        goto fail;
+        }
+        for (size_t i = 0; i < c->n_add_tags; i++) {
+                r = contact_add_tag(s, id, c->add_tags[i], &changed);
+                if (r == -E2BIG)
+                        break;
+                if (r < 0)
+                        goto fail;
+        }
+        if (changed) {
+                r = contact_set_int(s, sql_contact_touch, id, now);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        if (ret_changed)
+                *ret_changed = changed;
+        if (ret_skipped_emails)
+                *ret_skipped_emails = skipped;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+/* ---- interactions ---- */
+
+int store_interaction_add(Store *s, int64_t contact_id, const InteractionNew *in,
+                          int64_t weak_cadence, int64_t now, int64_t *ret_id,
+                          ReconnectChange *ret_change) {
+        _cleanup_(contact_clear) Contact c = {};
+        ReconnectChange change = {};
+        sqlite3_stmt *st;
+        int64_t id;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = store_contact_get(s, contact_id, &c);
+        if (r < 0)
+                goto fail;
+
+        r = store_prepare(s, sql_interaction_insert, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_int64(st, 1, contact_id);
+        sqlite3_bind_text(st, 2, in->kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, in->at);
+        sqlite3_bind_text(st, 4, in->gave ? in->gave : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, in->got ? in->got : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, in->note ? in->note : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 7, in->lead);
+        sqlite3_bind_int64(st, 8, now);
+        r = store_step_done(s, st, "logging an interaction");
+        if (r < 0)
+                goto fail;
+        id = sqlite3_last_insert_rowid(s->db);
+
+        /* The latest contact restarts the cadence; an older one is history. */
+        if (in->at >= people_cadence_base(c.created, c.cadence_from, c.last_at)) {
+                r = reconnect_sync(s, contact_id, SYNC_RESTART, weak_cadence, now, &change);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+static int interaction_from_row(Store *s, sqlite3_stmt *st, Interaction *ret) {
+        Interaction i = {
+                .id = sqlite3_column_int64(st, 0),
+                .contact_id = sqlite3_column_int64(st, 1),
+                .handle = column_strdup(st, 2),
+                .name = column_strdup(st, 3),
+                .kind = column_strdup(st, 4),
+                .at = sqlite3_column_int64(st, 5),
+                .gave = column_strdup(st, 6),
+                .got = column_strdup(st, 7),
+                .note = column_strdup(st, 8),
+                .lead = sqlite3_column_int(st, 9) != 0,
+                .created = sqlite3_column_int64(st, 10),
+        };
+        if (!i.handle || !i.name || !i.kind) {
+                interaction_clear(&i);
+                store_set_error(s, "out of memory reading an interaction");
+                return -ENOMEM;
+        }
+        *ret = i;
+        return 0;
+}
+
+int store_interaction_list(Store *s, int64_t contact_id, unsigned limit,
+                           store_interaction_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r;
+
+        r = store_prepare(s, sql_interaction_list, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, contact_id);
+        sqlite3_bind_int64(st, 2, limit > 0 ? (int64_t) limit : -1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                Interaction i;
+                r = interaction_from_row(s, st, &i);
+                if (r < 0)
+                        break;
+                r = cb ? cb(&i, userdata) : 0;
+                interaction_clear(&i);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing interactions");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
+int store_interaction_remove(Store *s, int64_t id, int64_t weak_cadence, int64_t now,
+                             ReconnectChange *ret_change) {
+        ReconnectChange change = {};
+        int64_t contact_id;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = store_query_int(s, sql_interaction_contact, id, 0, &contact_id);
+        if (r < 0)
+                goto fail;
+        if (contact_id == 0) {
+                store_set_error(s, "no interaction with id %" PRId64, id);
+                r = -ENOENT;
+                goto fail;
+        }
+        r = contact_set_int(s, sql_interaction_delete, id, 0);
+        if (r >= 0)
+                r = reconnect_sync(s, contact_id, SYNC_RESCHEDULE, weak_cadence, now, &change);
+        if (r < 0)
+                goto fail;
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+/* ---- reconnect reminders ---- */
+
+/* The contact of an open reconnect row, inside a transaction. */
+static int reconnect_row_contact(Store *s, int64_t followup_id, int64_t *ret_contact) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_reconnect_row, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, followup_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *kind = (const char *) sqlite3_column_text(st, 0);
+                int64_t contact = sqlite3_column_int64(st, 1);
+                bool done = sqlite3_column_type(st, 2) != SQLITE_NULL;
+                if (!kind || strcmp(kind, FOLLOWUP_KIND_RECONNECT) != 0 || contact == 0) {
+                        store_set_error(s, "follow-up %" PRId64 " is not a reconnect reminder", followup_id);
+                        r = -ENOENT;
+                } else if (done) {
+                        store_set_error(s, "follow-up %" PRId64 " is already done", followup_id);
+                        r = -EALREADY;
+                } else
+                        *ret_contact = contact;
+        } else if (rc == SQLITE_DONE) {
+                store_set_error(s, "no follow-up with id %" PRId64, followup_id);
+                r = -ENOENT;
+        } else
+                r = store_error(s, rc, "reading a follow-up");
+        sqlite3_reset(st);
+        return r;
+}
+
+int store_reconnect_logged(Store *s, int64_t followup_id, int64_t weak_cadence, int64_t now,
+                           int64_t *ret_interaction_id, ReconnectChange *ret_change) {
+        InteractionNew in = { .kind = "message", .at = now, .note = "Logged from the reminder" };
+        int64_t contact;
+        int r;
+
+        /* The interaction, its restart and the reminder's end in one
+         * transaction: the outer savepoint holds the nested one. */
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = reconnect_row_contact(s, followup_id, &contact);
+        if (r >= 0)
+                r = store_interaction_add(s, contact, &in, weak_cadence, now, ret_interaction_id,
+                                          ret_change);
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
+        return store_commit(s);
+}
+
+int store_reconnect_skip(Store *s, int64_t followup_id, int64_t weak_cadence, int64_t now,
+                         ReconnectChange *ret_change) {
+        ReconnectChange change = {};
+        int64_t contact;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = reconnect_row_contact(s, followup_id, &contact);
+        if (r >= 0)
+                r = contact_set_int(s, sql_contact_restart, contact, now);
+        if (r >= 0)
+                r = reconnect_sync(s, contact, SYNC_RESTART, weak_cadence, now, &change);
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        if (ret_change)
+                *ret_change = change;
+        return 0;
+}
+
+int store_reconnect_contact(Store *s, int64_t followup_id, Contact *ret) {
+        sqlite3_stmt *st;
+        int64_t contact = 0;
+        int r = store_prepare(s, sql_reconnect_row, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, followup_id);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                const char *kind = (const char *) sqlite3_column_text(st, 0);
+                if (kind && strcmp(kind, FOLLOWUP_KIND_RECONNECT) == 0)
+                        contact = sqlite3_column_int64(st, 1);
+        } else if (rc != SQLITE_DONE)
+                r = store_error(s, rc, "reading a follow-up");
+        sqlite3_reset(st);
+        if (r < 0)
+                return r;
+        if (contact == 0) {
+                store_set_error(s, "follow-up %" PRId64 " is not a reconnect reminder", followup_id);
+                return -ENOENT;
+        }
+        return store_contact_get(s, contact, ret);
+}
+
+int store_reconnect_resync_all(Store *s, int64_t weak_cadence, int64_t now) {
+        int64_t *ids = NULL;
+        size_t n = 0, allocated = 0;
+        sqlite3_stmt *st;
+        int changed = 0, rc, r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        /* Collect first: syncing uses statements of its own. */
+        r = store_prepare(s, sql_contact_ids, &st);
+        if (r < 0)
+                goto fail;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                if (n == allocated) {
+                        size_t grow = allocated ? allocated * 2 : 64;
+                        int64_t *bigger = realloc(ids, grow * sizeof *ids);
+                        if (!bigger) {
+                                sqlite3_reset(st);
+                                r = -ENOMEM;
+                                goto fail;
+                        }
+                        ids = bigger;
+                        allocated = grow;
+                }
+                ids[n++] = sqlite3_column_int64(st, 0);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+                r = store_error(s, rc, "listing contacts");
+                goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+                ReconnectChange change = {};
+                r = reconnect_sync(s, ids[i], SYNC_RESCHEDULE, weak_cadence, now, &change);
+                if (r < 0)
+                        goto fail;
+                changed += change.scheduled_id != 0 || change.withdrawn_id != 0;
+        }
+        free(ids);
+        r = store_commit(s);
+        return r < 0 ? r : changed;
+
+fail:
+        free(ids);
+        store_rollback(s);
+        return r;
+}
+
+/* ---- follow-ups naming a contact ---- */
+
+int store_followup_add_for_contact(Store *s, const char *text, int64_t due, int64_t every,
+                                   bool every_fixed, int64_t contact_id, int64_t now,
+                                   int64_t *ret_id) {
+        int64_t id;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = store_followup_add(s, text, due, every, every_fixed, now, &id);
+        if (r >= 0 && contact_id > 0) {
+                sqlite3_stmt *st;
+                r = store_prepare(s, sql_followup_set_contact, &st);
+                if (r >= 0) {
+                        sqlite3_bind_int64(st, 1, id);
+                        sqlite3_bind_int64(st, 2, contact_id);
+                        sqlite3_bind_int64(st, 3, now);
+                        r = store_step_done(s, st, "linking a follow-up to a contact");
+                }
+        }
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        return 0;
+}
+
+int store_followup_edit_with_contact(Store *s, int64_t id, const FollowupChanges *changes,
+                                     int64_t contact_id, int64_t now) {
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        r = store_followup_edit(s, id, changes, now);
+        if (r >= 0 && contact_id >= 0) {
+                sqlite3_stmt *st;
+                r = store_prepare(s, sql_followup_set_contact, &st);
+                if (r >= 0) {
+                        sqlite3_bind_int64(st, 1, id);
+                        sqlite3_bind_int64(st, 2, contact_id);
+                        sqlite3_bind_int64(st, 3, now);
+                        r = store_step_done(s, st, "linking a follow-up to a contact");
+                }
+        }
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
+        return store_commit(s);
+}
+
+int store_followup_list_for_contact(Store *s, int64_t contact_id, int64_t from, int64_t to,
+                                    FollowupState state, store_followup_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_followup_list_contact, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, contact_id);
+        sqlite3_bind_int64(st, 2, from);
+        sqlite3_bind_int64(st, 3, to);
+        sqlite3_bind_int(st, 4, state == FOLLOWUP_OPEN ? 0 : state == FOLLOWUP_DONE ? 1 : 2);
+        return store_walk(s, st, cb, userdata, NULL);
+}
+
+/* ---- statistics ---- */
+
+int store_people_stats(Store *s, PeopleStats *pst) {
+        int64_t from = pst->bounds[0], to = pst->bounds[pst->n_weeks];
+        sqlite3_stmt *st;
+        int rc, r;
+
+        r = store_prepare(s, sql_stats_interactions, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                people_stats_add_interaction(pst, sqlite3_column_int64(st, 0),
+                                             sqlite3_column_int(st, 1) != 0,
+                                             sqlite3_column_int64(st, 2),
+                                             sqlite3_column_int(st, 3) != 0,
+                                             sqlite3_column_int(st, 4) != 0,
+                                             sqlite3_column_int(st, 5) != 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "counting interactions");
+
+        r = store_prepare(s, sql_stats_contacts, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+                people_stats_add_contact(pst, sqlite3_column_int64(st, 0));
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "counting contacts");
+        return 0;
+}
+
+int store_people_totals(Store *s, int64_t from, int64_t to, PeopleTotals *ret) {
+        PeopleTotals t = {};
+        sqlite3_stmt *st;
+        int rc, r;
+
+        r = store_prepare(s, sql_totals_contacts, &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                t.contacts = (unsigned) sqlite3_column_int64(st, 0);
+                t.weak_contacts = (unsigned) sqlite3_column_int64(st, 1);
+                t.strong_contacts = (unsigned) sqlite3_column_int64(st, 2);
+                t.archived = (unsigned) sqlite3_column_int64(st, 3);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc, "counting contacts");
+
+        r = store_prepare(s, sql_totals_interactions, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+                t.interactions = (unsigned) sqlite3_column_int64(st, 0);
+                t.weak = (unsigned) sqlite3_column_int64(st, 1);
+                t.strong = (unsigned) sqlite3_column_int64(st, 2);
+                t.gave = (unsigned) sqlite3_column_int64(st, 3);
+                t.got = (unsigned) sqlite3_column_int64(st, 4);
+                t.leads = (unsigned) sqlite3_column_int64(st, 5);
+                t.leads_weak = (unsigned) sqlite3_column_int64(st, 6);
+                t.leads_strong = (unsigned) sqlite3_column_int64(st, 7);
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc, "counting interactions");
+        *ret = t;
+        return 0;
+}
+
+int store_people_progress(Store *s, int64_t from, int64_t to, PeopleProgress *ret) {
+        sqlite3_stmt *st;
+        int rc, r;
+
+        r = store_prepare(s, sql_progress, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                *ret = (PeopleProgress) {
+                        .weak_reconnects = (unsigned) sqlite3_column_int64(st, 0),
+                        .new_contacts = (unsigned) sqlite3_column_int64(st, 1),
+                        .given = (unsigned) sqlite3_column_int64(st, 2),
+                };
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc, "counting this week");
+        return 0;
+}

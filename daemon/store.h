@@ -137,4 +137,344 @@ int store_counts(Store *s, int64_t now, StoreCounts *ret);
 
 /* ---- Meetings: imported calendar events and their reminders ---- */
 
+/* One stored VEVENT: a series (recurrence_id 0) or an override. */
+typedef struct MeetingRow {
+        int64_t id;
+        char *uid;
+        int64_t recurrence_id;
+        bool this_and_future;
+        int64_t sequence;
+        bool cancelled;
+        bool recurring;
+        char *ical;
+        char *source;
+} MeetingRow;
+
+void meeting_row_clear(MeetingRow *m);
+void meeting_rows_free(MeetingRow *rows, size_t n);
+
+typedef struct MeetingPerson {
+        const char *email;
+        const char *name;       /* may be NULL */
+        bool organizer;
+} MeetingPerson;
+
+typedef struct MeetingWrite {
+        const char *uid;
+        int64_t recurrence_id;  /* 0 for the series itself */
+        bool this_and_future;
+        int64_t sequence;
+        const char *summary;
+        const char *location;
+        bool has_start;
+        int64_t start, end;
+        bool all_day;
+        bool recurring;
+        bool cancelled;
+        const char *source;     /* watched file path, or NULL */
+        const char *ical;
+        const MeetingPerson *people;
+        size_t n_people;
+} MeetingWrite;
+
+/* The stored VEVENT for (uid, recurrence_id); -ENOENT when none. */
+int store_meeting_get(Store *s, const char *uid, int64_t recurrence_id, MeetingRow *ret);
+
+/* Inserts or replaces the VEVENT for (uid, recurrence_id), with its people. */
+int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now);
+
+/* Marks every stored VEVENT of uid cancelled; -ENOENT when none. */
+int store_meeting_cancel_series(Store *s, const char *uid, int64_t sequence, int64_t now);
+
+/* Every stored VEVENT of uid (series first, then overrides by slot). */
+int store_meeting_series(Store *s, const char *uid, MeetingRow **ret_rows, size_t *ret_n);
+
+/* The UIDs with a VEVENT from `source` (recurring_only: only series with a
+ * rule, for the rolling window; source NULL then means any).  The caller
+ * frees each string and the array. */
+int store_meeting_uids(Store *s, const char *source, bool recurring_only, char ***ret_uids, size_t *ret_n);
+
+/* Deletes the VEVENTs that came from `source`. */
+int store_meeting_delete_source(Store *s, const char *source);
+
+/* One expanded occurrence and the reminders it should have. */
+typedef struct OccurrenceWrite {
+        int64_t recurrence_id;
+        int64_t start, end;
+        bool all_day;
+        bool cancelled;
+        const char *summary;
+        int64_t prep_due;
+        int64_t thanks_due;
+        const char *prep_text;
+        const char *thanks_text;
+} OccurrenceWrite;
+
+/* Makes the stored occurrences of uid exactly `occ` (n may be 0): adds,
+ * updates and deletes occurrences, and keeps their reminders in step: a
+ * reminder is created only when due in the future and never again once
+ * the user completed or removed it; a moved occurrence moves its open
+ * reminders; a cancelled or vanished one withdraws them.  Adds the number
+ * of reminders created, moved or withdrawn to *changed (optional). */
+int store_occurrences_sync(Store *s, const char *uid, const OccurrenceWrite *occ, size_t n,
+                           int64_t now, unsigned *changed);
+
+typedef struct Occurrence {
+        int64_t id;
+        char *uid;
+        char *summary;
+        char *location;
+        int64_t start, end;
+        bool all_day;
+        bool cancelled;
+} Occurrence;
+
+typedef struct OccurrencePerson {
+        char *email;
+        char *name;             /* NULL when unknown */
+        char *contact;          /* the contact handle with that e-mail, or NULL */
+        bool organizer;
+} OccurrencePerson;
+
+typedef int (*store_occurrence_cb)(const Occurrence *o, const OccurrencePerson *people, size_t n_people,
+                                   void *userdata);
+/* Occurrences overlapping [from, to) in start order, with their people. */
+int store_occurrences_list(Store *s, int64_t from, int64_t to, bool include_cancelled,
+                           store_occurrence_cb cb, void *userdata);
+
+/* The stored VEVENTs in uid order, for export. */
+typedef int (*store_meeting_cb)(const MeetingRow *m, void *userdata);
+int store_meetings_each(Store *s, store_meeting_cb cb, void *userdata);
+
+/* What a watched file looked like when it was last imported. */
+int store_calendar_file_get(Store *s, const char *path, int64_t *ret_mtime, int64_t *ret_size);
+int store_calendar_file_put(Store *s, const char *path, int64_t mtime, int64_t size);
+int store_calendar_file_delete(Store *s, const char *path);
+/* Paths of remembered files directly inside dir. */
+int store_calendar_files_in(Store *s, const char *dir, char ***ret_paths, size_t *ret_n);
+
 /* ---- People: contacts, interactions and keep-in-touch ---- */
+
+#include "people.h"
+
+/* A contact, with what the interactions and the schedule say about them.
+ *
+ * Keep-in-touch reminders are followups rows of kind "reconnect", at most
+ * one open per contact, due at people_reconnect_due() of the contact's
+ * cadence base.  Every function below that moves that time (a contact
+ * added or edited, an interaction logged or removed, a reminder skipped)
+ * recomputes the row in its own transaction and says what it did in a
+ * ReconnectChange, so that the caller can close a notification on screen,
+ * signal the change and re-arm the timer.  A reminder that never fired is
+ * deleted when withdrawn; one that fired is marked done. */
+typedef struct Contact {
+        int64_t id;
+        char *uid;
+        char *handle;
+        char *name;
+        char *org;              /* NULL when unset, as are met and note */
+        char *met;
+        char *note;
+        bool strong;
+        int64_t cadence;        /* as set: PEOPLE_CADENCE_DEFAULT, PEOPLE_CADENCE_OFF or seconds */
+        int64_t cadence_from;   /* the cadence restarted here (skip, unarchive); 0 if never */
+        int64_t archived_at;    /* 0 when not archived */
+        int64_t created;
+        int64_t modified;
+        char **emails;          /* in the order they were added */
+        size_t n_emails;
+        char **tags;            /* sorted, case-insensitively */
+        size_t n_tags;
+        /* Derived. */
+        int64_t last_at;        /* the latest interaction; 0 when none */
+        char *last_kind;
+        unsigned n_interactions, n_leads, n_gave, n_got;
+        int64_t reconnect_id;   /* the open reconnect reminder; 0 when none */
+        int64_t reconnect_due;
+} Contact;
+
+/* Frees what a Contact owns and zeroes it; accepts a zeroed one. */
+void contact_clear(Contact *c);
+
+typedef struct ReconnectChange {
+        int64_t withdrawn_id;   /* a reminder taken back; 0 when none */
+        bool withdrawn_deleted; /* deleted (it never fired) rather than marked done */
+        int64_t scheduled_id;   /* a reminder added or moved; 0 when none */
+        bool scheduled_new;     /* added rather than moved */
+} ReconnectChange;
+
+#define CONTACT_CADENCE_UNCHANGED INT64_MIN
+
+/* What to set.  For store_contact_add: name is required; a NULL handle is
+ * derived from the name (made unique with -2, -3, ...); strong < 0 means
+ * weak; cadence CONTACT_CADENCE_UNCHANGED means the default; the add_*
+ * lists are the e-mails and tags.  For store_contact_edit: NULL, < 0 or
+ * CONTACT_CADENCE_UNCHANGED leave a field as it is; "" clears org, met
+ * and note; archived 1 archives (no reminders, hidden from lists) and 0
+ * brings back (the cadence restarts).  The caller has validated every
+ * value (people.h, text.h); the store checks only uniqueness and
+ * existence. */
+typedef struct ContactChanges {
+        const char *name;
+        const char *handle;
+        const char *org;
+        const char *met;
+        const char *note;
+        int strong;
+        int64_t cadence;
+        int archived;
+        const char *const *add_emails;
+        size_t n_add_emails;
+        const char *const *remove_emails;
+        size_t n_remove_emails;
+        const char *const *add_tags;
+        size_t n_add_tags;
+        const char *const *remove_tags;
+        size_t n_remove_tags;
+} ContactChanges;
+#define CONTACT_CHANGES_NONE ((ContactChanges) { \
+        .strong = -1, .cadence = CONTACT_CADENCE_UNCHANGED, .archived = -1 })
+
+/* Adds a contact.  -EEXIST when the handle or an e-mail belongs to someone
+ * else (the sentence names them), -E2BIG past PEOPLE_EMAILS_MAX or
+ * PEOPLE_TAGS_MAX. */
+int store_contact_add(Store *s, const ContactChanges *c, int64_t weak_cadence, int64_t now,
+                      int64_t *ret_id, ReconnectChange *ret_change);
+
+int store_contact_get(Store *s, int64_t id, Contact *ret);
+
+/* Finds the contact a WHO names: an id ("12", "#12"); an e-mail (any case);
+ * a handle; a full name (folded, see people_fold); or a prefix of a handle
+ * or name of a contact that is not archived.  -ENOENT when none matches,
+ * -ENOTUNIQ when several do (two people of the same name, or a prefix of
+ * several): the sentence lists them. */
+int store_contact_resolve(Store *s, const char *who, int64_t *ret_id);
+
+typedef struct ContactFilter {
+        int strong;             /* < 0: either tie */
+        const char *tag;        /* NULL: any */
+        bool include_archived;
+} ContactFilter;
+
+/* Calls cb for each contact the filter lets through, by name.  A negative
+ * return from cb stops the walk and is returned. */
+typedef int (*store_contact_cb)(const Contact *c, void *userdata);
+int store_contact_list(Store *s, const ContactFilter *filter, store_contact_cb cb, void *userdata);
+
+/* Edits a contact (see ContactChanges).  -ENOENT for an e-mail to remove
+ * that the contact does not have; -EEXIST, -E2BIG as for add. */
+int store_contact_edit(Store *s, int64_t id, const ContactChanges *c, int64_t weak_cadence,
+                       int64_t now, ReconnectChange *ret_change);
+
+typedef enum ContactRemoveMode {
+        CONTACT_REMOVE,         /* only when nothing was logged: -ENOTEMPTY otherwise */
+        CONTACT_REMOVE_FORCE,   /* deletes the logged interactions too */
+        CONTACT_REMOVE_ARCHIVE, /* keeps everything, archived; -EALREADY if it is */
+} ContactRemoveMode;
+
+/* Removes (or archives) a contact.  Its reconnect reminders go with it;
+ * other follow-ups naming it stay, no longer linked.  *ret_deleted (may be
+ * NULL) is how many interactions were deleted. */
+int store_contact_remove(Store *s, int64_t id, ContactRemoveMode mode, int64_t now,
+                         unsigned *ret_deleted, ReconnectChange *ret_change);
+
+/* For imports: the contact holding any of the e-mails, else the only one
+ * whose folded full name equals name's.  -ENOENT when none, -ENOTUNIQ when
+ * the name is shared by several (the e-mails match none). */
+int store_contact_match(Store *s, const char *const *emails, size_t n_emails, const char *name,
+                        int64_t *ret_id);
+
+/* For imports: adds to a contact what it lacks: e-mails nobody has, tags,
+ * and org, met and note where they are unset.  E-mails that belong to
+ * someone else are left out and counted in *ret_skipped_emails.
+ * *ret_changed tells whether anything was added. */
+int store_contact_merge(Store *s, int64_t id, const ContactChanges *c, int64_t now,
+                        bool *ret_changed, unsigned *ret_skipped_emails);
+
+/* An interaction: what happened with a contact, and when. */
+typedef struct Interaction {
+        int64_t id;
+        int64_t contact_id;
+        char *handle;
+        char *name;
+        char *kind;
+        int64_t at;
+        char *gave;             /* NULL when nothing, as are got and note */
+        char *got;
+        char *note;
+        bool lead;
+        int64_t created;
+} Interaction;
+
+void interaction_clear(Interaction *i);
+
+typedef struct InteractionNew {
+        const char *kind;       /* people_kind_valid() */
+        int64_t at;
+        const char *gave;       /* NULL or "" for nothing */
+        const char *got;
+        const char *note;
+        bool lead;
+} InteractionNew;
+
+/* Logs an interaction.  When it is the latest contact (not older than the
+ * cadence base), the cadence restarts from it: a pending reconnect is
+ * withdrawn and the next one scheduled.  An older one is history only. */
+int store_interaction_add(Store *s, int64_t contact_id, const InteractionNew *in,
+                          int64_t weak_cadence, int64_t now, int64_t *ret_id,
+                          ReconnectChange *ret_change);
+
+/* Newest first, at most limit (0: no limit); contact_id 0 lists everyone's. */
+typedef int (*store_interaction_cb)(const Interaction *i, void *userdata);
+int store_interaction_list(Store *s, int64_t contact_id, unsigned limit,
+                           store_interaction_cb cb, void *userdata);
+
+/* Deletes one logged interaction (a mistake); the reconnect moves back. */
+int store_interaction_remove(Store *s, int64_t id, int64_t weak_cadence, int64_t now,
+                             ReconnectChange *ret_change);
+
+/* Reconnect reminder actions.  Both need an open reconnect row (-ENOENT
+ * for no such row or one of another kind, -EALREADY when done).
+ * Logged: an interaction of kind "message" now, and the cadence restarts.
+ * Skip: the cadence restarts now (contacts.cadence_from) without logging.
+ * The fired reminder is marked done either way. */
+int store_reconnect_logged(Store *s, int64_t followup_id, int64_t weak_cadence, int64_t now,
+                           int64_t *ret_interaction_id, ReconnectChange *ret_change);
+int store_reconnect_skip(Store *s, int64_t followup_id, int64_t weak_cadence, int64_t now,
+                         ReconnectChange *ret_change);
+
+/* The contact of a reconnect row (-ENOENT when the row is not one). */
+int store_reconnect_contact(Store *s, int64_t followup_id, Contact *ret);
+
+/* Recomputes every contact's reconnect row (the default cadence changed).
+ * Returns how many rows changed. */
+int store_reconnect_resync_all(Store *s, int64_t weak_cadence, int64_t now);
+
+/* Follow-ups that name a contact.  contact_id 0 means none. */
+int store_followup_add_for_contact(Store *s, const char *text, int64_t due, int64_t every,
+                                   bool every_fixed, int64_t contact_id, int64_t now,
+                                   int64_t *ret_id);
+/* store_followup_edit and, when contact_id >= 0, the link (0 unlinks), in
+ * one transaction. */
+int store_followup_edit_with_contact(Store *s, int64_t id, const FollowupChanges *changes,
+                                     int64_t contact_id, int64_t now);
+int store_followup_list_for_contact(Store *s, int64_t contact_id, int64_t from, int64_t to,
+                                    FollowupState state, store_followup_cb cb, void *userdata);
+
+/* Statistics.  store_people_stats fills st (people_stats_init'ed) from the
+ * interactions and contacts in its range. */
+int store_people_stats(Store *s, PeopleStats *st);
+
+typedef struct PeopleTotals {
+        unsigned contacts;      /* not archived */
+        unsigned weak_contacts, strong_contacts;
+        unsigned archived;
+        unsigned interactions;  /* in the range */
+        unsigned weak, strong;  /* interactions by tie */
+        unsigned gave, got;
+        unsigned leads, leads_weak, leads_strong;
+} PeopleTotals;
+int store_people_totals(Store *s, int64_t from, int64_t to, PeopleTotals *ret);
+
+/* What counts toward the weekly goals in [from, to). */
+int store_people_progress(Store *s, int64_t from, int64_t to, PeopleProgress *ret);

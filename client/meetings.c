@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: MIT */
+/* The calendar verbs: import, meetings, export. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bus-names.h"
+#include "client.h"
+#include "json.h"
+#include "output.h"
+#include "timeparse.h"
+
+/* The daemon refuses larger files too; checking here avoids sending them. */
+#define IMPORT_FILE_MAX (16u * 1024u * 1024u)
+
+static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (st.st_size > (off_t) IMPORT_FILE_MAX)
+                return -EFBIG;
+
+        size_t allocated = S_ISREG(st.st_mode) ? (size_t) st.st_size + 1 : 65536, len = 0;
+        char *data = malloc(allocated);
+        if (!data)
+                return -ENOMEM;
+        for (;;) {
+                if (len == allocated) {
+                        if (allocated > IMPORT_FILE_MAX) {
+                                free(data);
+                                return -EFBIG;
+                        }
+                        char *bigger = realloc(data, allocated * 2);
+                        if (!bigger) {
+                                free(data);
+                                return -ENOMEM;
+                        }
+                        data = bigger;
+                        allocated *= 2;
+                }
+                ssize_t n = read(fd, data + len, allocated - len);
+                if (n < 0) {
+                        int r = -errno;
+                        free(data);
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        *ret = data;
+        *ret_len = len;
+        return 0;
+}
+
+int verb_import(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int status = 0, c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        verb_help("import");
+                        return 0;
+                }
+                return usage_error("import", "unknown option.");
+        }
+        if (optind >= argc)
+                return usage_error("import", "expected one or more .ics files.");
+
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+                _cleanup_free_ char *data = NULL;
+                const char *path = argv[i], *outcome, *reason;
+                uint32_t added, updated, cancelled, unchanged, skipped;
+                size_t len = 0;
+                int r;
+
+                r = read_whole_file(path, &data, &len);
+                if (r == -EFBIG) {
+                        fail("%s: larger than %u MiB; not imported.", path, IMPORT_FILE_MAX / (1024 * 1024));
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+                if (r < 0) {
+                        fail("%s: cannot read: %s.", path, strerror(-r));
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+
+                r = client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m);
+                if (r < 0)
+                        return EXIT_FAILURE;
+                r = sd_bus_message_append(m, "s", path);
+                if (r >= 0)
+                        r = sd_bus_message_append_array(m, 'y', data, len);
+                if (r < 0)
+                        return fail("cannot build the request: %s", strerror(-r));
+                if (client_call_message(m, &reply) < 0) {
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+                r = sd_bus_message_read(reply, "suuuuus", &outcome, &added, &updated, &cancelled,
+                                        &unchanged, &skipped, &reason);
+                if (r < 0)
+                        return fail("unexpected reply from netctld: %s", strerror(-r));
+
+                printf("%s: %s", path, outcome);
+                unsigned parts = (added > 0) + (updated > 0) + (cancelled > 0) + (unchanged > 0) + (skipped > 0);
+                if (parts > 0) {
+                        const char *sep = " (";
+                        if (added) { printf("%s%" PRIu32 " added", sep, added); sep = ", "; }
+                        if (updated) { printf("%s%" PRIu32 " updated", sep, updated); sep = ", "; }
+                        if (cancelled) { printf("%s%" PRIu32 " cancelled", sep, cancelled); sep = ", "; }
+                        if (unchanged) { printf("%s%" PRIu32 " unchanged", sep, unchanged); sep = ", "; }
+                        if (skipped) { printf("%s%" PRIu32 " skipped", sep, skipped); sep = ", "; }
+                        printf(")");
+                }
+                if (reason[0])
+                        printf(": %s", reason);
+                printf("\n");
+        }
+        return status;
+}
+
+typedef struct PersonView {
+        const char *email, *name, *contact;
+        int organizer;
+} PersonView;
+
+int verb_meetings(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                { "week", no_argument, NULL, 'w' },
+                { "all",  no_argument, NULL, 'a' },
+                { "json", no_argument, NULL, 'j' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        bool week = false, all = false, json = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("meetings");
+                        return 0;
+                case 'w': week = true; break;
+                case 'a': all = true; break;
+                case 'j': json = true; break;
+                default:
+                        return usage_error("meetings", "unknown option.");
+                }
+        }
+        if (optind != argc)
+                return usage_error("meetings", "unexpected argument \"%s\".", argv[optind]);
+        if (week && all)
+                return usage_error("meetings", "give --week or --all, not both.");
+
+        int64_t now = now_seconds();
+        int64_t from = all ? INT64_MIN : local_midnight(now, 0);
+        int64_t to = week ? local_midnight(now, 8) : INT64_MAX;
+
+        if (client_call(NETCTL_IFACE_MEETINGS, "List", &reply, "xxb", from, to, (int) all) < 0)
+                return EXIT_FAILURE;
+
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_OCCURRENCE_SIG);
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        JsonWriter w;
+        Table *t = NULL;
+        if (json) {
+                json_init(&w, stdout);
+                json_begin_array(&w);
+        } else {
+                t = table_new(4, "WHEN", "LENGTH", "MEETING", "PEOPLE");
+                if (!t)
+                        return fail("out of memory");
+        }
+
+        while ((r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_STRUCT, NETCTL_OCCURRENCE_CONTENTS)) > 0) {
+                uint64_t id;
+                const char *uid, *summary, *location;
+                int64_t start, end;
+                int all_day, cancelled;
+                char people[1024] = "";
+
+                r = sd_bus_message_read(reply, "tssxxbbs", &id, &uid, &summary, &start, &end, &all_day,
+                                        &cancelled, &location);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(sssb)");
+                if (r < 0)
+                        break;
+
+                if (json) {
+                        json_begin_object(&w);
+                        json_key(&w, "id");
+                        json_uint(&w, id);
+                        json_key(&w, "uid");
+                        json_string(&w, uid);
+                        json_key(&w, "summary");
+                        json_string(&w, summary);
+                        json_key(&w, "location");
+                        json_string(&w, location[0] ? location : NULL);
+                        json_key(&w, "start");
+                        json_time_utc(&w, start);
+                        json_key(&w, "start_local");
+                        json_time_local(&w, start);
+                        json_key(&w, "end");
+                        json_time_utc(&w, end);
+                        json_key(&w, "all_day");
+                        json_bool(&w, all_day);
+                        json_key(&w, "cancelled");
+                        json_bool(&w, cancelled);
+                        json_key(&w, "people");
+                        json_begin_array(&w);
+                }
+
+                PersonView p;
+                while ((r = sd_bus_message_read(reply, "(sssb)", &p.email, &p.name, &p.contact, &p.organizer)) > 0) {
+                        if (json) {
+                                json_begin_object(&w);
+                                json_key(&w, "email");
+                                json_string(&w, p.email);
+                                json_key(&w, "name");
+                                json_string(&w, p.name[0] ? p.name : NULL);
+                                json_key(&w, "contact");
+                                json_string(&w, p.contact[0] ? p.contact : NULL);
+                                json_key(&w, "organizer");
+                                json_bool(&w, p.organizer);
+                                json_end_object(&w);
+                        } else {
+                                size_t used = strlen(people);
+                                const char *label = p.contact[0] ? p.contact : p.name[0] ? p.name : p.email;
+                                snprintf(people + used, sizeof people - used, "%s%s", used ? "; " : "", label);
+                        }
+                }
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+                r = sd_bus_message_exit_container(reply);
+                if (r < 0)
+                        break;
+
+                if (json) {
+                        json_end_array(&w);
+                        json_end_object(&w);
+                        continue;
+                }
+
+                char when[64], length[32], title[600];
+                local_time_format(start, when, sizeof when);
+                if (all_day) {
+                        when[10] = '\0';
+                        snprintf(length, sizeof length, "all day");
+                } else
+                        duration_format(end - start, length, sizeof length);
+                snprintf(title, sizeof title, "%s%s", cancelled ? "[cancelled] " : "", summary);
+                r = table_add_row(t, when, length, title, people);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0) {
+                table_free(t);
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+        }
+
+        if (json) {
+                json_end_array(&w);
+                json_finish(&w);
+                return 0;
+        }
+        if (table_rows(t) == 0)
+                printf(all ? "No meetings.\n" : week ? "No meetings this week.\n" : "No upcoming meetings.\n");
+        else
+                table_print(t, stdout);
+        table_free(t);
+        return 0;
+}
+
+/* A file name for a UID that cannot escape the directory: UIDs made of
+ * safe characters are used as they are, anything else is hex-encoded. */
+static void uid_file_name(const char *uid, char *buf, size_t size) {
+        bool safe = uid[0] != '\0' && uid[0] != '.' && strlen(uid) <= 200;
+        for (const char *p = uid; *p && safe; p++)
+                safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                       *p == '-' || *p == '_' || *p == '.' || *p == '@';
+        if (safe) {
+                snprintf(buf, size, "%s.ics", uid);
+                return;
+        }
+
+        /* FNV-1a keeps long names bounded while staying distinct. */
+        uint64_t hash = 1469598103934665603ULL;
+        size_t used = 0;
+        for (const unsigned char *p = (const unsigned char *) uid; *p; p++)
+                hash = (hash ^ *p) * 1099511628211ULL;
+        used = (size_t) snprintf(buf, size, "x-");
+        for (const unsigned char *p = (const unsigned char *) uid; *p && used + 3 < size && used < 64; p++)
+                used += (size_t) snprintf(buf + used, size - used, "%02x", *p);
+        snprintf(buf + used, size - used, "-%016" PRIx64 ".ics", hash);
+}
+
+/* Writes atomically: a temporary file in the same directory, fsync,
+ * rename.  Unchanged content is not rewritten.  Returns 1 when written. */
+static int write_if_changed(const char *dir, const char *name, const char *text) {
+        char path[4096], tmp[4096];
+        size_t len = strlen(text);
+
+        if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+                return -ENAMETOOLONG;
+
+        _cleanup_free_ char *old = NULL;
+        size_t old_len = 0;
+        if (read_whole_file(path, &old, &old_len) == 0 && old_len == len && memcmp(old, text, len) == 0)
+                return 0;
+
+        snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
+        _cleanup_close_ int fd = mkstemp(tmp);
+        if (fd < 0)
+                return -errno;
+        int r = 0;
+        if (fchmod(fd, 0644) < 0 || write(fd, text, len) != (ssize_t) len || fsync(fd) < 0)
+                r = errno ? -errno : -EIO;
+        if (r == 0 && rename(tmp, path) < 0)
+                r = -errno;
+        if (r < 0)
+                unlink(tmp);
+        return r < 0 ? r : 1;
+}
+
+int verb_export(int argc, char *argv[]) {
+        static const struct option options[] = {
+                { "help",   no_argument, NULL, 'h' },
+                { "vtodo",  no_argument, NULL, 't' },
+                { "vevent", no_argument, NULL, 'e' },
+                {}
+        };
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        bool todos = false, events = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                switch (c) {
+                case 'h':
+                        verb_help("export");
+                        return 0;
+                case 't': todos = true; break;
+                case 'e': events = true; break;
+                default:
+                        return usage_error("export", "unknown option.");
+                }
+        }
+        if (optind + 1 < argc)
+                return usage_error("export", "expected at most one FILE or DIR.");
+        if (!todos && !events)
+                todos = events = true;
+
+        const char *target = optind < argc ? argv[optind] : NULL;
+        struct stat st;
+        bool to_dir = target && ((stat(target, &st) == 0 && S_ISDIR(st.st_mode)) ||
+                                 target[strlen(target) - 1] == '/');
+        if (to_dir && mkdir(target, 0700) < 0 && errno != EEXIST)
+                return fail("cannot create %s: %s.", target, strerror(errno));
+
+        if (client_call(NETCTL_IFACE_MEETINGS, "Export", &reply, "bbb", (int) todos, (int) events,
+                        (int) !to_dir) < 0)
+                return EXIT_FAILURE;
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        unsigned written = 0, unchanged = 0;
+        const char *uid, *text;
+        while ((r = sd_bus_message_read(reply, "(ss)", &uid, &text)) > 0) {
+                if (!target) {
+                        fputs(text, stdout);
+                        continue;
+                }
+                if (!to_dir) {
+                        /* One file: write it next to where it goes. */
+                        _cleanup_free_ char *dir = strdup(target);
+                        if (!dir)
+                                return fail("out of memory");
+                        char *slash = strrchr(dir, '/');
+                        const char *name = slash ? slash + 1 : target;
+                        if (slash)
+                                *slash = '\0';
+                        r = write_if_changed(slash ? (dir[0] ? dir : "/") : ".", name, text);
+                        if (r < 0)
+                                return fail("cannot write %s: %s.", target, strerror(-r));
+                        r > 0 ? written++ : unchanged++;
+                        continue;
+                }
+                char name[256];
+                uid_file_name(uid, name, sizeof name);
+                r = write_if_changed(target, name, text);
+                if (r < 0)
+                        return fail("cannot write %s/%s: %s.", target, name, strerror(-r));
+                r > 0 ? written++ : unchanged++;
+        }
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+
+        if (to_dir)
+                printf("Exported to %s: %u written, %u unchanged.\n", target, written, unchanged);
+        else if (target)
+                printf("Exported to %s%s.\n", target, written ? "" : " (unchanged)");
+        return 0;
+}

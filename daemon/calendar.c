@@ -1,0 +1,611 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+#include "calendar.h"
+#include "ical-import.h"
+#include "log.h"
+#include "schedule.h"
+
+#define DAY (24 * 3600)
+/* Recurring series keep a year of past occurrences for "meetings --all". */
+#define PAST_WINDOW (365 * DAY)
+
+const char *import_outcome_to_string(ImportOutcome o) {
+        switch (o) {
+        case IMPORT_ADDED:     return "added";
+        case IMPORT_UPDATED:   return "updated";
+        case IMPORT_CANCELLED: return "cancelled";
+        case IMPORT_UNCHANGED: return "unchanged";
+        case IMPORT_SKIPPED:   return "skipped";
+        case IMPORT_REJECTED:  return "rejected";
+        }
+        return "unknown";
+}
+
+ImportOutcome import_report_outcome(const ImportReport *r) {
+        if (r->added > 0)
+                return IMPORT_ADDED;
+        if (r->updated > 0)
+                return IMPORT_UPDATED;
+        if (r->cancelled > 0)
+                return IMPORT_CANCELLED;
+        if (r->unchanged > 0)
+                return IMPORT_UNCHANGED;
+        return IMPORT_SKIPPED;
+}
+
+static bool method_is_answer(IcsMethod m) {
+        return m == ICS_METHOD_REPLY || m == ICS_METHOD_COUNTER || m == ICS_METHOD_REFRESH ||
+               m == ICS_METHOD_DECLINECOUNTER;
+}
+
+static bool is_me(const Context *c, const char *email) {
+        for (size_t i = 0; i < c->config.n_me; i++)
+                if (strcasecmp(c->config.me[i], email) == 0)
+                        return true;
+        return false;
+}
+
+/* Local minutes after midnight of an instant, in the daemon's zone. */
+static int local_minutes(int64_t t, struct tm *ret_tm) {
+        time_t tt = (time_t) t;
+        if (!localtime_r(&tt, ret_tm))
+                return -1;
+        return ret_tm->tm_hour * 60 + ret_tm->tm_min;
+}
+
+static int64_t local_at(const struct tm *day, int day_offset, int minutes) {
+        struct tm tm = *day;
+        tm.tm_mday += day_offset;
+        tm.tm_hour = minutes / 60;
+        tm.tm_min = minutes % 60;
+        tm.tm_sec = 0;
+        tm.tm_isdst = -1;
+        return (int64_t) mktime(&tm);
+}
+
+/* The thank-you goes out thanks_after the end, but never at night: then
+ * the next morning. */
+static int64_t thanks_due(const Context *c, int64_t end) {
+        int64_t due = end + c->config.thanks_after;
+        struct tm tm;
+        int minutes = local_minutes(due, &tm);
+        int night = c->config.thanks_night_start, morning = c->config.thanks_morning;
+
+        if (minutes < 0)
+                return due;
+        if (night > morning && minutes >= night)
+                return local_at(&tm, 1, morning);
+        if (minutes < morning)
+                return local_at(&tm, 0, morning);
+        return due;
+}
+
+static int64_t prep_due(const Context *c, int64_t start, bool all_day) {
+        if (all_day) {
+                /* Prepare on the morning of an all-day event, not at 23:30. */
+                struct tm tm;
+                if (local_minutes(start, &tm) < 0)
+                        return start;
+                return local_at(&tm, 0, c->config.thanks_morning);
+        }
+        return start - c->config.prep_before;
+}
+
+/* Expands the stored series of uid and makes the stored occurrences and
+ * their reminders match. */
+static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsigned *changed) {
+        MeetingRow *rows = NULL;
+        size_t n_rows = 0;
+        int r;
+
+        r = store_meeting_series(c->store, uid, &rows, &n_rows);
+        if (r < 0)
+                return r;
+
+        const MeetingRow *master = NULL;
+        const char **overrides = calloc(n_rows ? n_rows : 1, sizeof *overrides);
+        size_t n_overrides = 0;
+        if (!overrides) {
+                meeting_rows_free(rows, n_rows);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n_rows; i++) {
+                if (rows[i].recurrence_id == 0)
+                        master = &rows[i];
+                else if (!rows[i].cancelled)
+                        /* Cancelled overrides are applied below by slot; a
+                         * CANCEL often carries too little to expand. */
+                        overrides[n_overrides++] = rows[i].ical;
+        }
+
+        int64_t from = master && master->recurring ? now - PAST_WINDOW : 0;
+        int64_t to = now + c->config.horizon;
+        IcsOccurrence *occ = NULL;
+        size_t n_occ = 0;
+        bool truncated = false;
+
+        if (n_rows > 0) {
+                r = ics_expand(master ? master->ical : NULL, overrides, n_overrides, from, to, 0,
+                               &occ, &n_occ, &truncated);
+                if (r < 0 && !(master && master->cancelled)) {
+                        log_warning("Cannot expand meeting %s (%s); its occurrences are unchanged", uid,
+                                    strerror(-r));
+                        free(overrides);
+                        meeting_rows_free(rows, n_rows);
+                        return 0;
+                }
+                if (r < 0) {
+                        /* A cancelled series that cannot be expanded: drop its
+                         * occurrences, which withdraws their reminders. */
+                        occ = NULL;
+                        n_occ = 0;
+                }
+                if (truncated)
+                        log_notice("Meeting %s has more occurrences than netctl keeps; "
+                                   "later ones come as the window moves", uid);
+        }
+
+        OccurrenceWrite *writes = calloc(n_occ ? n_occ : 1, sizeof *writes);
+        char **texts = calloc(2 * (n_occ ? n_occ : 1), sizeof *texts);
+        if (!writes || !texts) {
+                r = -ENOMEM;
+                goto out;
+        }
+
+        for (size_t i = 0; i < n_occ; i++) {
+                const IcsOccurrence *o = &occ[i];
+                bool cancelled = o->cancelled || (master && master->cancelled);
+                for (size_t k = 0; k < n_rows && !cancelled; k++)
+                        if (rows[k].recurrence_id != 0 && rows[k].cancelled &&
+                            (rows[k].recurrence_id == o->recurrence_id ||
+                             (rows[k].this_and_future && rows[k].recurrence_id <= o->recurrence_id)))
+                                cancelled = true;
+
+                char when[32] = "";
+                struct tm tm;
+                if (!o->all_day && local_minutes(o->start, &tm) >= 0)
+                        strftime(when, sizeof when, " at %H:%M", &tm);
+                const char *summary = o->summary && o->summary[0] ? o->summary : "a meeting";
+                if (asprintf(&texts[2 * i], "Prepare for \"%.400s\"%s", summary, when) < 0 ||
+                    asprintf(&texts[2 * i + 1], "Send thanks after \"%.400s\"", summary) < 0) {
+                        r = -ENOMEM;
+                        goto out;
+                }
+
+                writes[i] = (OccurrenceWrite) {
+                        .recurrence_id = o->recurrence_id,
+                        .start = o->start,
+                        .end = o->end,
+                        .all_day = o->all_day,
+                        .cancelled = cancelled,
+                        .summary = o->summary ? o->summary : "",
+                        .prep_due = prep_due(c, o->start, o->all_day),
+                        .thanks_due = thanks_due(c, o->end),
+                        .prep_text = texts[2 * i],
+                        .thanks_text = texts[2 * i + 1],
+                };
+        }
+
+        r = store_occurrences_sync(c->store, uid, writes, n_occ, now, changed);
+
+out:
+        if (texts)
+                for (size_t i = 0; i < 2 * n_occ; i++)
+                        free(texts[i]);
+        free(texts);
+        free(writes);
+        ics_occurrences_free(occ, n_occ);
+        free(overrides);
+        meeting_rows_free(rows, n_rows);
+        return r;
+}
+
+/* A short list of distinct UIDs touched by one import. */
+typedef struct UidSet {
+        char **uids;
+        size_t n, allocated;
+} UidSet;
+
+static int uid_set_add(UidSet *set, const char *uid) {
+        for (size_t i = 0; i < set->n; i++)
+                if (strcmp(set->uids[i], uid) == 0)
+                        return 0;
+        if (set->n == set->allocated) {
+                size_t grow = set->allocated ? set->allocated * 2 : 16;
+                char **bigger = realloc(set->uids, grow * sizeof *bigger);
+                if (!bigger)
+                        return -ENOMEM;
+                set->uids = bigger;
+                set->allocated = grow;
+        }
+        set->uids[set->n] = strdup(uid);
+        if (!set->uids[set->n])
+                return -ENOMEM;
+        set->n++;
+        return 0;
+}
+
+static void uid_set_clear(UidSet *set) {
+        for (size_t i = 0; i < set->n; i++)
+                free(set->uids[i]);
+        free(set->uids);
+        *set = (UidSet) {};
+}
+
+static void report_skip(ImportReport *report, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report_skip(ImportReport *report, const char *fmt, ...) {
+        va_list ap;
+        report->skipped++;
+        if (report->reason[0] != '\0')
+                return;
+        va_start(ap, fmt);
+        vsnprintf(report->reason, sizeof report->reason, fmt, ap);
+        va_end(ap);
+}
+
+/* Applies one VEVENT with invite semantics. */
+static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_t now,
+                       ImportReport *report, UidSet *touched) {
+        MeetingRow old = {};
+        int64_t slot = e->has_recurrence_id ? e->recurrence_id : 0;
+        bool cancel = e->method == ICS_METHOD_CANCEL || e->cancelled;
+        int r;
+
+        if (method_is_answer(e->method)) {
+                report_skip(report, "METHOD:%s answers an invitation and creates no meeting",
+                            ics_method_to_string(e->method));
+                return 0;
+        }
+
+        r = store_meeting_get(c->store, e->uid, slot, &old);
+        bool have = r >= 0;
+        if (r < 0 && r != -ENOENT)
+                return r;
+
+        /* An older version of what we have changes nothing. */
+        if (have && e->sequence < old.sequence) {
+                report->unchanged++;
+                goto done;
+        }
+
+        if (cancel && !e->has_recurrence_id) {
+                r = store_meeting_cancel_series(c->store, e->uid, e->sequence, now);
+                if (r == -ENOENT) {
+                        /* Unknown yet: keep the cancellation, so an older
+                         * invite arriving later does not bring it back. */
+                        r = 0;
+                        if (!e->has_start) {
+                                report_skip(report, "a cancellation of an unknown meeting (%s)", e->uid);
+                                goto done;
+                        }
+                } else if (r >= 0) {
+                        if (have && old.cancelled)
+                                report->unchanged++;
+                        else
+                                report->cancelled++;
+                        r = uid_set_add(touched, e->uid);
+                        goto done;
+                } else
+                        goto done;
+        } else if (!cancel) {
+                if (have && old.cancelled && e->sequence <= old.sequence) {
+                        /* Only a newer invitation revives a cancelled meeting. */
+                        report->unchanged++;
+                        goto done;
+                }
+                if (have && e->sequence == old.sequence && strcmp(old.ical, e->ical) == 0) {
+                        report->unchanged++;
+                        goto done;
+                }
+                if (!e->has_start) {
+                        report_skip(report, "event %s has no start time", e->uid);
+                        goto done;
+                }
+        } else if (have && old.cancelled) {
+                report->unchanged++;
+                goto done;
+        }
+
+        MeetingPerson people[ICS_ATTENDEES_MAX + 1];
+        size_t n_people = 0;
+        if (e->organizer.email && !is_me(c, e->organizer.email))
+                people[n_people++] = (MeetingPerson) {
+                        .email = e->organizer.email, .name = e->organizer.name, .organizer = true };
+        for (size_t i = 0; i < e->n_attendees && n_people < ELEMENTSOF(people); i++)
+                if (!is_me(c, e->attendees[i].email))
+                        people[n_people++] = (MeetingPerson) {
+                                .email = e->attendees[i].email, .name = e->attendees[i].name };
+
+        MeetingWrite w = {
+                .uid = e->uid,
+                .recurrence_id = slot,
+                .this_and_future = e->this_and_future,
+                .sequence = e->sequence,
+                .summary = e->summary,
+                .location = e->location,
+                .has_start = e->has_start,
+                .start = e->start,
+                .end = e->end,
+                .all_day = e->all_day,
+                .recurring = e->recurring,
+                .cancelled = cancel,
+                .source = source,
+                .ical = e->ical,
+                .people = people,
+                .n_people = n_people,
+        };
+        r = store_meeting_put(c->store, &w, now);
+        if (r < 0)
+                goto done;
+
+        if (cancel)
+                report->cancelled++;
+        else if (have)
+                report->updated++;
+        else
+                report->added++;
+        r = uid_set_add(touched, e->uid);
+
+done:
+        meeting_row_clear(&old);
+        return r;
+}
+
+int calendar_import_data(Context *c, const char *data, size_t len, const char *source,
+                         ImportReport *ret) {
+        ImportReport report = {};
+        IcsCalendar *cal = NULL;
+        UidSet touched = {};
+        unsigned changed = 0;
+        int64_t now = context_now(c);
+        int r;
+
+        r = ics_parse(data, len, &cal, report.reason, sizeof report.reason);
+        if (r < 0) {
+                *ret = report;
+                return r == -EFBIG ? -E2BIG : r == -ENOMEM ? r : -EINVAL;
+        }
+
+        r = store_batch_begin(c->store);
+        if (r < 0)
+                goto out;
+
+        for (size_t i = 0; i < cal->n_events && r >= 0; i++)
+                r = apply_event(c, &cal->events[i], source, now, &report, &touched);
+        for (size_t i = 0; i < touched.n && r >= 0; i++)
+                r = calendar_refresh_uid(c, touched.uids[i], now, &changed);
+
+        if (r < 0) {
+                store_batch_rollback(c->store);
+                goto out;
+        }
+        r = store_batch_commit(c->store);
+        if (r < 0)
+                goto out;
+
+        report.skipped += (unsigned) cal->n_skipped;
+        if (report.reason[0] == '\0' && cal->n_warnings > 0)
+                snprintf(report.reason, sizeof report.reason, "%s", cal->warnings[0]);
+        if (cal->n_events == 0 && report.reason[0] == '\0')
+                snprintf(report.reason, sizeof report.reason, "%s",
+                         cal->n_todos > 0 ? "the file holds only tasks (VTODO), no events"
+                                          : "the file holds no events");
+
+        if (touched.n > 0 || changed > 0) {
+                (void) schedule_arm_next(c);
+                bus_emit_changed(c, 0, "imported");
+        }
+        *ret = report;
+
+out:
+        if (r < 0 && r != -EINVAL)
+                snprintf(report.reason, sizeof report.reason, "%s", store_last_error(c->store));
+        if (r < 0)
+                *ret = report;
+        uid_set_clear(&touched);
+        ics_calendar_free(cal);
+        return r < 0 ? r : 0;
+}
+
+/* Reads a whole file, bounded; -EFBIG when too large. */
+static int read_file(const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((uint64_t) st.st_size > ICS_FILE_MAX)
+                return -EFBIG;
+
+        char *data = malloc((size_t) st.st_size + 1);
+        if (!data)
+                return -ENOMEM;
+        size_t len = 0;
+        while (len < (size_t) st.st_size) {
+                ssize_t n = read(fd, data + len, (size_t) st.st_size - len);
+                if (n < 0) {
+                        int r = -errno;
+                        free(data);
+                        return r;
+                }
+                if (n == 0)
+                        break;
+                len += (size_t) n;
+        }
+        data[len] = '\0';
+        *ret_data = data;
+        *ret_len = len;
+        *ret_st = st;
+        return 0;
+}
+
+int calendar_import_path(Context *c, const char *path, bool mirror) {
+        _cleanup_free_ char *data = NULL;
+        ImportReport report;
+        struct stat st = {};
+        size_t len = 0;
+        int r;
+
+        r = read_file(path, &data, &len, &st);
+        if (r == -EFBIG)
+                return log_warning_errno(r, "Not importing %s: larger than %u MiB", path,
+                                         ICS_FILE_MAX / (1024 * 1024));
+        if (r < 0)
+                return log_warning_errno(r, "Cannot read %s: %m", path);
+
+        r = calendar_import_data(c, data, len, mirror ? path : NULL, &report);
+        if (r < 0)
+                return log_warning_errno(r, "Not imported %s: %s", path, report.reason);
+
+        (void) store_calendar_file_put(c->store, path, (int64_t) st.st_mtime, (int64_t) st.st_size);
+        log_info("Imported %s: %s (%u added, %u updated, %u cancelled, %u unchanged, %u skipped)%s%s",
+                 path, import_outcome_to_string(import_report_outcome(&report)), report.added,
+                 report.updated, report.cancelled, report.unchanged, report.skipped,
+                 report.reason[0] ? "; " : "", report.reason);
+        return 0;
+}
+
+int calendar_forget_path(Context *c, const char *path) {
+        char **uids = NULL;
+        size_t n = 0;
+        unsigned changed = 0;
+        int r;
+
+        r = store_batch_begin(c->store);
+        if (r < 0)
+                return log_error_errno(r, "Cannot forget %s: %s", path, store_last_error(c->store));
+        r = store_meeting_uids(c->store, path, false, &uids, &n);
+        if (r >= 0)
+                r = store_meeting_delete_source(c->store, path);
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
+        if (r >= 0)
+                r = store_calendar_file_delete(c->store, path);
+        if (r >= 0)
+                r = store_batch_commit(c->store);
+        else
+                store_batch_rollback(c->store);
+
+        for (size_t i = 0; i < n; i++)
+                free(uids[i]);
+        free(uids);
+        if (r < 0)
+                return log_error_errno(r, "Cannot forget %s: %s", path, store_last_error(c->store));
+
+        log_info("%s is gone: its %zu meeting(s) removed", path, n);
+        if (n > 0) {
+                (void) schedule_arm_next(c);
+                bus_emit_changed(c, 0, "imported");
+        }
+        return 0;
+}
+
+int calendar_scan_directory(Context *c, const char *dir, bool mirror) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (!d)
+                return log_warning_errno(-errno, "Cannot read %s: %m", dir);
+
+        while ((de = readdir(d))) {
+                size_t n = strlen(de->d_name);
+                char path[4096];
+                struct stat st;
+                int64_t mtime, size;
+
+                if (de->d_name[0] == '.' || n < 5 || strcasecmp(de->d_name + n - 4, ".ics") != 0)
+                        continue;
+                if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= sizeof path)
+                        continue;
+                if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+                        continue;
+                if (store_calendar_file_get(c->store, path, &mtime, &size) >= 0 &&
+                    mtime == (int64_t) st.st_mtime && size == (int64_t) st.st_size)
+                        continue;
+                (void) calendar_import_path(c, path, mirror);
+        }
+        closedir(d);
+
+        if (!mirror)
+                return 0;
+
+        char **paths = NULL;
+        size_t n_paths = 0;
+        int r = store_calendar_files_in(c->store, dir, &paths, &n_paths);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot list remembered files of %s: %s", dir,
+                                         store_last_error(c->store));
+        for (size_t i = 0; i < n_paths; i++) {
+                if (access(paths[i], F_OK) < 0 && errno == ENOENT)
+                        (void) calendar_forget_path(c, paths[i]);
+                free(paths[i]);
+        }
+        free(paths);
+        return 0;
+}
+
+/* Once a day the expansion window moves on: recurring series get their
+ * next occurrences (and reminders). */
+static int calendar_arm_window(Context *c);
+
+static int on_window_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        char **uids = NULL;
+        size_t n = 0;
+        unsigned changed = 0;
+        int r;
+
+        r = store_meeting_uids(c->store, NULL, true, &uids, &n);
+        if (r < 0)
+                log_warning_errno(r, "Cannot list recurring meetings: %s", store_last_error(c->store));
+        for (size_t i = 0; i < n; i++) {
+                r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
+                if (r < 0)
+                        log_warning_errno(r, "Cannot refresh meeting %s: %s", uids[i],
+                                          store_last_error(c->store));
+                free(uids[i]);
+        }
+        free(uids);
+        if (changed > 0) {
+                (void) schedule_arm_next(c);
+                bus_emit_changed(c, 0, "imported");
+        }
+        return calendar_arm_window(c);
+}
+
+static int calendar_arm_window(Context *c) {
+        struct tm tm;
+        /* Shortly after the next local midnight. */
+        if (local_minutes(context_now(c), &tm) < 0)
+                return -EINVAL;
+        int64_t at = local_at(&tm, 1, 0) + 5 * 60;
+        int r = sd_event_source_set_time(c->window_timer, (uint64_t) at * 1000000ULL);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(c->window_timer, SD_EVENT_ONESHOT);
+}
+
+int calendar_setup(Context *c) {
+        int r = sd_event_add_time(c->event, &c->window_timer, CLOCK_REALTIME, UINT64_MAX, 60 * 1000000ULL,
+                                  on_window_timer, c);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_description(c->window_timer, "calendar-window");
+        return calendar_arm_window(c);
+}
