@@ -1,0 +1,1972 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <libical/ical.h>
+
+#include "ical-import.h"
+#include "macro.h"
+#include "windows-zones.h"
+
+/* Legitimate files nest VCALENDAR > VEVENT > VALARM, or VTIMEZONE >
+ * STANDARD; libical frees and serialises components recursively, so a
+ * file of a million nested BEGIN lines would overflow the stack. */
+#define ICS_DEPTH_MAX 8
+
+/* UIDs made up for events without one, and for over-long ones. */
+#define DERIVED_UID_FORMAT "derived-%016llx@netctl.invalid"
+#define HASHED_UID_FORMAT "uidhash-%016llx@netctl.invalid"
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(icalcomponent *, icalcomponent_free);
+DEFINE_TRIVIAL_CLEANUP_FUNC(icalrecur_iterator *, icalrecur_iterator_free);
+
+static void libical_setup(void) {
+        /* libical aborts on errors when built with ICAL_ERRORS_ARE_FATAL or
+         * when someone flipped the global; a bad file must never take the
+         * daemon down, so set it before every use. */
+        icalerror_set_errors_are_fatal(0);
+        icalerror_clear_errno();
+}
+
+/* ---- text ---------------------------------------------------------------- */
+
+/* Decodes one UTF-8 sequence; returns its length, 0 when malformed
+ * (overlongs, surrogates and values past U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *ret_cp) {
+        uint32_t cp;
+        size_t n;
+
+        if (s[0] < 0x80) {
+                *ret_cp = s[0];
+                return 1;
+        } else if ((s[0] & 0xE0) == 0xC0) {
+                n = 2;
+                cp = s[0] & 0x1F;
+        } else if ((s[0] & 0xF0) == 0xE0) {
+                n = 3;
+                cp = s[0] & 0x0F;
+        } else if ((s[0] & 0xF8) == 0xF0) {
+                n = 4;
+                cp = s[0] & 0x07;
+        } else
+                return 0;
+
+        if (n > len)
+                return 0;
+        for (size_t i = 1; i < n; i++) {
+                if ((s[i] & 0xC0) != 0x80)
+                        return 0;
+                cp = (cp << 6) | (s[i] & 0x3F);
+        }
+        if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+                return 0;
+        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                return 0;
+
+        *ret_cp = cp;
+        return n;
+}
+
+static size_t utf8_encode(uint32_t cp, char out[static 4]) {
+        if (cp < 0x80) {
+                out[0] = (char) cp;
+                return 1;
+        } else if (cp < 0x800) {
+                out[0] = (char) (0xC0 | (cp >> 6));
+                out[1] = (char) (0x80 | (cp & 0x3F));
+                return 2;
+        } else if (cp < 0x10000) {
+                out[0] = (char) (0xE0 | (cp >> 12));
+                out[1] = (char) (0x80 | ((cp >> 6) & 0x3F));
+                out[2] = (char) (0x80 | (cp & 0x3F));
+                return 3;
+        }
+        out[0] = (char) (0xF0 | (cp >> 18));
+        out[1] = (char) (0x80 | ((cp >> 12) & 0x3F));
+        out[2] = (char) (0x80 | ((cp >> 6) & 0x3F));
+        out[3] = (char) (0x80 | (cp & 0x3F));
+        return 4;
+}
+
+static bool is_control(uint32_t cp) {
+        return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0);
+}
+
+/* The same set common/text.c refuses: they can make a notification say
+ * something other than what its bytes spell. */
+static bool is_bidi_control(uint32_t cp) {
+        return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
+                cp == 0x200E || cp == 0x200F || cp == 0x061C;
+}
+
+/* One line of display text from whatever a file holds: invalid UTF-8
+ * becomes U+FFFD, line breaks and tabs become single spaces, other control
+ * and bidi characters go, the ends are trimmed, and text longer than max
+ * bytes is cut at a character boundary and ends in "…".  NULL on ENOMEM. */
+static char *text_sanitize(const char *s, size_t max) {
+        static const char ellipsis[] = "\xE2\x80\xA6";
+        const unsigned char *p = (const unsigned char *) (s ? s : "");
+        size_t left = strlen((const char *) p), len = 0;
+        bool pending_space = false;
+        char *out;
+
+        out = malloc(max + 1);
+        if (!out)
+                return NULL;
+
+        while (left > 0) {
+                char enc[4];
+                uint32_t cp;
+                size_t n = utf8_decode(p, left, &cp);
+
+                if (n == 0) {
+                        cp = 0xFFFD;
+                        n = 1;
+                }
+                p += n;
+                left -= n;
+
+                if (cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == 0x2028 || cp == 0x2029) {
+                        pending_space = len > 0;
+                        continue;
+                }
+                if (is_control(cp) || is_bidi_control(cp))
+                        continue;
+
+                size_t m = utf8_encode(cp, enc);
+                if (len + pending_space + m > max) {
+                        /* Back off to make room for the ellipsis on a
+                         * character boundary. */
+                        while (len > 0 && len + sizeof(ellipsis) - 1 > max) {
+                                len--;
+                                while (len > 0 && ((unsigned char) out[len] & 0xC0) == 0x80)
+                                        len--;
+                        }
+                        if (len + sizeof(ellipsis) - 1 <= max) {
+                                memcpy(out + len, ellipsis, sizeof(ellipsis) - 1);
+                                len += sizeof(ellipsis) - 1;
+                        }
+                        break;
+                }
+                if (pending_space)
+                        out[len++] = ' ';
+                pending_space = false;
+                memcpy(out + len, enc, m);
+                len += m;
+        }
+        out[len] = '\0';
+        return out;
+}
+
+/* FNV-1a: stable across builds and platforms, which is all a derived UID
+ * needs; collisions among one user's UID-less events are not a concern at
+ * 64 bits. */
+static uint64_t fnv1a(uint64_t h, const char *s) {
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                h ^= *p;
+                h *= UINT64_C(0x100000001b3);
+        }
+        /* A separator so that ("ab","c") and ("a","bc") differ. */
+        h ^= 0xFF;
+        h *= UINT64_C(0x100000001b3);
+        return h;
+}
+
+#define FNV_OFFSET UINT64_C(0xcbf29ce484222325)
+
+/* ---- warnings ------------------------------------------------------------ */
+
+_printf_(2, 3)
+static void warn(IcsCalendar *c, const char *fmt, ...) {
+        va_list ap;
+        char *s;
+
+        if (!c)
+                return;
+        c->n_warnings_total++;
+        if (c->n_warnings >= ICS_WARNINGS_MAX)
+                return;
+
+        va_start(ap, fmt);
+        int r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        /* Warnings are advice for the user; one lost to ENOMEM is not worth
+         * failing an import that otherwise worked. */
+        if (r < 0)
+                return;
+
+        char **v = realloc(c->warnings, (c->n_warnings + 1) * sizeof(char *));
+        if (!v) {
+                free(s);
+                return;
+        }
+        c->warnings = v;
+        c->warnings[c->n_warnings++] = s;
+}
+
+_printf_(3, 4)
+static void set_error(char *errbuf, size_t errsize, const char *fmt, ...) {
+        va_list ap;
+
+        if (!errbuf || errsize == 0)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, errsize, fmt, ap);
+        va_end(ap);
+}
+
+/* ---- input repair and structure check ------------------------------------ */
+
+/* Windows-1252 for 0x80..0x9F: "Latin-1" files from Windows mean this, and
+ * its en dashes and curly quotes are what those bytes usually are.  Zero
+ * marks the five bytes Windows-1252 leaves undefined. */
+static const uint16_t cp1252_high[32] = {
+        0x20AC, 0, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0, 0x017D, 0,
+        0, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
+};
+
+typedef struct Repairs {
+        bool latin1;
+        size_t invalid_utf8;
+        size_t controls;
+        size_t blank_lines;
+} Repairs;
+
+/* One pass of the repair; with out == NULL it only measures.  CR LF and
+ * lone CR become LF; empty lines are dropped (RFC 5545 has none, and a
+ * Mozilla writer put them between a property name and its folded value,
+ * which would otherwise lose the property); other C0 controls, DEL and C1
+ * controls are dropped; invalid UTF-8 becomes U+FFFD, or in latin1 mode
+ * every high byte is read as Windows-1252. */
+static size_t repair_pass(const unsigned char *in, size_t n, bool latin1, char *out, Repairs *ret_repairs) {
+        Repairs rep = { .latin1 = latin1 };
+        size_t len = 0;
+        bool line_start = true;
+
+        for (size_t i = 0; i < n;) {
+                unsigned char b = in[i];
+                uint32_t cp;
+                size_t m;
+
+                if (b == '\r' || b == '\n') {
+                        i += (b == '\r' && i + 1 < n && in[i + 1] == '\n') ? 2 : 1;
+                        if (line_start) {
+                                rep.blank_lines++;
+                                continue;
+                        }
+                        if (out)
+                                out[len] = '\n';
+                        len++;
+                        line_start = true;
+                        continue;
+                }
+
+                if (b < 0x80) {
+                        cp = b;
+                        m = 1;
+                } else if (latin1) {
+                        cp = b >= 0xA0 ? b : cp1252_high[b - 0x80];
+                        if (cp == 0) {
+                                cp = 0xFFFD;
+                                rep.invalid_utf8++;
+                        }
+                        m = 1;
+                } else {
+                        m = utf8_decode(in + i, n - i, &cp);
+                        if (m == 0) {
+                                cp = 0xFFFD;
+                                m = 1;
+                                rep.invalid_utf8++;
+                        }
+                }
+                i += m;
+
+                if (cp != '\t' && is_control(cp)) {
+                        rep.controls++;
+                        continue;
+                }
+
+                char enc[4];
+                size_t k = utf8_encode(cp, enc);
+                if (out)
+                        memcpy(out + len, enc, k);
+                len += k;
+                line_start = false;
+        }
+
+        if (ret_repairs)
+                *ret_repairs = rep;
+        return len;
+}
+
+/* Reads a logical line (already unfolded into `line`) as a BEGIN/END
+ * marker: "BEGIN:VEVENT" gives +1 and "VEVENT".  Names are
+ * case-insensitive (KOrganizer writes "BEGIN:Vcalendar"). */
+static int marker(const char *line, char name[static 32]) {
+        int dir;
+        size_t skip;
+
+        if (strncasecmp(line, "BEGIN:", 6) == 0) {
+                dir = 1;
+                skip = 6;
+        } else if (strncasecmp(line, "END:", 4) == 0) {
+                dir = -1;
+                skip = 4;
+        } else
+                return 0;
+
+        size_t k = 0;
+        for (const char *p = line + skip; *p && *p != ' ' && *p != '\t' && k < 31; p++)
+                name[k++] = (char) (*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        name[k] = '\0';
+        return dir;
+}
+
+/* Checks what libical cannot be trusted with: balanced BEGIN/END within
+ * ICS_DEPTH_MAX, and that the text is iCalendar at all (a VCALENDAR, or a
+ * bare VEVENT/VTODO as khal and RFC examples store them). */
+static int check_structure(const char *text, size_t len, char *errbuf, size_t errsize) {
+        char open_name[32] = "";
+        unsigned open_line = 0, line_no = 0;
+        int depth = 0;
+        bool found = false;
+
+        for (size_t pos = 0; pos < len;) {
+                /* Only the start of a logical line matters, but unfold it:
+                 * Mozilla Calendar 1.0 folded right after property names. */
+                char head[48];
+                size_t h = 0;
+                unsigned first_line = ++line_no;
+
+                for (bool cont = false;; cont = true) {
+                        const char *eol = memchr(text + pos, '\n', len - pos);
+                        size_t l = eol ? (size_t) (eol - (text + pos)) : len - pos;
+                        size_t from = cont ? 1 : 0;
+                        for (size_t i = from; i < l && h < sizeof(head) - 1; i++)
+                                head[h++] = text[pos + i];
+                        pos += l + 1;
+                        if (pos >= len || (text[pos] != ' ' && text[pos] != '\t'))
+                                break;
+                        line_no++;
+                }
+                head[h] = '\0';
+
+                char name[32];
+                int dir = marker(head, name);
+                if (dir > 0) {
+                        if (depth == 0) {
+                                if (strcmp(name, "VCALENDAR") == 0 || strcmp(name, "VEVENT") == 0 ||
+                                    strcmp(name, "VTODO") == 0)
+                                        found = true;
+                                memcpy(open_name, name, sizeof(open_name));
+                                open_line = first_line;
+                        }
+                        if (++depth > ICS_DEPTH_MAX) {
+                                set_error(errbuf, errsize,
+                                          "line %u: components nested more than %d deep",
+                                          first_line, ICS_DEPTH_MAX);
+                                return -EBADMSG;
+                        }
+                } else if (dir < 0) {
+                        if (--depth < 0) {
+                                set_error(errbuf, errsize, "line %u: END:%s without a matching BEGIN",
+                                          first_line, name);
+                                return -EBADMSG;
+                        }
+                }
+        }
+
+        if (!found) {
+                set_error(errbuf, errsize, "no BEGIN:VCALENDAR: not an iCalendar file");
+                return -EBADMSG;
+        }
+        if (depth > 0) {
+                set_error(errbuf, errsize, "truncated: BEGIN:%s on line %u is never closed",
+                          open_name, open_line);
+                return -EBADMSG;
+        }
+        return 0;
+}
+
+/* Validates and repairs raw file bytes into a NUL-terminated buffer that
+ * libical can be given: see ics_parse() for what is refused and what is
+ * repaired.  Warnings go to cal (may be NULL). */
+static int input_prepare(const void *data, size_t size, IcsCalendar *cal, char **ret_text,
+                         char *errbuf, size_t errsize) {
+        const unsigned char *in = data;
+        size_t valid_multibyte = 0, invalid = 0;
+        Repairs rep;
+
+        if (size > ICS_FILE_MAX) {
+                set_error(errbuf, errsize, "file is %zu bytes, more than the %u MiB limit",
+                          size, ICS_FILE_MAX / (1024u * 1024u));
+                return -EFBIG;
+        }
+        if (size == 0 || !in) {
+                set_error(errbuf, errsize, "file is empty");
+                return -EBADMSG;
+        }
+        const unsigned char *nul = memchr(in, 0, size);
+        if (nul) {
+                set_error(errbuf, errsize,
+                          "NUL byte at offset %zu: binary data, not an iCalendar file",
+                          (size_t) (nul - in));
+                return -EBADMSG;
+        }
+        if (size >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF) {
+                in += 3;
+                size -= 3;
+        }
+
+        /* A file with invalid UTF-8 but not one valid multi-byte sequence
+         * was written in a legacy 8-bit encoding as a whole (Google and
+         * Thunderbird exports saved as Latin-1); one with both is UTF-8
+         * with damage, where U+FFFD is the honest repair. */
+        for (size_t i = 0; i < size;) {
+                uint32_t cp;
+                size_t m = in[i] < 0x80 ? 1 : utf8_decode(in + i, size - i, &cp);
+                if (m == 0) {
+                        invalid++;
+                        m = 1;
+                } else if (m > 1)
+                        valid_multibyte++;
+                i += m;
+        }
+        bool latin1 = invalid > 0 && valid_multibyte == 0;
+
+        size_t len = repair_pass(in, size, latin1, NULL, &rep);
+        _cleanup_free_ char *text = malloc(len + 1);
+        if (!text)
+                return -ENOMEM;
+        repair_pass(in, size, latin1, text, NULL);
+        text[len] = '\0';
+
+        int r = check_structure(text, len, errbuf, errsize);
+        if (r < 0)
+                return r;
+
+        if (rep.latin1)
+                warn(cal, "the file is not UTF-8; it was read as Windows-1252 (Latin-1)");
+        else if (rep.invalid_utf8 > 0)
+                warn(cal, "%zu invalid UTF-8 byte%s replaced by U+FFFD", rep.invalid_utf8,
+                     rep.invalid_utf8 == 1 ? " was" : "s were");
+        if (rep.controls > 0)
+                warn(cal, "%zu control character%s dropped", rep.controls,
+                     rep.controls == 1 ? " was" : "s were");
+
+        *ret_text = TAKE_PTR(text);
+        return 0;
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * algorithm): exact for any year, unlike time_t helpers of libical that
+ * give up outside 1902..2037 on some builds. */
+static int64_t days_from_civil(int64_t y, int m, int d) {
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        int64_t yoe = y - era * 400;
+        int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *ret_y, int *ret_m, int *ret_d) {
+        z += 719468;
+        int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t y = yoe + era * 400;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153;
+        int d = (int) (doy - (153 * mp + 2) / 5 + 1);
+        int m = (int) (mp < 10 ? mp + 3 : mp - 9);
+        *ret_y = (int) (y + (m <= 2));
+        *ret_m = m;
+        *ret_d = d;
+}
+
+static int64_t utc_from_fields(const struct icaltimetype *t) {
+        return days_from_civil(t->year, t->month, t->day) * 86400 +
+                (int64_t) t->hour * 3600 + t->minute * 60 + t->second;
+}
+
+/* Wall-clock time in the process's zone (TZ).  mktime() with tm_isdst -1
+ * lets the C library pick the offset in force, as the user's calendar
+ * would show the time. */
+static int64_t local_to_utc(int year, int month, int day, int hour, int minute, int second) {
+        struct tm tm = {
+                .tm_year = year - 1900,
+                .tm_mon = month - 1,
+                .tm_mday = day,
+                .tm_hour = hour,
+                .tm_min = minute,
+                .tm_sec = second,
+                .tm_isdst = -1,
+        };
+        return (int64_t) mktime(&tm);
+}
+
+static int64_t local_midnight(int64_t days) {
+        int y, m, d;
+
+        civil_from_days(days, &y, &m, &d);
+        return local_to_utc(y, m, d, 0, 0, 0);
+}
+
+static bool iana_name_ok(const char *name) {
+        size_t len = strlen(name);
+
+        /* libical turns the name into a path under its zoneinfo
+         * directory; "../../dev/stdin" would block the daemon. */
+        if (len == 0 || len > 64 || name[0] == '/' || name[0] == '.')
+                return false;
+        for (const char *p = name; *p; p++) {
+                char ch = *p;
+                if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                      ch == '_' || ch == '-' || ch == '+' || ch == '/' || ch == '.'))
+                        return false;
+                if (ch == '/' && (p[1] == '/' || p[1] == '.' || p[1] == '\0'))
+                        return false;
+        }
+        return true;
+}
+
+static icaltimezone *builtin_zone(const char *name) {
+        if (strcasecmp(name, "UTC") == 0 || strcasecmp(name, "GMT") == 0 || strcasecmp(name, "Z") == 0 ||
+            strcasecmp(name, "Etc/UTC") == 0 || strcasecmp(name, "Etc/GMT") == 0)
+                return icaltimezone_get_utc_timezone();
+        if (!iana_name_ok(name))
+                return NULL;
+        return icaltimezone_get_builtin_timezone(name);
+}
+
+const char *ics_windows_zone_to_iana(const char *name) {
+        if (!name)
+                return NULL;
+
+        while (*name == ' ' || *name == '\t')
+                name++;
+        size_t len = strlen(name);
+        while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '\t'))
+                len--;
+        if (len == 0)
+                return NULL;
+
+        for (size_t i = 0; i < windows_zones_count; i++) {
+                const WindowsZone *z = &windows_zones[i];
+                if ((strlen(z->windows) == len && strncasecmp(z->windows, name, len) == 0) ||
+                    (z->display && strlen(z->display) == len && strncasecmp(z->display, name, len) == 0))
+                        return z->iana;
+        }
+        return NULL;
+}
+
+/* Resolves a TZID parameter as ical-import.h describes; NULL when nothing
+ * matches (the caller then reads the time as floating). */
+static icaltimezone *zone_resolve(icalcomponent *container, const char *tzid) {
+        icaltimezone *z;
+
+        if (!tzid || !*tzid || strlen(tzid) > 256)
+                return NULL;
+
+        const char *iana = ics_windows_zone_to_iana(tzid);
+        if (iana) {
+                z = builtin_zone(iana);
+                if (z)
+                        return z;
+        }
+
+        if (container) {
+                z = icalcomponent_get_timezone(container, tzid);
+                if (z)
+                        return z;
+        }
+
+        z = builtin_zone(tzid);
+        if (z)
+                return z;
+
+        /* "/mozilla.org/20050126_1/Europe/Berlin",
+         * "/freeassociation.sourceforge.net/Tzfile/Europe/Berlin": try each
+         * tail after a slash. */
+        if (tzid[0] == '/') {
+                unsigned tries = 0;
+                for (const char *p = strchr(tzid + 1, '/'); p && tries < 8; p = strchr(p + 1, '/'), tries++) {
+                        z = builtin_zone(p + 1);
+                        if (z)
+                                return z;
+                }
+        }
+        return NULL;
+}
+
+/* A DTSTART-like value as the file wrote it, with its zone resolved. */
+typedef struct Instant {
+        struct icaltimetype tt;
+        icaltimezone *zone;     /* NULL for UTC, DATE, floating */
+        bool date;
+        bool utc;
+        bool floating;
+        bool unresolved;        /* had a TZID that could not be resolved */
+} Instant;
+
+static bool instant_from(struct icaltimetype tt, icalproperty *prop, icalcomponent *container,
+                         Instant *ret) {
+        Instant i = { .tt = tt };
+
+        if (icaltime_is_null_time(tt) || tt.year <= 0 || tt.month < 1 || tt.month > 12 || tt.day < 1 ||
+            tt.day > icaltime_days_in_month(tt.month, tt.year))
+                return false;
+        if (!tt.is_date && (tt.hour < 0 || tt.hour > 23 || tt.minute < 0 || tt.minute > 59 ||
+                            tt.second < 0 || tt.second > 60))
+                return false;
+
+        i.tt.zone = NULL;
+        if (tt.is_date)
+                i.date = true;
+        else if (icaltime_is_utc(tt))
+                i.utc = true;
+        else {
+                icalparameter *p = prop ? icalproperty_get_first_parameter(prop, ICAL_TZID_PARAMETER) : NULL;
+                const char *tzid = p ? icalparameter_get_tzid(p) : NULL;
+
+                if (tzid) {
+                        i.zone = zone_resolve(container, tzid);
+                        if (!i.zone)
+                                i.unresolved = true;
+                        else if (i.zone == icaltimezone_get_utc_timezone()) {
+                                i.zone = NULL;
+                                i.utc = true;
+                        }
+                }
+                i.floating = !i.zone && !i.utc;
+        }
+
+        *ret = i;
+        return true;
+}
+
+static int64_t instant_day(const Instant *i) {
+        return days_from_civil(i->tt.year, i->tt.month, i->tt.day);
+}
+
+static int64_t instant_utc(const Instant *i) {
+        if (i->date)
+                return local_to_utc(i->tt.year, i->tt.month, i->tt.day, 0, 0, 0);
+        if (i->utc)
+                return utc_from_fields(&i->tt);
+        if (i->zone) {
+                struct icaltimetype t = i->tt;
+                icaltimezone_convert_time(&t, i->zone, icaltimezone_get_utc_timezone());
+                return utc_from_fields(&t);
+        }
+        return local_to_utc(i->tt.year, i->tt.month, i->tt.day, i->tt.hour, i->tt.minute, i->tt.second);
+}
+
+/* The same wall-clock reading in another Instant's zone: for RRULE and
+ * RDATE values of a series. */
+static Instant instant_like(const Instant *base, struct icaltimetype tt) {
+        Instant i = *base;
+
+        i.tt = tt;
+        i.tt.zone = NULL;
+        i.date = tt.is_date;
+        return i;
+}
+
+/* ---- people -------------------------------------------------------------- */
+
+static void person_clear(IcsPerson *p) {
+        if (!p)
+                return;
+        free(p->email);
+        free(p->name);
+        *p = (IcsPerson) {};
+}
+
+/* Lowercased address from "mailto:..." (any case, as RFC 2446 examples
+ * write "Mailto:"), from an EMAIL= parameter, or a bare address; NULL when
+ * none looks like an address. */
+static char *email_from(const char *value, icalproperty *prop) {
+        const char *s = NULL;
+
+        if (value && strncasecmp(value, "mailto:", 7) == 0)
+                s = value + 7;
+        if (!s || !strchr(s, '@')) {
+                icalparameter *p = icalproperty_get_first_parameter(prop, ICAL_EMAIL_PARAMETER);
+                const char *e = p ? icalparameter_get_email(p) : NULL;
+                if (e && strchr(e, '@'))
+                        s = strncasecmp(e, "mailto:", 7) == 0 ? e + 7 : e;
+        }
+        if (!s && value && !strchr(value, ':') && strchr(value, '@'))
+                s = value;
+        if (!s)
+                return NULL;
+
+        while (*s == ' ' || *s == '\t')
+                s++;
+        size_t len = strcspn(s, "?");
+        while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+                len--;
+        if (len < 3 || len > ICS_EMAIL_MAX)
+                return NULL;
+
+        const char *at = memchr(s, '@', len);
+        if (!at || at == s || at == s + len - 1 || memchr(at + 1, '@', len - (size_t) (at + 1 - s)))
+                return NULL;
+
+        char *e = strndup(s, len);
+        if (!e)
+                return NULL;
+        for (char *q = e; *q; q++) {
+                unsigned char ch = (unsigned char) *q;
+                if (ch <= ' ' || ch == '<' || ch == '>' || ch == ',' || ch == ';' || ch == '"' || ch == 0x7F) {
+                        free(e);
+                        return NULL;
+                }
+                if (ch >= 'A' && ch <= 'Z')
+                        *q = (char) (ch - 'A' + 'a');
+        }
+        return e;
+}
+
+/* Fills *ret from an ORGANIZER/ATTENDEE property.  Returns 1 when it has
+ * an address, 0 when not (nothing to link), -ENOMEM. */
+static int person_from(icalproperty *prop, const char *value, IcsPerson *ret) {
+        _cleanup_free_ char *email = email_from(value, prop), *name = NULL;
+
+        if (!email)
+                return 0;
+
+        icalparameter *cn = icalproperty_get_first_parameter(prop, ICAL_CN_PARAMETER);
+        const char *cn_value = cn ? icalparameter_get_cn(cn) : NULL;
+        if (cn_value) {
+                name = text_sanitize(cn_value, ICS_NAME_MAX);
+                if (!name)
+                        return -ENOMEM;
+                if (!*name) {
+                        free(name);
+                        name = NULL;
+                }
+        }
+
+        *ret = (IcsPerson) { .email = TAKE_PTR(email), .name = TAKE_PTR(name) };
+        return 1;
+}
+
+/* ---- events -------------------------------------------------------------- */
+
+/* When an event happens, read from DTSTART, DTEND / DURATION. */
+typedef struct EventTimes {
+        Instant start;
+        int64_t start_utc, end_utc;
+        int64_t start_day;      /* date of DTSTART as written */
+        int64_t days;           /* all-day: length in days (at least 1) */
+        bool all_day;
+        bool end_clamped;       /* the end lay before the start */
+} EventTimes;
+
+/* Returns 0, or -EINVAL with *ret_problem naming why the event has no
+ * usable start. */
+static int event_times(icalcomponent *ev, icalcomponent *container, EventTimes *ret,
+                       const char **ret_problem) {
+        EventTimes t = {};
+        icalproperty *p;
+        Instant end;
+
+        p = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
+        if (!p || !instant_from(icalproperty_get_dtstart(p), p, container, &t.start)) {
+                *ret_problem = p ? "DTSTART is not a valid date or time" : "no DTSTART";
+                return -EINVAL;
+        }
+        if (t.start.tt.year < ICS_YEAR_MIN || t.start.tt.year >= ICS_YEAR_MAX) {
+                *ret_problem = "DTSTART is before 1600 or after 2999";
+                return -EINVAL;
+        }
+        t.all_day = t.start.date;
+        t.start_day = instant_day(&t.start);
+        t.start_utc = instant_utc(&t.start);
+
+        p = icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY);
+        if (p && instant_from(icalproperty_get_dtend(p), p, container, &end) &&
+            end.tt.year >= ICS_YEAR_MIN && end.tt.year < ICS_YEAR_MAX) {
+                if (t.all_day)
+                        t.days = instant_day(&end) - t.start_day;
+                else
+                        t.end_utc = instant_utc(&end);
+        } else if ((p = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY))) {
+                struct icaldurationtype d = icalproperty_get_duration(p);
+                if (t.all_day)
+                        t.days = (d.is_neg ? -1 : 1) * ((int64_t) d.weeks * 7 + d.days);
+                else if (!icaldurationtype_is_bad_duration(d) && d.weeks < 53 * 10 && d.days < 3660) {
+                        /* Nominal days follow the wall clock across DST,
+                         * as RFC 5545 3.3.6 asks. */
+                        Instant e = instant_like(&t.start, icaltime_add(t.start.tt, d));
+                        t.end_utc = instant_utc(&e);
+                } else
+                        t.end_utc = t.start_utc;
+        } else if (t.all_day)
+                t.days = 1;
+        else
+                t.end_utc = t.start_utc;
+
+        if (t.all_day) {
+                if (t.days < 1) {
+                        t.end_clamped = t.days < 0;
+                        t.days = 1;
+                }
+                t.end_utc = local_midnight(t.start_day + t.days);
+        } else if (t.end_utc < t.start_utc) {
+                t.end_clamped = true;
+                t.end_utc = t.start_utc;
+        }
+
+        *ret = t;
+        return 0;
+}
+
+static IcsMethod method_from(icalcomponent *vcal) {
+        icalproperty *p = vcal ? icalcomponent_get_first_property(vcal, ICAL_METHOD_PROPERTY) : NULL;
+
+        if (!p)
+                return ICS_METHOD_NONE;
+        switch (icalproperty_get_method(p)) {
+        case ICAL_METHOD_PUBLISH:        return ICS_METHOD_PUBLISH;
+        case ICAL_METHOD_REQUEST:        return ICS_METHOD_REQUEST;
+        case ICAL_METHOD_REPLY:          return ICS_METHOD_REPLY;
+        case ICAL_METHOD_ADD:            return ICS_METHOD_ADD;
+        case ICAL_METHOD_CANCEL:         return ICS_METHOD_CANCEL;
+        case ICAL_METHOD_REFRESH:        return ICS_METHOD_REFRESH;
+        case ICAL_METHOD_COUNTER:        return ICS_METHOD_COUNTER;
+        case ICAL_METHOD_DECLINECOUNTER: return ICS_METHOD_DECLINECOUNTER;
+        case ICAL_METHOD_NONE:           return ICS_METHOD_NONE;
+        default:                         return ICS_METHOD_OTHER;
+        }
+}
+
+const char *ics_method_to_string(IcsMethod m) {
+        static const char *const names[] = {
+                [ICS_METHOD_NONE] = "",
+                [ICS_METHOD_PUBLISH] = "PUBLISH",
+                [ICS_METHOD_REQUEST] = "REQUEST",
+                [ICS_METHOD_REPLY] = "REPLY",
+                [ICS_METHOD_ADD] = "ADD",
+                [ICS_METHOD_CANCEL] = "CANCEL",
+                [ICS_METHOD_REFRESH] = "REFRESH",
+                [ICS_METHOD_COUNTER] = "COUNTER",
+                [ICS_METHOD_DECLINECOUNTER] = "DECLINECOUNTER",
+                [ICS_METHOD_OTHER] = "OTHER",
+        };
+        return (unsigned) m < ELEMENTSOF(names) ? names[m] : "OTHER";
+}
+
+/* The properties that say which meeting this is, for a derived UID: not
+ * DTSTAMP, SEQUENCE or attendee replies, which change from one export of
+ * the same event to the next. */
+static uint64_t event_identity_hash(icalcomponent *ev) {
+        static const icalproperty_kind kinds[] = {
+                ICAL_DTSTART_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY,
+                ICAL_SUMMARY_PROPERTY, ICAL_LOCATION_PROPERTY, ICAL_RRULE_PROPERTY,
+                ICAL_RECURRENCEID_PROPERTY,
+        };
+        uint64_t h = FNV_OFFSET;
+
+        for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
+                for (icalproperty *p = icalcomponent_get_first_property(ev, kinds[i]); p;
+                     p = icalcomponent_get_next_property(ev, kinds[i])) {
+                        _cleanup_free_ char *s = icalproperty_as_ical_string_r(p);
+                        h = fnv1a(h, s ? s : "");
+                }
+        return h;
+}
+
+static bool tzid_listed(const char *const *list, size_t n, const char *tzid) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(list[i], tzid) == 0)
+                        return true;
+        return false;
+}
+
+static void strip_errors(icalcomponent *c) {
+        icalproperty *p, *next;
+
+        for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p; p = next) {
+                next = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY);
+                icalcomponent_remove_property(c, p);
+                icalproperty_free(p);
+        }
+        for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+             s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+                strip_errors(s);
+}
+
+/* The VEVENT as a VCALENDAR of its own, with the VTIMEZONEs its TZID
+ * parameters name, so that it can be expanded again without the file. */
+static char *event_standalone_text(icalcomponent *ev, icalcomponent *container) {
+        _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
+        _cleanup_free_ const char **tzids = NULL;
+        size_t n_tzids = 0, n_props = 0;
+
+        cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
+        if (!cal)
+                return NULL;
+        icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
+        icalcomponent_add_property(cal, icalproperty_new_prodid("-//netctl//ical-import//EN"));
+
+        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY))
+                n_props++;
+        if (n_props > 0) {
+                tzids = calloc(n_props, sizeof(char *));
+                if (!tzids)
+                        return NULL;
+        }
+        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p && n_tzids < n_props;
+             p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
+                icalparameter *tp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+                const char *tzid = tp ? icalparameter_get_tzid(tp) : NULL;
+                if (tzid && !tzid_listed(tzids, n_tzids, tzid))
+                        tzids[n_tzids++] = tzid;
+        }
+
+        if (container && n_tzids > 0)
+                for (icalcomponent *vtz = icalcomponent_get_first_component(container, ICAL_VTIMEZONE_COMPONENT);
+                     vtz; vtz = icalcomponent_get_next_component(container, ICAL_VTIMEZONE_COMPONENT)) {
+                        icalproperty *tp = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+                        const char *tzid = tp ? icalproperty_get_tzid(tp) : NULL;
+                        if (!tzid || !tzid_listed(tzids, n_tzids, tzid))
+                                continue;
+                        icalcomponent *clone = icalcomponent_new_clone(vtz);
+                        if (!clone)
+                                return NULL;
+                        strip_errors(clone);
+                        icalcomponent_add_component(cal, clone);
+                }
+
+        icalcomponent *clone = icalcomponent_new_clone(ev);
+        if (!clone)
+                return NULL;
+        strip_errors(clone);
+        icalcomponent_add_component(cal, clone);
+
+        return icalcomponent_as_ical_string_r(cal);
+}
+
+void ics_occurrences_free(IcsOccurrence *o, size_t n) {
+        if (!o)
+                return;
+        for (size_t i = 0; i < n; i++)
+                free(o[i].summary);
+        free(o);
+}
+
+static void event_clear(IcsEvent *e) {
+        if (!e)
+                return;
+        free(e->uid);
+        free(e->summary);
+        free(e->location);
+        person_clear(&e->organizer);
+        for (size_t i = 0; i < e->n_attendees; i++)
+                person_clear(&e->attendees[i]);
+        free(e->attendees);
+        free(e->ical);
+        *e = (IcsEvent) {};
+}
+
+IcsCalendar *ics_calendar_free(IcsCalendar *c) {
+        if (!c)
+                return NULL;
+        for (size_t i = 0; i < c->n_events; i++)
+                event_clear(&c->events[i]);
+        free(c->events);
+        for (size_t i = 0; i < c->n_warnings; i++)
+                free(c->warnings[i]);
+        free(c->warnings);
+        free(c);
+        return NULL;
+}
+
+DEFINE_TRIVIAL_CLEANUP_FUNC(IcsCalendar *, ics_calendar_free);
+
+static void event_clearp(IcsEvent *e) {
+        event_clear(e);
+}
+
+static char *property_text(icalcomponent *ev, icalproperty_kind kind, size_t max) {
+        icalproperty *p = icalcomponent_get_first_property(ev, kind);
+        const char *v = NULL;
+
+        if (p) {
+                icalvalue *val = icalproperty_get_value(p);
+                if (val && icalvalue_isa(val) == ICAL_TEXT_VALUE)
+                        v = icalvalue_get_text(val);
+        }
+        return text_sanitize(v, max);
+}
+
+static int event_people(icalcomponent *ev, IcsEvent *e, IcsCalendar *cal, const char *label) {
+        icalproperty *p;
+        size_t n_att = 0, dropped = 0;
+        int r;
+
+        p = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
+        if (p) {
+                r = person_from(p, icalproperty_get_organizer(p), &e->organizer);
+                if (r < 0)
+                        return r;
+        }
+
+        for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY))
+                n_att++;
+        if (n_att == 0)
+                return 0;
+        if (n_att > ICS_ATTENDEES_MAX)
+                n_att = ICS_ATTENDEES_MAX;
+        e->attendees = calloc(n_att, sizeof(IcsPerson));
+        if (!e->attendees)
+                return -ENOMEM;
+
+        for (p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
+                IcsPerson person = {};
+
+                r = person_from(p, icalproperty_get_attendee(p), &person);
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        continue;
+
+                bool dup = false;
+                for (size_t i = 0; i < e->n_attendees && !dup; i++)
+                        dup = strcmp(e->attendees[i].email, person.email) == 0;
+                if (dup || e->n_attendees >= n_att) {
+                        dropped += !dup;
+                        person_clear(&person);
+                        continue;
+                }
+                e->attendees[e->n_attendees++] = person;
+        }
+        if (dropped > 0)
+                warn(cal, "%s: %zu attendees beyond the first %u were ignored", label, dropped,
+                     ICS_ATTENDEES_MAX);
+        return 0;
+}
+
+/* Converts one VEVENT.  Returns 1 and fills *ret, 0 when the event is
+ * skipped (a warning says why), -ENOMEM. */
+static int event_convert(icalcomponent *ev, icalcomponent *container, IcsMethod method, size_t index,
+                         IcsCalendar *cal, IcsEvent *ret) {
+        _cleanup_(event_clearp) IcsEvent e = { .method = method };
+        char label[128];
+        const char *problem = NULL;
+        EventTimes t;
+        icalproperty *p;
+        int r;
+
+        p = icalcomponent_get_first_property(ev, ICAL_UID_PROPERTY);
+        const char *uid = p ? icalproperty_get_uid(p) : NULL;
+        bool uid_blank = !uid || uid[strspn(uid, " \t")] == '\0';
+        if (uid_blank)
+                snprintf(label, sizeof(label), "event %zu (no UID)", index);
+        else {
+                _cleanup_free_ char *shown = text_sanitize(uid, 64);
+                snprintf(label, sizeof(label), "event %zu (UID %s)", index, shown ? shown : "?");
+        }
+
+        p = icalcomponent_get_first_property(ev, ICAL_STATUS_PROPERTY);
+        enum icalproperty_status status = p ? icalproperty_get_status(p) : ICAL_STATUS_NONE;
+        e.cancelled = status == ICAL_STATUS_CANCELLED || method == ICS_METHOD_CANCEL;
+        e.tentative = status == ICAL_STATUS_TENTATIVE;
+
+        r = event_times(ev, container, &t, &problem);
+        if (r < 0) {
+                /* A cancellation or an iTIP reply names its event by UID
+                 * and need not repeat the time (RFC 5546 3.2). */
+                bool itip_by_uid = e.cancelled || method == ICS_METHOD_REPLY || method == ICS_METHOD_REFRESH ||
+                        method == ICS_METHOD_COUNTER || method == ICS_METHOD_DECLINECOUNTER;
+                if (!(itip_by_uid && !uid_blank && strcmp(problem, "no DTSTART") == 0)) {
+                        warn(cal, "%s: %s; skipped", label, problem);
+                        return 0;
+                }
+        } else {
+                e.has_start = true;
+                e.start = t.start_utc;
+                e.end = t.end_utc;
+                e.all_day = t.all_day;
+                e.floating = t.start.floating;
+                e.zone_unresolved = t.start.unresolved;
+                if (t.start.unresolved) {
+                        icalparameter *tp = icalproperty_get_first_parameter(
+                                icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY), ICAL_TZID_PARAMETER);
+                        _cleanup_free_ char *tzid = text_sanitize(tp ? icalparameter_get_tzid(tp) : "", 80);
+                        warn(cal, "%s: unknown time zone \"%s\"; read as local time", label,
+                             tzid ? tzid : "");
+                }
+                if (t.end_clamped)
+                        warn(cal, "%s: the end lies before the start; the end was set to the start", label);
+        }
+
+        if (uid_blank) {
+                r = asprintf(&e.uid, DERIVED_UID_FORMAT, (unsigned long long) event_identity_hash(ev));
+                e.uid_derived = true;
+                warn(cal, "%s: no UID; one was derived from its time and summary", label);
+        } else if (strlen(uid) > ICS_UID_MAX) {
+                /* Hash the UID itself, so that its updates and overrides
+                 * still find each other. */
+                r = asprintf(&e.uid, HASHED_UID_FORMAT, (unsigned long long) fnv1a(FNV_OFFSET, uid));
+                e.uid_derived = true;
+                warn(cal, "%s: UID longer than %u bytes; using %s", label, ICS_UID_MAX,
+                     r >= 0 ? e.uid : "a derived one");
+        } else {
+                e.uid = strdup(uid);
+                r = e.uid ? 0 : -1;
+        }
+        if (r < 0)
+                return -ENOMEM;
+
+        p = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY);
+        int seq = p ? icalproperty_get_sequence(p) : 0;
+        e.sequence = seq > 0 ? seq : 0;
+
+        e.summary = property_text(ev, ICAL_SUMMARY_PROPERTY, ICS_TEXT_MAX);
+        e.location = property_text(ev, ICAL_LOCATION_PROPERTY, ICS_TEXT_MAX);
+        if (!e.summary || !e.location)
+                return -ENOMEM;
+
+        p = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+        if (p) {
+                struct icalrecurrencetype rule = icalproperty_get_rrule(p);
+                if (rule.freq == ICAL_NO_RECURRENCE)
+                        warn(cal, "%s: RRULE could not be read; ignored", label);
+                else if (rule.freq < ICAL_DAILY_RECURRENCE)
+                        warn(cal, "%s: RRULE repeats more often than daily; only DTSTART and RDATEs are used",
+                             label);
+                else
+                        e.recurring = true;
+        }
+        if (icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY))
+                e.recurring = true;
+
+        p = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+        if (p) {
+                Instant rid;
+                if (instant_from(icalproperty_get_recurrenceid(p), p, container, &rid)) {
+                        icalparameter *rp = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
+                        e.has_recurrence_id = true;
+                        e.this_and_future = rp && icalparameter_get_range(rp) == ICAL_RANGE_THISANDFUTURE;
+                        /* Exchange writes DATE-TIME RECURRENCE-IDs for
+                         * all-day series; the date is what they mean. */
+                        e.recurrence_id = e.all_day ? local_midnight(instant_day(&rid)) : instant_utc(&rid);
+                } else
+                        warn(cal, "%s: RECURRENCE-ID is not a valid date or time; ignored", label);
+        }
+
+        r = event_people(ev, &e, cal, label);
+        if (r < 0)
+                return r;
+
+        e.ical = event_standalone_text(ev, container);
+        if (!e.ical)
+                return -ENOMEM;
+
+        *ret = e;
+        e = (IcsEvent) {};
+        return 1;
+}
+
+static void collect_parse_errors(icalcomponent *c, IcsCalendar *cal) {
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+                _cleanup_free_ char *msg = text_sanitize(icalproperty_get_xlicerror(p), 160);
+                warn(cal, "libical: %s", msg ? msg : "parse error");
+        }
+        for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
+             s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
+                collect_parse_errors(s, cal);
+}
+
+typedef struct ParseState {
+        IcsCalendar *cal;
+        size_t capacity;
+        size_t index;           /* VEVENTs seen, 1-based in messages */
+        bool method_set;
+        size_t n_derived;       /* events with a derived UID so far */
+} ParseState;
+
+/* Two UID-less events with the same identity in one file (RFC examples
+ * that differ only in DESCRIPTION) must not merge into one: the second
+ * gets "-2", the third "-3", stable as long as the file is. */
+static int derived_uid_disambiguate(ParseState *st, IcsEvent *e) {
+        size_t same = 0;
+
+        for (size_t i = 0, seen = 0; i < st->cal->n_events && seen < st->n_derived; i++) {
+                const IcsEvent *o = &st->cal->events[i];
+                if (!o->uid_derived || strncmp(o->uid, "derived-", 8) != 0)
+                        continue;
+                seen++;
+                /* Compare the hash part: "derived-<16 hex>". */
+                if (strncmp(o->uid, e->uid, 24) == 0)
+                        same++;
+        }
+        st->n_derived++;
+        if (same == 0)
+                return 0;
+
+        char *uid;
+        if (asprintf(&uid, "%.24s-%zu@netctl.invalid", e->uid, same + 1) < 0)
+                return -ENOMEM;
+        free(e->uid);
+        e->uid = uid;
+        return 0;
+}
+
+static int add_event(ParseState *st, icalcomponent *ev, icalcomponent *container, IcsMethod method) {
+        IcsCalendar *cal = st->cal;
+        int r;
+
+        st->index++;
+        if (cal->n_events >= ICS_EVENTS_MAX) {
+                if (cal->n_events == ICS_EVENTS_MAX && st->index == ICS_EVENTS_MAX + 1)
+                        warn(cal, "more than %u events; the rest were ignored", ICS_EVENTS_MAX);
+                cal->n_skipped++;
+                return 0;
+        }
+        if (cal->n_events == st->capacity) {
+                size_t n = st->capacity ? st->capacity * 2 : 8;
+                IcsEvent *v = realloc(cal->events, n * sizeof(IcsEvent));
+                if (!v)
+                        return -ENOMEM;
+                cal->events = v;
+                st->capacity = n;
+        }
+
+        IcsEvent *e = &cal->events[cal->n_events];
+        r = event_convert(ev, container, method, st->index, cal, e);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                cal->n_skipped++;
+                return 0;
+        }
+        if (e->uid_derived && strncmp(e->uid, "derived-", 8) == 0) {
+                r = derived_uid_disambiguate(st, e);
+                if (r < 0) {
+                        event_clear(e);
+                        return r;
+                }
+        }
+        cal->n_events++;
+        return 0;
+}
+
+/* One top-level component: a VCALENDAR, or a bare VEVENT / VTODO. */
+static int add_top(ParseState *st, icalcomponent *top, icalcomponent *parent) {
+        icalcomponent_kind kind = icalcomponent_isa(top);
+        int r;
+
+        collect_parse_errors(top, st->cal);
+
+        if (kind == ICAL_VEVENT_COMPONENT)
+                return add_event(st, top, parent, ICS_METHOD_NONE);
+        if (kind == ICAL_VTODO_COMPONENT) {
+                st->cal->n_todos++;
+                return 0;
+        }
+        if (kind != ICAL_VCALENDAR_COMPONENT)
+                return 0;
+
+        IcsMethod method = method_from(top);
+        if (!st->method_set) {
+                st->cal->method = method;
+                st->method_set = true;
+        }
+        /* An external iterator: libical's get_first/get_next keep their
+         * cursor in the component, and converting an event walks the
+         * same VCALENDAR for its VTIMEZONEs. */
+        icalcompiter it = icalcomponent_begin_component(top, ICAL_ANY_COMPONENT);
+        for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
+                icalcomponent_kind k = icalcomponent_isa(c);
+                if (k == ICAL_VEVENT_COMPONENT) {
+                        r = add_event(st, c, top, method);
+                        if (r < 0)
+                                return r;
+                } else if (k == ICAL_VTODO_COMPONENT)
+                        st->cal->n_todos++;
+        }
+        return 0;
+}
+
+int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize) {
+        _cleanup_(ics_calendar_freep) IcsCalendar *cal = NULL;
+        _cleanup_(icalcomponent_freep) icalcomponent *root = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        if (!ret_calendar)
+                return -EINVAL;
+        libical_setup();
+
+        cal = calloc(1, sizeof(IcsCalendar));
+        if (!cal)
+                return -ENOMEM;
+
+        r = input_prepare(data, size, cal, &text, errbuf, errsize);
+        if (r < 0)
+                return r;
+
+        root = icalparser_parse_string(text);
+        if (!root) {
+                set_error(errbuf, errsize, "libical could not parse the file");
+                return -EBADMSG;
+        }
+
+        ParseState st = { .cal = cal };
+        if (icalcomponent_isa(root) == ICAL_XROOT_COMPONENT) {
+                /* Several top-level components: concatenated VCALENDARs,
+                 * or bare VEVENTs with their VTIMEZONEs beside them. */
+                icalcompiter it = icalcomponent_begin_component(root, ICAL_ANY_COMPONENT);
+                for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
+                        r = add_top(&st, c, root);
+                        if (r < 0)
+                                return r;
+                }
+        } else {
+                r = add_top(&st, root, NULL);
+                if (r < 0)
+                        return r;
+        }
+
+        *ret_calendar = TAKE_PTR(cal);
+        return 0;
+}
+
+/* ---- expansion ----------------------------------------------------------- */
+
+typedef struct Key {
+        int64_t utc;            /* the instant (local midnight for a DATE) */
+        int64_t day;            /* its date as written */
+        bool date;
+} Key;
+
+static Key key_from(const Instant *i) {
+        return (Key) { .utc = instant_utc(i), .day = instant_day(i), .date = i->date };
+}
+
+/* A DATE on either side compares by date: EXDATE and RECURRENCE-ID
+ * written as DATE-TIME midnight in the organiser's zone on an all-day
+ * series (Exchange) mean that day. */
+static bool key_matches(const Key *k, bool all_day, int64_t slot_utc, int64_t slot_day) {
+        if (all_day || k->date)
+                return k->day == slot_day;
+        return k->utc == slot_utc;
+}
+
+static bool key_at_or_before(const Key *k, bool all_day, int64_t slot_utc, int64_t slot_day) {
+        if (all_day || k->date)
+                return k->day <= slot_day;
+        return k->utc <= slot_utc;
+}
+
+typedef struct Slot {
+        int64_t utc;
+        int64_t day;
+        bool has_end;           /* an RDATE PERIOD */
+        int64_t end_utc;
+} Slot;
+
+typedef struct Override {
+        Key rid;
+        bool this_and_future;
+        EventTimes t;
+        const char *summary;    /* borrowed from the parsed component */
+        bool cancelled;
+        bool used;
+} Override;
+
+typedef struct Component {
+        icalcomponent *root;
+        icalcomponent *event;
+} Component;
+
+static void component_clear(Component *c) {
+        if (c->root)
+                icalcomponent_free(c->root);
+        *c = (Component) {};
+}
+
+static int component_parse(const char *text, Component *ret) {
+        _cleanup_free_ char *clean = NULL;
+        icalcomponent *root, *ev;
+        int r;
+
+        if (!text)
+                return -EINVAL;
+        r = input_prepare(text, strlen(text), NULL, &clean, NULL, 0);
+        if (r < 0)
+                return r == -ENOMEM ? r : -EINVAL;
+
+        root = icalparser_parse_string(clean);
+        if (!root)
+                return -EINVAL;
+        if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT)
+                ev = root;
+        else
+                ev = icalcomponent_get_first_component(root, ICAL_VEVENT_COMPONENT);
+        if (!ev) {
+                icalcomponent_free(root);
+                return -EINVAL;
+        }
+        *ret = (Component) { .root = root, .event = ev };
+        return 0;
+}
+
+static const char *component_summary(icalcomponent *ev) {
+        icalproperty *p = icalcomponent_get_first_property(ev, ICAL_SUMMARY_PROPERTY);
+        icalvalue *v = p ? icalproperty_get_value(p) : NULL;
+
+        return v && icalvalue_isa(v) == ICAL_TEXT_VALUE ? icalvalue_get_text(v) : "";
+}
+
+static bool component_cancelled(icalcomponent *ev) {
+        icalproperty *p = icalcomponent_get_first_property(ev, ICAL_STATUS_PROPERTY);
+
+        return p && icalproperty_get_status(p) == ICAL_STATUS_CANCELLED;
+}
+
+static int slot_compare(const void *a, const void *b) {
+        const Slot *x = a, *y = b;
+
+        return x->utc < y->utc ? -1 : x->utc > y->utc;
+}
+
+static int occurrence_compare(const void *a, const void *b) {
+        const IcsOccurrence *x = a, *y = b;
+
+        if (x->start != y->start)
+                return x->start < y->start ? -1 : 1;
+        return x->recurrence_id < y->recurrence_id ? -1 : x->recurrence_id > y->recurrence_id;
+}
+
+static int override_compare(const void *a, const void *b) {
+        const Override *x = a, *y = b;
+
+        if (x->rid.day != y->rid.day)
+                return x->rid.day < y->rid.day ? -1 : 1;
+        return x->rid.utc < y->rid.utc ? -1 : x->rid.utc > y->rid.utc;
+}
+
+static bool rule_list_has(const short *list, size_t size, int value) {
+        for (size_t i = 0; i < size && list[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+                if (list[i] == value)
+                        return true;
+        return false;
+}
+
+static bool rule_list_empty(const short *list) {
+        return list[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+/* Whether any day in the 400 years (a full Gregorian cycle) from `from`
+ * passes the rule's BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY filters.
+ * libical does not notice impossible combinations such as
+ * FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30 and searches to the year 2582 for
+ * each one, half a second of CPU; this check costs a few milliseconds at
+ * worst and nothing for ordinary rules, whose first day matches at once.
+ * BYSETPOS and BYWEEKNO are not checked (they only narrow the set
+ * further). */
+static bool rule_feasible(const struct icalrecurrencetype *rule, int64_t from) {
+        bool any_month = rule_list_empty(rule->by_month), any_mday = rule_list_empty(rule->by_month_day),
+             any_yday = rule_list_empty(rule->by_year_day), any_wday = rule_list_empty(rule->by_day);
+
+        if (any_month + any_mday + any_yday + any_wday >= 3)
+                return true;
+
+        for (int64_t day = from; day < from + 146097; day++) {
+                int y, m, d;
+                civil_from_days(day, &y, &m, &d);
+
+                if (!any_month) {
+                        bool ok = false;
+                        for (size_t i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+                                ok = ok || icalrecurrencetype_month_month(rule->by_month[i]) == m;
+                        if (!ok)
+                                continue;
+                }
+                int dim = icaltime_days_in_month(m, y);
+                if (!any_mday && !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d) &&
+                    !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d - dim - 1))
+                        continue;
+                int64_t jan1 = days_from_civil(y, 1, 1);
+                int yday = (int) (day - jan1) + 1, diy = icaltime_days_in_year(y);
+                if (!any_yday && !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday) &&
+                    !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday - diy - 1))
+                        continue;
+                if (!any_wday) {
+                        int wday = (int) (((day % 7) + 7 + 4) % 7) + 1;  /* 1 = Sunday, as libical */
+                        bool ok = false;
+                        for (size_t i = 0; i < ICAL_BY_DAY_SIZE && rule->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX && !ok; i++) {
+                                short v = rule->by_day[i];
+                                if ((int) icalrecurrencetype_day_day_of_week(v) != wday)
+                                        continue;
+                                int pos = icalrecurrencetype_day_position(v);
+                                if (pos == 0)
+                                        ok = true;
+                                else if (rule->freq == ICAL_MONTHLY_RECURRENCE ||
+                                         (rule->freq == ICAL_YEARLY_RECURRENCE && !any_month))
+                                        ok = pos == (d - 1) / 7 + 1 || pos == -((dim - d) / 7 + 1);
+                                else if (rule->freq == ICAL_YEARLY_RECURRENCE)
+                                        ok = pos == (yday - 1) / 7 + 1 || pos == -((diy - yday) / 7 + 1);
+                                else
+                                        ok = true;
+                        }
+                        if (!ok)
+                                continue;
+                }
+                return true;
+        }
+        return false;
+}
+
+typedef struct Expansion {
+        IcsOccurrence *items;
+        size_t n, capacity, max;
+        int64_t from, to;
+        bool truncated;
+} Expansion;
+
+static void expansion_clear(Expansion *x) {
+        ics_occurrences_free(x->items, x->n);
+        *x = (Expansion) {};
+}
+
+/* Appends an occurrence if it overlaps the window.  Returns 0, 1 when the
+ * cap is reached (the walk should stop), -ENOMEM. */
+static int emit(Expansion *x, int64_t start, int64_t end, int64_t rid, bool all_day, bool cancelled,
+                bool overridden, const char *summary) {
+        bool inside = end > start ? start < x->to && end > x->from : start >= x->from && start < x->to;
+
+        if (!inside)
+                return 0;
+        if (x->n >= x->max) {
+                x->truncated = true;
+                return 1;
+        }
+        if (x->n == x->capacity) {
+                size_t n = x->capacity ? x->capacity * 2 : 16;
+                IcsOccurrence *v = realloc(x->items, n * sizeof(IcsOccurrence));
+                if (!v)
+                        return -ENOMEM;
+                x->items = v;
+                x->capacity = n;
+        }
+        char *s = text_sanitize(summary, ICS_TEXT_MAX);
+        if (!s)
+                return -ENOMEM;
+        x->items[x->n++] = (IcsOccurrence) {
+                .start = start,
+                .end = end,
+                .recurrence_id = rid,
+                .all_day = all_day,
+                .cancelled = cancelled,
+                .overridden = overridden,
+                .summary = s,
+        };
+        return 0;
+}
+
+static int64_t add_sat(int64_t a, int64_t b) {
+        if (b > 0 && a > INT64_MAX - b)
+                return INT64_MAX;
+        if (b < 0 && a < INT64_MIN - b)
+                return INT64_MIN;
+        return a + b;
+}
+
+typedef struct Series {
+        Component comp;
+        EventTimes t;
+        const char *summary;
+        bool cancelled;
+
+        bool has_rule;
+        struct icalrecurrencetype rule;
+        bool has_until;
+        Key until;
+
+        Slot *rdates;           /* with DTSTART, sorted */
+        size_t n_rdates;
+        Key *exdates;
+        size_t n_exdates;
+} Series;
+
+static void series_clear(Series *s) {
+        component_clear(&s->comp);
+        free(s->rdates);
+        free(s->exdates);
+        *s = (Series) {};
+}
+
+static int series_load(const char *text, Series *ret) {
+        Series s = {};
+        const char *problem;
+        icalproperty *p;
+        size_t n;
+        int r;
+
+        r = component_parse(text, &s.comp);
+        if (r < 0)
+                return r;
+        icalcomponent *ev = s.comp.event, *container = s.comp.root == ev ? NULL : s.comp.root;
+
+        r = event_times(ev, container, &s.t, &problem);
+        if (r < 0)
+                goto fail;
+        s.summary = component_summary(ev);
+        s.cancelled = component_cancelled(ev);
+
+        p = icalcomponent_get_first_property(ev, ICAL_RRULE_PROPERTY);
+        if (p) {
+                s.rule = icalproperty_get_rrule(p);
+                s.has_rule = s.rule.freq >= ICAL_DAILY_RECURRENCE && s.rule.freq != ICAL_NO_RECURRENCE &&
+                        rule_feasible(&s.rule, s.t.start_day);
+                if (s.has_rule && !icaltime_is_null_time(s.rule.until)) {
+                        Instant u = instant_like(&s.t.start, s.rule.until);
+                        /* UNTIL in UTC is an instant; a floating or DATE
+                         * UNTIL is read in DTSTART's zone. */
+                        if (icaltime_is_utc(s.rule.until)) {
+                                u.utc = true;
+                                u.zone = NULL;
+                                u.floating = false;
+                        }
+                        s.until = key_from(&u);
+                        s.has_until = true;
+                        /* Checked here rather than by libical: libical
+                         * compares UNTIL with the wall clock of a DTSTART
+                         * it knows no zone of. */
+                        s.rule.until = icaltime_null_time();
+                }
+        }
+
+        n = 1;
+        for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY))
+                n++;
+        s.rdates = calloc(n, sizeof(Slot));
+        if (!s.rdates) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        s.rdates[s.n_rdates++] = (Slot) { .utc = s.t.start_utc, .day = s.t.start_day };
+        for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
+                struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
+                bool period = icaltime_is_null_time(v.time);
+                struct icaltimetype tt = period ? v.period.start : v.time;
+                Instant i;
+                Slot slot = {};
+
+                if (s.t.all_day && !tt.is_date) {
+                        tt.is_date = 1;
+                        tt.hour = tt.minute = tt.second = 0;
+                } else if (!s.t.all_day && tt.is_date) {
+                        tt.is_date = 0;
+                        tt.hour = s.t.start.tt.hour;
+                        tt.minute = s.t.start.tt.minute;
+                        tt.second = s.t.start.tt.second;
+                }
+                if (tt.is_date) {
+                        if (!instant_from(tt, NULL, NULL, &i))
+                                continue;
+                } else if (icaltime_is_utc(tt) || icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER)) {
+                        if (!instant_from(tt, p, container, &i))
+                                continue;
+                } else {
+                        /* A floating RDATE in a zoned series: same zone. */
+                        if (!instant_from(tt, NULL, NULL, &i))
+                                continue;
+                        i = instant_like(&s.t.start, tt);
+                }
+                if (i.tt.year < ICS_YEAR_MIN || i.tt.year >= ICS_YEAR_MAX)
+                        continue;
+                slot.utc = instant_utc(&i);
+                slot.day = instant_day(&i);
+                if (period && !s.t.all_day) {
+                        Instant e;
+                        if (!icaltime_is_null_time(v.period.end) &&
+                            instant_from(v.period.end, icaltime_is_utc(v.period.end) ? NULL : p, container, &e)) {
+                                slot.end_utc = instant_utc(&e);
+                                slot.has_end = slot.end_utc >= slot.utc;
+                        } else if (!icaldurationtype_is_null_duration(v.period.duration)) {
+                                Instant e2 = instant_like(&i, icaltime_add(i.tt, v.period.duration));
+                                slot.end_utc = instant_utc(&e2);
+                                slot.has_end = slot.end_utc >= slot.utc;
+                        }
+                }
+                s.rdates[s.n_rdates++] = slot;
+        }
+        qsort(s.rdates, s.n_rdates, sizeof(Slot), slot_compare);
+
+        n = 0;
+        for (p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY))
+                n++;
+        if (n > 0) {
+                s.exdates = calloc(n, sizeof(Key));
+                if (!s.exdates) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+        }
+        for (p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
+                Instant i;
+                if (instant_from(icalproperty_get_exdate(p), p, container, &i))
+                        s.exdates[s.n_exdates++] = key_from(&i);
+        }
+
+        *ret = s;
+        return 0;
+
+fail:
+        series_clear(&s);
+        return r == -ENOMEM ? r : -EINVAL;
+}
+
+static int override_load(const char *text, Component *comp, Override *ret) {
+        icalproperty *p;
+        const char *problem;
+        Override o = {};
+        Instant rid;
+        int r;
+
+        r = component_parse(text, comp);
+        if (r < 0)
+                return r;
+        icalcomponent *ev = comp->event, *container = comp->root == ev ? NULL : comp->root;
+
+        p = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
+        if (!p || !instant_from(icalproperty_get_recurrenceid(p), p, container, &rid))
+                return -EINVAL;
+        if (event_times(ev, container, &o.t, &problem) < 0)
+                return -EINVAL;
+
+        icalparameter *rp = icalproperty_get_first_parameter(p, ICAL_RANGE_PARAMETER);
+        o.this_and_future = rp && icalparameter_get_range(rp) == ICAL_RANGE_THISANDFUTURE;
+        o.rid = key_from(&rid);
+        o.summary = component_summary(ev);
+        o.cancelled = component_cancelled(ev);
+        *ret = o;
+        return 0;
+}
+
+/* Shapes one slot of the series: as it stands, replaced by the override
+ * naming it, or moved by the latest THISANDFUTURE override before it. */
+static int expand_slot(Expansion *x, const Series *s, Override *ovr, size_t n_ovr, const Slot *slot) {
+        for (size_t i = 0; i < s->n_exdates; i++)
+                if (key_matches(&s->exdates[i], s->t.all_day, slot->utc, slot->day)) {
+                        for (size_t j = 0; j < n_ovr; j++)
+                                if (key_matches(&ovr[j].rid, s->t.all_day, slot->utc, slot->day))
+                                        ovr[j].used = true;
+                        return 0;
+                }
+
+        Override *future = NULL;
+        for (size_t i = 0; i < n_ovr; i++) {
+                Override *o = &ovr[i];
+                if (key_matches(&o->rid, s->t.all_day, slot->utc, slot->day)) {
+                        o->used = true;
+                        return emit(x, o->t.start_utc, o->t.end_utc, slot->utc, o->t.all_day,
+                                    s->cancelled || o->cancelled, true, o->summary);
+                }
+                /* Sorted by RECURRENCE-ID: the last one that applies wins. */
+                if (o->this_and_future && key_at_or_before(&o->rid, s->t.all_day, slot->utc, slot->day))
+                        future = o;
+        }
+
+        if (future) {
+                const Override *o = future;
+                int64_t start, end;
+                bool all_day = s->t.all_day && o->t.all_day;
+
+                if (all_day) {
+                        int64_t first = slot->day + (o->t.start_day - o->rid.day);
+                        start = local_midnight(first);
+                        end = local_midnight(first + o->t.days);
+                } else {
+                        start = add_sat(slot->utc, o->t.start_utc - o->rid.utc);
+                        end = add_sat(start, o->t.end_utc - o->t.start_utc);
+                }
+                return emit(x, start, end, slot->utc, all_day, s->cancelled || o->cancelled, true,
+                            o->summary);
+        }
+
+        int64_t end;
+        if (slot->has_end)
+                end = slot->end_utc;
+        else if (s->t.all_day)
+                end = local_midnight(slot->day + s->t.days);
+        else
+                end = add_sat(slot->utc, s->t.end_utc - s->t.start_utc);
+        return emit(x, slot->utc, end, slot->utc, s->t.all_day, s->cancelled, false, s->summary);
+}
+
+static bool within_until(const Series *s, const Slot *slot) {
+        if (!s->has_until)
+                return true;
+        if (s->until.date)
+                return slot->day <= s->until.day;
+        return slot->utc <= s->until.utc;
+}
+
+static int expand_series(Expansion *x, const Series *s, Override *ovr, size_t n_ovr) {
+        _cleanup_(icalrecur_iterator_freep) icalrecur_iterator *it = NULL;
+        bool rr_live = false, rr_pending = false, have_last = false;
+        int64_t last_utc = 0, margin = 2 * 86400;
+        size_t ri = 0;
+        Slot rr = {};
+        int r;
+
+        /* A THISANDFUTURE override that moves occurrences earlier pulls
+         * slots from after `to` into the window; walk that much further. */
+        for (size_t i = 0; i < n_ovr; i++)
+                if (ovr[i].this_and_future && ovr[i].rid.utc - ovr[i].t.start_utc > 0)
+                        margin = add_sat(margin, ovr[i].rid.utc - ovr[i].t.start_utc);
+        int64_t stop_at = add_sat(x->to, margin);
+
+        if (s->has_rule) {
+                struct icaltimetype dt = s->t.start.tt;
+                dt.zone = NULL;
+                it = icalrecur_iterator_new(s->rule, dt);
+        }
+        rr_live = it != NULL;
+
+        for (size_t steps = 0;; steps++) {
+                Slot slot;
+
+                if (steps >= ICS_EXPAND_STEPS_MAX) {
+                        x->truncated = true;
+                        break;
+                }
+
+                if (rr_live && !rr_pending) {
+                        struct icaltimetype tt = icalrecur_iterator_next(it);
+                        if (icaltime_is_null_time(tt) || tt.year >= ICS_YEAR_MAX)
+                                rr_live = false;
+                        else {
+                                Instant i = instant_like(&s->t.start, tt);
+                                rr = (Slot) { .utc = instant_utc(&i), .day = instant_day(&i) };
+                                rr_live = rr_pending = within_until(s, &rr);
+                        }
+                }
+
+                bool rd_left = ri < s->n_rdates;
+                if (rr_pending && (!rd_left || rr.utc < s->rdates[ri].utc)) {
+                        slot = rr;
+                        rr_pending = false;
+                } else if (rd_left) {
+                        slot = s->rdates[ri++];
+                        /* The same instant from RRULE and RDATE is one
+                         * occurrence; the RDATE may carry a PERIOD. */
+                        if (rr_pending && rr.utc == slot.utc)
+                                rr_pending = false;
+                } else
+                        break;
+
+                if (have_last && slot.utc == last_utc)
+                        continue;
+                if (slot.utc >= stop_at)
+                        break;
+                have_last = true;
+                last_utc = slot.utc;
+
+                r = expand_slot(x, s, ovr, n_ovr, &slot);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+        }
+        return 0;
+}
+
+int ics_expand(const char *master, const char *const *overrides, size_t n_overrides,
+               int64_t from, int64_t to, size_t max,
+               IcsOccurrence **ret_occurrences, size_t *ret_n, bool *ret_truncated) {
+        _cleanup_free_ Override *ovr = NULL;
+        _cleanup_free_ Component *comps = NULL;
+        Series s = {};
+        Expansion x = {
+                .from = from,
+                .to = to,
+                .max = max == 0 || max > ICS_OCCURRENCES_MAX ? ICS_OCCURRENCES_MAX : max,
+        };
+        size_t n_ovr = 0;
+        int r = 0;
+
+        if (!ret_occurrences || !ret_n || from > to || (n_overrides > 0 && !overrides))
+                return -EINVAL;
+        libical_setup();
+
+        if (n_overrides > 0) {
+                ovr = calloc(n_overrides, sizeof(Override));
+                comps = calloc(n_overrides, sizeof(Component));
+                if (!ovr || !comps)
+                        return -ENOMEM;
+        }
+        for (; n_ovr < n_overrides; n_ovr++) {
+                r = override_load(overrides[n_ovr], &comps[n_ovr], &ovr[n_ovr]);
+                if (r < 0) {
+                        n_ovr++;        /* its component may need freeing */
+                        goto finish;
+                }
+        }
+        qsort(ovr, n_ovr, sizeof(Override), override_compare);
+
+        if (master) {
+                r = series_load(master, &s);
+                if (r < 0)
+                        goto finish;
+                r = expand_series(&x, &s, ovr, n_ovr);
+                if (r < 0)
+                        goto finish;
+        }
+
+        /* Overrides no slot claimed: an invite for one changed occurrence
+         * (no master known), or a series whose rule no longer produces
+         * that slot.  They still happen. */
+        for (size_t i = 0; i < n_ovr && !x.truncated; i++) {
+                const Override *o = &ovr[i];
+                if (o->used)
+                        continue;
+                r = emit(&x, o->t.start_utc, o->t.end_utc, o->rid.utc, o->t.all_day,
+                         o->cancelled || s.cancelled, true, o->summary);
+                if (r < 0)
+                        goto finish;
+        }
+        r = 0;
+
+        if (x.n > 1)
+                qsort(x.items, x.n, sizeof(IcsOccurrence), occurrence_compare);
+
+finish:
+        series_clear(&s);
+        for (size_t i = 0; i < n_ovr; i++)
+                component_clear(&comps[i]);
+        if (r < 0) {
+                expansion_clear(&x);
+                return r;
+        }
+        *ret_occurrences = x.items;
+        *ret_n = x.n;
+        if (ret_truncated)
+                *ret_truncated = x.truncated;
+        return 0;
+}
