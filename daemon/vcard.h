@@ -60,22 +60,26 @@ typedef struct VCardExtension {
  * NULL when the card had nothing usable for it, never "". */
 typedef struct VCard {
         VCardVersion version;
-        char *fn;                       /* FN, else built from N ("Dr. Erika
-                                         * Mustermann"); NULL only when the
-                                         * card has e-mails but no name */
+        char *fn;                       /* the first non-empty FN, else built
+                                         * from N ("Dr. Erika Mustermann");
+                                         * NULL only when the card has
+                                         * e-mails but no name */
         char *n[VCARD_N_PARTS];         /* N components, unescaped */
         char **emails;                  /* syntax-checked, as written (case
                                          * kept), unique ignoring case; the
                                          * preferred one (PREF) first */
         size_t n_emails;
-        char *org;                      /* first component of the first ORG */
+        char *org;                      /* first component of the first ORG
+                                         * that has one */
         char **tels;
         size_t n_tels;
         char *note;                     /* all NOTEs, joined by newlines */
         char **categories;              /* unique ignoring case */
         size_t n_categories;
         char *uid;
-        VCardExtension *extensions;     /* X-NETCTL-*, in file order */
+        VCardExtension *extensions;     /* X-NETCTL-* (names as
+                                         * vcard_set_extension() takes them),
+                                         * in file order */
         size_t n_extensions;
         char *raw;                      /* the card as read, BEGIN to END:
                                          * physical lines ending in CRLF,
@@ -107,9 +111,10 @@ typedef struct VCardParseResult {
  * Returns 0 and a result in *ret_result (free with
  * vcard_parse_result_free()), which may hold zero cards when every card was
  * skipped.  On failure returns -EFBIG (over VCARD_FILE_MAX), -E2BIG (over
- * VCARD_CARDS_MAX cards), -EBADMSG (empty, binary, or no BEGIN:VCARD at
- * all) or -ENOMEM, writes a sentence naming the problem into reason (when
- * reason_size > 0; truncated to fit) and leaves *ret_result untouched. */
+ * VCARD_CARDS_MAX cards), -EBADMSG (empty, binary, UTF-32, or no
+ * BEGIN:VCARD at all) or -ENOMEM, writes a sentence naming the problem
+ * into reason (when reason_size > 0; cut to fit) and leaves *ret_result
+ * untouched; -EINVAL for NULL ret_result or NULL data with size > 0. */
 int vcard_parse(const void *data, size_t size, VCardParseResult **ret_result,
                 char *reason, size_t reason_size);
 
@@ -166,7 +171,8 @@ enum {
  * (empty when the card has none, as 4.0 requires the property), N, EMAIL
  * (PREF=1 on the first when there are several), TEL, ORG, CATEGORIES,
  * NOTE, the X-NETCTL-* extensions and, with VCARD_WRITE_UNKNOWN, the
- * rest.  Reading the text back gives the same fields.
+ * rest.  Reading the text back gives the same fields, for fields such as
+ * vcard_parse() makes (trimmed, no duplicate e-mails or categories).
  *
  * Returns 0 with a NUL-terminated text in *ret_text (free()) and its
  * length in *ret_size (may be NULL); -EINVAL when a field is not valid
