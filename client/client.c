@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -131,4 +132,19 @@ int parse_id(const char *verb, const char *s, uint64_t *ret) {
         }
         *ret = v;
         return 0;
+}
+
+int option_error(const char *verb, char *argv[]) {
+        const char *arg = optind > 0 ? argv[optind - 1] : "";
+
+        /* For a long option the offending word is the last one getopt
+         * looked at; for a short one getopt leaves it in optopt. */
+        if (arg && strncmp(arg, "--", 2) == 0) {
+                const char *eq = strchr(arg, '=');
+                return usage_error(verb, "option %.*s is unknown or needs a value.",
+                                   eq ? (int) (eq - arg) : (int) strlen(arg), arg);
+        }
+        if (optopt != 0)
+                return usage_error(verb, "option -%c is unknown or needs a value.", optopt);
+        return usage_error(verb, "option %s is unknown or needs a value.", arg ? arg : "");
 }

@@ -38,6 +38,10 @@ int client_call(const char *interface, const char *method, sd_bus_message **ret_
 int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply);
 int client_new_call(const char *interface, const char *method, sd_bus_message **ret);
 
+/* Reports the option getopt_long just rejected (unknown, or missing its
+ * argument) as a usage error; returns EXIT_USAGE. */
+int option_error(const char *verb, char *argv[]);
+
 /* Parses a follow-up id ("12" or "#12"); prints an error when invalid. */
 int parse_id(const char *verb, const char *s, uint64_t *ret);
 

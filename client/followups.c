@@ -174,7 +174,7 @@ int verb_add(int argc, char *argv[]) {
                         quiet = true;
                         break;
                 default:
-                        return usage_error("add", "unknown option.");
+                        return option_error("add", argv);
                 }
         }
         if (optind + 1 != argc)
@@ -258,7 +258,7 @@ int verb_list(int argc, char *argv[]) {
                 case 'a': range = LIST_ALL; break;
                 case 'j': json = true; break;
                 default:
-                        return usage_error("list", "unknown option.");
+                        return option_error("list", argv);
                 }
         }
         if (optind != argc)
@@ -364,7 +364,7 @@ int verb_show(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error("show", "unknown option.");
+                        return option_error("show", argv);
                 }
         }
         if (optind + 1 != argc)
@@ -425,7 +425,7 @@ int verb_done(int argc, char *argv[]) {
                         verb_help("done");
                         return 0;
                 }
-                return usage_error("done", "unknown option.");
+                return option_error("done", argv);
         }
         if (optind >= argc)
                 return usage_error("done", "expected one or more follow-up IDs.");
@@ -477,7 +477,7 @@ int verb_snooze(int argc, char *argv[]) {
                         verb_help("snooze");
                         return 0;
                 }
-                return usage_error("snooze", "unknown option.");
+                return option_error("snooze", argv);
         }
         if (optind >= argc)
                 return usage_error("snooze", "expected a follow-up ID and WHEN or DURATION.");
@@ -521,7 +521,7 @@ int verb_rm(int argc, char *argv[]) {
                         verb_help("rm");
                         return 0;
                 }
-                return usage_error("rm", "unknown option.");
+                return option_error("rm", argv);
         }
         if (optind >= argc)
                 return usage_error("rm", "expected one or more follow-up IDs.");
@@ -603,7 +603,7 @@ int verb_edit(int argc, char *argv[]) {
                         fixed = 0;
                         break;
                 default:
-                        return usage_error("edit", "unknown option.");
+                        return option_error("edit", argv);
                 }
         }
         if (optind + 1 != argc)

@@ -78,7 +78,7 @@ int verb_import(int argc, char *argv[]) {
                         verb_help("import");
                         return 0;
                 }
-                return usage_error("import", "unknown option.");
+                return option_error("import", argv);
         }
         if (optind >= argc)
                 return usage_error("import", "expected one or more .ics files.");
@@ -165,7 +165,7 @@ int verb_meetings(int argc, char *argv[]) {
                 case 'a': all = true; break;
                 case 'j': json = true; break;
                 default:
-                        return usage_error("meetings", "unknown option.");
+                        return option_error("meetings", argv);
                 }
         }
         if (optind != argc)
@@ -369,7 +369,7 @@ int verb_export(int argc, char *argv[]) {
                 case 't': todos = true; break;
                 case 'e': events = true; break;
                 default:
-                        return usage_error("export", "unknown option.");
+                        return option_error("export", argv);
                 }
         }
         if (optind + 1 < argc)

@@ -104,7 +104,7 @@ int verb_status(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error("status", "unknown option.");
+                        return option_error("status", argv);
                 }
         }
         if (optind != argc)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The verb table, help texts and dispatch. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +54,9 @@ static void help(void) {
 }
 
 int client_run(int argc, char *argv[]) {
+        /* Verbs report bad options themselves, in a sentence. */
+        opterr = 0;
+
         if (argc < 2)
                 return usage_error(NULL, "no verb given (add, list, done, snooze, ...).");
         if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -280,8 +281,20 @@ Notifier *notifier_free(Notifier *n) {
                 return NULL;
 
         if (n->thread_started) {
+                struct timespec deadline;
+
                 g_main_context_invoke(n->context, do_quit, n);
-                pthread_join(n->thread, NULL);
+                /* A hung server holds the thread in a synchronous call for up
+                 * to 25 s; do not make shutdown wait for it.  The process is
+                 * exiting, so leaving the thread's objects behind is safe. */
+                clock_gettime(CLOCK_REALTIME, &deadline);
+                deadline.tv_sec += 2;
+                if (pthread_timedjoin_np(n->thread, NULL, &deadline) != 0) {
+                        log_warning("The notification server does not answer; exiting without waiting for it");
+                        pthread_detach(n->thread);
+                        sd_event_source_disable_unref(n->event_source);
+                        return NULL;
+                }
         }
 
         sd_event_source_disable_unref(n->event_source);
