@@ -7,6 +7,7 @@
 #   make setup           install the packages netctl needs, build, install
 #                        into ~/.local and start the user service
 #   make install         PREFIX (default ~/.local) and DESTDIR honoured
+#   CPPFLAGS, CFLAGS and LDFLAGS from the environment are added (dpkg-buildflags)
 #   make uninstall
 
 VERSION := 0.1.0
@@ -23,19 +24,35 @@ else
 USERUNITDIR ?= $(DATADIR)/systemd/user
 endif
 DBUSSERVICEDIR ?= $(DATADIR)/dbus-1/services
+# Where each shell looks (Debian's zsh looks in vendor-completions, which
+# debian/rules passes; a home install needs ~/.local/share/zsh/site-functions
+# added to fpath).
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 
 BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
+SCDOC ?= scdoc
 
 DAEMON_PKGS := libsystemd sqlite3 libnotify libical glib-2.0
 CLIENT_PKGS := libsystemd
 
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
             -Wmissing-prototypes -Wstrict-prototypes -Werror
+OPT_CFLAGS ?= -g -O2
+
+# FUZZ=1 builds the objects for libFuzzer targets (clang); warnings stay
+# on but are not fatal there, since clang and gcc warn differently.
+ifeq ($(FUZZ),1)
+CC := clang
+OPT_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined
+WARNINGS := $(filter-out -Werror,$(WARNINGS))
+endif
+
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -DNETCTL_VERSION='"$(VERSION)"' \
                -Icommon -Idaemon -Iclient $(WARNINGS) -MMD -MP
-OPT_CFLAGS ?= -g -O2
 
 # SAN=1 builds with AddressSanitizer and UndefinedBehaviorSanitizer.
 ifeq ($(SAN),1)
@@ -62,33 +79,55 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 GENERATED := $(BUILD)/units/netctld.service \
              $(BUILD)/share/dbus-1/services/org.netctl.Netctl1.service
+# Man pages: share/man/NAME.SECTION.scd -> $(BUILD)/man/NAME.SECTION.  After
+# .TH (which resets them): no hyphenation, ragged right, and no line break
+# after a "-", so that option and field names are never split.
+MAN_PAGES := $(patsubst share/man/%.scd,$(BUILD)/man/%,$(wildcard share/man/*.scd))
 
-all: $(BUILD)/netctld $(BUILD)/netctl $(GENERATED)
+all: $(BUILD)/netctld $(BUILD)/netctl $(GENERATED) $(MAN_PAGES)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
 
 $(BUILD)/generated/windows-zones-table.c: tools/gen-windows-zones
 	@mkdir -p $(@D)
 	tools/gen-windows-zones > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/generated/windows-zones-table.o: $(BUILD)/generated/windows-zones-table.c
-	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) -c $< -o $@
+	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/netctld: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(COMMON_OBJ)
-	$(CC) $(SAN_LDFLAGS) $^ -o $@ $(DAEMON_LIBS)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) $^ -o $@ $(DAEMON_LIBS)
 
 $(BUILD)/netctl: $(BUILD)/client/main.o $(CLIENT_OBJ) $(COMMON_OBJ)
-	$(CC) $(SAN_LDFLAGS) $^ -o $@ $(CLIENT_LIBS)
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) $^ -o $@ $(CLIENT_LIBS)
 
 # Unit tests link the daemon's and client's objects minus their main.o.
 $(BUILD)/tests/%: tests/unit/%.c $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Itests/unit $(OPT_CFLAGS) $(DAEMON_CFLAGS) $< \
-	    $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) -o $@ $(SAN_LDFLAGS) $(DAEMON_LIBS)
+	$(CC) $(BASE_CFLAGS) -Itests/unit $(OPT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) $< \
+	    $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ) -o $@ $(SAN_LDFLAGS) $(LDFLAGS) $(DAEMON_LIBS)
 
 unit-tests: $(UNIT_BIN)
+
+# Fuzzing: every parser and the bus argument decoding, each run for
+# FUZZ_SECONDS after replaying fuzz/regressions.  `make test` runs a short
+# pass; `make fuzz FUZZ_SECONDS=600` a longer one.
+FUZZ_TARGETS := ics when vcard config bus
+FUZZ_SECONDS ?= 60
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
+
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(DAEMON_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(DAEMON_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $< \
+	    $(DAEMON_OBJ) $(COMMON_OBJ) -o $@ $(DAEMON_LIBS)
+
+fuzz-binaries: $(FUZZ_BIN)
+
+fuzz:
+	$(MAKE) FUZZ=1 BUILD=build-fuzz fuzz-binaries
+	tools/run-fuzz build-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 $(BUILD)/units/%: units/%.in
 	@mkdir -p $(@D)
@@ -98,6 +137,11 @@ $(BUILD)/share/dbus-1/services/%: share/dbus-1/services/%.in
 	@mkdir -p $(@D)
 	sed -e 's|@bindir@|$(BINDIR)|g' $< > $@
 
+$(BUILD)/man/%: share/man/%.scd Makefile
+	@mkdir -p $(@D)
+	sed -e 's|@VERSION@|$(VERSION)|g' $< | $(SCDOC) | \
+	    sed -e '/^\.TH /a .nh\n.ad l\n.cflags 0 -' > $@.tmp && mv $@.tmp $@
+
 # check: everything, plain build first, then the sanitizer build of the
 # unit and bus tests.  The runner prints one line per test and a closing
 # "N passed, N failed" line, and exits non-zero on any failure.
@@ -105,10 +149,13 @@ check: all unit-tests
 	$(MAKE) SAN=1 BUILD=build-asan all unit-tests
 	tests/run --build $(BUILD) --asan-build build-asan
 
-# test: what a fresh machine needs, then check (the README's test command).
+# test: what a fresh machine needs, then check and a short fuzz pass (the
+# README's test command).
+TEST_FUZZ_SECONDS ?= 20
 test:
 	tools/install-deps test
 	$(MAKE) check
+	$(MAKE) fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 setup:
 	tools/install-deps run
@@ -120,24 +167,36 @@ setup:
 install: all
 	install -Dm755 $(BUILD)/netctld $(DESTDIR)$(BINDIR)/netctld
 	install -Dm755 $(BUILD)/netctl $(DESTDIR)$(BINDIR)/netctl
-	install -Dm644 $(BUILD)/units/netctld.service \
-	    $(DESTDIR)$(USERUNITDIR)/netctld.service
-	install -Dm644 $(BUILD)/share/dbus-1/services/org.netctl.Netctl1.service \
-	    $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service
+	@# Generated here, not copied from $(BUILD): BINDIR may differ from the
+	@# one the build saw (make && make install PREFIX=/usr).
+	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR)
+	sed -e 's|@bindir@|$(BINDIR)|g' units/netctld.service.in > $(DESTDIR)$(USERUNITDIR)/netctld.service
+	sed -e 's|@bindir@|$(BINDIR)|g' share/dbus-1/services/org.netctl.Netctl1.service.in \
+	    > $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service
+	chmod 644 $(DESTDIR)$(USERUNITDIR)/netctld.service $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service
 	install -Dm644 share/netctl.conf.example $(DESTDIR)$(DATADIR)/doc/netctl/netctl.conf.example
 	install -Dm644 share/org.netctl.Netctl1.xml \
 	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml
+	for page in $(MAN_PAGES); do \
+	    install -Dm644 $$page $(DESTDIR)$(MANDIR)/man$${page##*.}/$${page##*/} || exit 1; \
+	done
+	install -Dm644 share/completions/netctl.bash $(DESTDIR)$(BASHCOMPDIR)/netctl
+	install -Dm644 share/completions/_netctl $(DESTDIR)$(ZSHCOMPDIR)/_netctl
+	install -Dm644 share/completions/netctl.fish $(DESTDIR)$(FISHCOMPDIR)/netctl.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netctld $(DESTDIR)$(BINDIR)/netctl \
 	    $(DESTDIR)$(USERUNITDIR)/netctld.service \
 	    $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service \
 	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml \
-	    $(DESTDIR)$(DATADIR)/doc/netctl/netctl.conf.example
+	    $(DESTDIR)$(DATADIR)/doc/netctl/netctl.conf.example \
+	    $(foreach page,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page))) \
+	    $(DESTDIR)$(BASHCOMPDIR)/netctl $(DESTDIR)$(ZSHCOMPDIR)/_netctl \
+	    $(DESTDIR)$(FISHCOMPDIR)/netctl.fish
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
-.PHONY: all check test setup install uninstall clean unit-tests
+.PHONY: all check test setup install uninstall clean unit-tests fuzz fuzz-binaries
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -67,7 +67,10 @@ static void report_bus_error(const sd_bus_error *error, int r) {
                      error->message ? error->message : error->name);
         else if (sd_bus_error_has_name(error, SD_BUS_ERROR_NO_REPLY) ||
                  sd_bus_error_has_name(error, SD_BUS_ERROR_TIMEOUT))
-                fail("netctld did not answer in time.");
+                /* Also what a daemon that died mid-call looks like: the change
+                 * may have been committed before it went. */
+                fail("netctld did not answer (%s); check with 'netctl list' whether the change was made.",
+                     error->message ? error->message : "no reply");
         else if (error->message)
                 fail("%s", error->message);
         else

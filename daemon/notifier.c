@@ -219,6 +219,10 @@ static void *notifier_thread(void *userdata) {
         while (g_main_context_iteration(n->context, FALSE))
                 ;
         notify_uninit();
+        /* libnotify's proxies release their last references through
+         * callbacks in this context: run them before leaving. */
+        while (g_main_context_iteration(n->context, FALSE))
+                ;
         g_main_context_pop_thread_default(n->context);
         return NULL;
 }
@@ -314,6 +318,8 @@ Notifier *notifier_free(Notifier *n) {
 
 int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
                   const NotifierAction *actions, unsigned n_actions) {
+        if (!n)
+                return -ENOTCONN;
         if (n_actions > NOTIFIER_MAX_ACTIONS)
                 return -E2BIG;
 
@@ -333,6 +339,8 @@ int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body
 }
 
 void notifier_close(Notifier *n, int64_t id) {
+        if (!n)
+                return;
         CloseRequest *req = g_new0(CloseRequest, 1);
         req->notifier = n;
         req->id = id;
@@ -340,6 +348,10 @@ void notifier_close(Notifier *n, int64_t id) {
 }
 
 void notifier_server_name(Notifier *n, char *buf, size_t size) {
+        if (!n) {
+                g_strlcpy(buf, "", size);
+                return;
+        }
         g_mutex_lock(&n->lock);
         g_strlcpy(buf, n->server_name, size);
         g_mutex_unlock(&n->lock);

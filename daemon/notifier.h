@@ -47,6 +47,9 @@ int notifier_new(sd_event *event, notifier_event_cb cb, void *userdata, Notifier
  * frees everything; accepts NULL. */
 Notifier *notifier_free(Notifier *n);
 
+/* A NULL notifier (tests and fuzzers without a desktop) shows nothing:
+ * notifier_show() returns -ENOTCONN, the others do nothing. */
+
 /* Queues a notification for reminder `id`.  summary and body are plain
  * text; they are escaped for the markup servers interpret.  Copies all
  * arguments.  The outcome arrives later as NOTIFIER_SHOWN or
