@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -304,7 +305,7 @@ static void cadence_phrase(int64_t seconds, char *buf, size_t size) {
 
 /* "in 3d", "due now", "overdue 4d". */
 static void due_phrase(int64_t due, int64_t now, char *buf, size_t size) {
-        char rel[64];
+        char rel[48];
         if (due == 0) {
                 snprintf(buf, size, "-");
                 return;
@@ -435,7 +436,7 @@ static int contact_add(int argc, char *argv[]) {
                         r = 0;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
                 if (r != 0)
                         return r;
@@ -539,7 +540,7 @@ static int contact_list(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
         }
         if (optind != argc)
@@ -697,7 +698,7 @@ static int contact_show(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
         }
         if (optind + 1 != argc)
@@ -763,8 +764,15 @@ static int contact_show(int argc, char *argv[]) {
                         printf("  History:  %" PRIu32 " interaction%s, gave %" PRIu32 ", got %" PRIu32
                                ", %" PRIu32 " lead%s\n", v.n_interactions, v.n_interactions == 1 ? "" : "s",
                                v.n_gave, v.n_got, v.n_leads, v.n_leads == 1 ? "" : "s");
-                if (v.note[0])
-                        printf("  Note:     %s\n", v.note);
+                if (v.note[0]) {
+                        printf("  Note:     ");
+                        for (const char *p = v.note; *p; p++) {
+                                putchar(*p);
+                                if (*p == '\n')
+                                        printf("            ");
+                        }
+                        putchar('\n');
+                }
                 printf("\nInteractions%s:\n", v.n_interactions > SHOW_INTERACTIONS ? " (latest 20)" : "");
         }
 
@@ -922,7 +930,7 @@ static int contact_edit(int argc, char *argv[]) {
                         r = 0;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
                 if (r != 0)
                         return r;
@@ -1006,7 +1014,7 @@ static int contact_rm(int argc, char *argv[]) {
                         archive = true;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
         }
         if (optind + 1 != argc)
@@ -1113,15 +1121,17 @@ static int read_bounded(const char *path, size_t max, char **ret, size_t *ret_si
 }
 
 static int contact_import(int argc, char *argv[]) {
+        enum { ARG_KEEP_IN_TOUCH = 0x100 };
         static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                { "json", no_argument, NULL, 'j' },
+                { "help",          no_argument, NULL, 'h' },
+                { "json",          no_argument, NULL, 'j' },
+                { "keep-in-touch", no_argument, NULL, ARG_KEEP_IN_TOUCH },
                 {}
         };
         const char *verb = "contact import";
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         sd_bus_error error = SD_BUS_ERROR_NULL;
-        bool json = false;
+        bool json = false, keep_in_touch = false;
         int c, r;
 
         optind = 0;
@@ -1133,8 +1143,11 @@ static int contact_import(int argc, char *argv[]) {
                 case 'j':
                         json = true;
                         break;
+                case ARG_KEEP_IN_TOUCH:
+                        keep_in_touch = true;
+                        break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
         }
         if (optind + 1 != argc)
@@ -1142,7 +1155,7 @@ static int contact_import(int argc, char *argv[]) {
         const char *path = argv[optind];
 
         _cleanup_free_ char *data = NULL;
-        size_t size;
+        size_t size = 0;
         r = read_bounded(path, NETCTL_VCARD_FILE_MAX, &data, &size);
         if (r == -EFBIG)
                 return fail("%s is larger than 16 MiB; split it into several files.", path);
@@ -1165,6 +1178,12 @@ static int contact_import(int argc, char *argv[]) {
         r = sd_bus_message_append_array(m, 'y', data, size);
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", base);
+        if (r >= 0)
+                r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r >= 0 && keep_in_touch)
+                r = append_option(m, "keep_in_touch", "b", 1);
+        if (r >= 0)
+                r = sd_bus_message_close_container(m);
         if (r < 0)
                 return fail("cannot build the request: %s", strerror(-r));
 
@@ -1254,6 +1273,14 @@ static int contact_import(int argc, char *argv[]) {
                 else
                         fprintf(stderr, "netctl: %s: %s\n", base[0] ? base : path, warning);
         }
+        /* Cards the parser could not use (no name, no e-mail) count as
+         * skipped too; its warnings say which. */
+        uint32_t unusable = 0;
+        if (r >= 0)
+                r = sd_bus_message_exit_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_read(reply, "u", &unusable);
+        skipped += unusable;
         if (json) {
                 json_end_array(&w);
                 json_key(&w, "added");
@@ -1266,8 +1293,13 @@ static int contact_import(int argc, char *argv[]) {
                 json_uint(&w, skipped);
                 json_end_object(&w);
                 json_finish(&w);
-        } else
+        } else {
                 printf("%u added, %u updated, %u unchanged, %u skipped.\n", added, updated, unchanged, skipped);
+                if (added > 0 && !keep_in_touch)
+                        printf("New contacts have no keep-in-touch reminders yet: turn them on for the people "
+                               "you network with (netctl contact edit WHO --every default), or import with "
+                               "--keep-in-touch.\n");
+        }
         return r < 0 ? fail("unexpected reply from netctld: %s", strerror(-r)) : 0;
 }
 
@@ -1371,7 +1403,7 @@ int verb_log(int argc, char *argv[]) {
                         quiet = true;
                         break;
                 default:
-                        return usage_error(verb, "unknown option.");
+                        return option_error(verb, argv);
                 }
         }
         if (optind + 1 != argc)
@@ -1418,7 +1450,7 @@ int verb_log(int argc, char *argv[]) {
         char when[64];
         local_time_format(at ? at : now, when, sizeof when);
         printf("Logged %s with %s (#%" PRIu64 ", %s).", kind[0] ? kind : "message", v.name, id, when);
-        if (lead || (got && strncasecmp(got, "lead", 4) == 0 && strchr(":- ", got[4])))
+        if (lead || (got && strncasecmp(got, "lead", 4) == 0 && got[4] && strchr(":- ", got[4])))
                 printf(" A lead: well done.");
         putchar('\n');
         if (v.next_due && !v.archived_at) {
@@ -1444,7 +1476,7 @@ int verb_unlog(int argc, char *argv[]) {
                         verb_help("unlog");
                         return 0;
                 }
-                return usage_error("unlog", "unknown option.");
+                return option_error("unlog", argv);
         }
         if (optind >= argc)
                 return usage_error("unlog", "expected one or more interaction ids (netctl contact show WHO lists them).");
@@ -1489,7 +1521,7 @@ int verb_suggest(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error("suggest", "unknown option.");
+                        return option_error("suggest", argv);
                 }
         }
         if (optind + 1 < argc)
@@ -1630,7 +1662,7 @@ int verb_stats(int argc, char *argv[]) {
                         json = true;
                         break;
                 default:
-                        return usage_error("stats", "unknown option.");
+                        return option_error("stats", argv);
                 }
         }
         if (optind != argc)

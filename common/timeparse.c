@@ -500,10 +500,12 @@ static bool looks_like_iso_date(const char *p) {
         return digits_len(p) == 4 && p[4] == '-';
 }
 
-static int parse_iso(const char *p, int64_t *ret_utc) {
+/* An ISO date or date-time; a date alone means `default_seconds` after
+ * local midnight.  *ret_date_only tells the caller which it was. */
+static int parse_iso(const char *p, int64_t default_seconds, int64_t *ret_utc, bool *ret_date_only) {
         Clock clock = { .meridiem = MERIDIEM_NONE };
         bool has_time = false;
-        int64_t seconds = DEFAULT_HOUR * SECONDS_PER_HOUR, day;
+        int64_t seconds = default_seconds, day;
         int year, month, mday, r;
 
         year = digits_value(p, 4);
@@ -544,6 +546,8 @@ static int parse_iso(const char *p, int64_t *ret_utc) {
         }
 
         day = days_from_civil(year, month, mday);
+        if (ret_date_only)
+                *ret_date_only = !has_time;
         if (clock.has_offset) {
                 /* Pure arithmetic: a stated offset owes nothing to TZ. */
                 *ret_utc = day * SECONDS_PER_DAY + seconds - clock_offset_seconds(&clock);
@@ -707,7 +711,7 @@ int when_parse(const char *text, int64_t now, int64_t *ret_utc) {
         } else if (*p == '+' || word_is(p, "in"))
                 r = parse_relative(p, now, &t);
         else if (looks_like_iso_date(p))
-                r = parse_iso(p, &t);
+                r = parse_iso(p, DEFAULT_HOUR * SECONDS_PER_HOUR, &t, NULL);
         else if (is_lower(*p))
                 r = parse_day_phrase(p, now, &t);
         else if (is_digit(*p)) {
@@ -723,6 +727,191 @@ int when_parse(const char *text, int64_t now, int64_t *ret_utc) {
                 return r;
 
         if (t < 0 || t > WHEN_UTC_MAX)
+                return -ERANGE;
+        *ret_utc = t;
+        return 0;
+}
+
+/* ---- past WHEN (when something happened) ------------------------------ */
+
+/* A past day without a time means midday: the hour matters less than the
+ * day, and noon keeps the day right whatever the DST change. */
+#define PAST_DEFAULT_HOUR 12
+
+static bool same_local_day(int64_t a, int64_t b) {
+        int64_t day_a, day_b;
+        int wday;
+
+        return local_today(a, &day_a, &wday) >= 0 && local_today(b, &day_b, &wday) >= 0 &&
+                day_a == day_b;
+}
+
+/* today, yesterday, WEEKDAY, last WEEKDAY; then optionally [at] CLOCK. */
+static int parse_past_day_phrase(const char *p, int64_t now, int64_t *ret_utc) {
+        int64_t today, day, seconds = PAST_DEFAULT_HOUR * SECONDS_PER_HOUR, t;
+        bool has_clock = false, bare_weekday = false;
+        size_t n = word_len(p);
+        int wday, r;
+
+        r = local_today(now, &today, &wday);
+        if (r < 0)
+                return r;
+
+        if (word_is(p, "today"))
+                day = today;
+        else if (word_is(p, "yesterday"))
+                day = today - 1;
+        else {
+                bool last = word_is(p, "last");
+                int target, back;
+
+                if (last) {
+                        p += n;
+                        if (*p != ' ')
+                                return -EINVAL;
+                        p++;
+                        n = word_len(p);
+                }
+                target = weekday_lookup(p, n);
+                if (target < 0)
+                        return target;
+                back = (wday - target + 7) % 7;
+                if (last && back == 0)
+                        back = 7;
+                bare_weekday = !last && back == 0;
+                day = today - back;
+        }
+        p += n;
+
+        if (*p != '\0') {
+                Clock clock;
+
+                if (*p != ' ')
+                        return -EINVAL;
+                p++;
+                skip_at(&p);
+                r = parse_clock(&p, false, false, &clock);
+                if (r < 0)
+                        return r;
+                if (*p != '\0')
+                        return -EINVAL;
+                r = clock_seconds(&clock, &seconds);
+                if (r < 0)
+                        return r;
+                has_clock = true;
+        }
+
+        r = local_resolve(day, seconds, &t);
+        if (r < 0)
+                return r;
+        if (day == today && t > now) {
+                if (!has_clock)
+                        /* "today" before noon: earlier today, i.e. now. */
+                        t = now;
+                else if (bare_weekday) {
+                        /* "fri 17:00" said on a Friday morning: last week's. */
+                        r = local_resolve(day - 7, seconds, &t);
+                        if (r < 0)
+                                return r;
+                }
+                /* "today 17:00" said at 10:00 stays in the future: the
+                 * caller rejects it. */
+        }
+        *ret_utc = t;
+        return 0;
+}
+
+/* A clock time alone: today, or yesterday when today's is still ahead. */
+static int parse_past_clock_phrase(const char *p, int64_t now, int64_t *ret_utc) {
+        int64_t today, seconds, t;
+        Clock clock;
+        int wday, r;
+
+        r = parse_clock(&p, false, false, &clock);
+        if (r < 0)
+                return r;
+        if (*p != '\0')
+                return -EINVAL;
+        r = clock_seconds(&clock, &seconds);
+        if (r < 0)
+                return r;
+
+        r = local_today(now, &today, &wday);
+        if (r < 0)
+                return r;
+        r = local_resolve(today, seconds, &t);
+        if (r < 0)
+                return r;
+        if (t > now) {
+                r = local_resolve(today - 1, seconds, &t);
+                if (r < 0)
+                        return r;
+        }
+        *ret_utc = t;
+        return 0;
+}
+
+/* "3d ago", "2 weeks ago", "1h30m ago": the text before " ago" (already cut
+ * off) is a DURATION without a leading "+" or "in". */
+static int parse_ago(const char *p, int64_t now, int64_t *ret_utc) {
+        int64_t seconds;
+        int r;
+
+        if (!is_digit(*p))
+                return -EINVAL;
+        r = parse_duration_normalized(p, &seconds);
+        if (r < 0)
+                return r;
+        if (now < seconds)
+                return -ERANGE;         /* before 1970 */
+        *ret_utc = now - seconds;
+        return 0;
+}
+
+int when_parse_past(const char *text, int64_t now, int64_t *ret_utc) {
+        char buf[TIMEPARSE_TEXT_MAX + 1];
+        const char *p = buf;
+        Clock probe;
+        size_t len;
+        int64_t t;
+        int r;
+
+        if (!ret_utc)
+                return -EINVAL;
+        r = normalize(text, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+
+        tzset();
+
+        len = strlen(buf);
+        if (word_is(p, "now") && p[3] == '\0') {
+                t = now;
+                r = 0;
+        } else if (len > 4 && memcmp(buf + len - 4, " ago", 4) == 0) {
+                buf[len - 4] = '\0';
+                r = parse_ago(p, now, &t);
+        } else if (looks_like_iso_date(p)) {
+                bool date_only = false;
+
+                r = parse_iso(p, PAST_DEFAULT_HOUR * SECONDS_PER_HOUR, &t, &date_only);
+                /* Today's date alone, before noon: earlier today. */
+                if (r >= 0 && date_only && t > now && same_local_day(t, now))
+                        t = now;
+        } else if (is_lower(*p))
+                r = parse_past_day_phrase(p, now, &t);
+        else if (is_digit(*p)) {
+                const char *q = p;
+
+                /* A bare duration ("3d") is not a past time: say "3d ago". */
+                r = parse_clock(&q, false, false, &probe) >= 0 ?
+                        parse_past_clock_phrase(p, now, &t) : -EINVAL;
+        } else
+                r = -EINVAL;
+        if (r < 0)
+                return r;
+
+        if (t < 0 || t > now)
                 return -ERANGE;
         *ret_utc = t;
         return 0;

@@ -72,6 +72,26 @@ int duration_parse(const char *text, int64_t *ret_seconds);
  * duration, or a result before 1970.  *ret_utc untouched on failure. */
 int when_parse(const char *text, int64_t now, int64_t *ret_utc);
 
+/* Parses a WHEN in the past, when something happened (netctl log --when):
+ *   "now";
+ *   "today", "yesterday", weekday names "fri" (the most recent Friday,
+ *     today included), "last fri" (strictly before today), each optionally
+ *     followed by [at] CLOCK ("yesterday 17:00", "last mon at 9am"); a bare
+ *     weekday naming today with a clock time still ahead means last week's;
+ *   clock times alone "17:00", "9am" (today, or yesterday when today's is
+ *     still ahead);
+ *   ISO 8601 dates and date-times, as when_parse;
+ *   "N<unit> ago" with anything duration_parse takes before " ago" except
+ *     a leading "+" or "in" ("3d ago", "2 weeks ago", "1h30m ago"):
+ *     exactly that many seconds before `now`.
+ * A day without a time means 12:00 local that day; on today, before noon,
+ * it means `now`.  Forward forms ("tomorrow", "in 2h", "+2h", "next mon")
+ * and bare durations ("3d": write "3d ago") are -EINVAL; a result after
+ * `now` or before 1970 is -ERANGE, as are the field errors of when_parse.
+ * Case and surrounding whitespace are ignored; the DST rules above apply.
+ * *ret_utc untouched on failure. */
+int when_parse_past(const char *text, int64_t now, int64_t *ret_utc);
+
 /* "2h", "1d 3h", "2w", "45s": at most two adjacent units, largest first,
  * truncated ("1w 3h" prints as "1w"); 0 is "0s" and a negative length gets a
  * leading "-".  Writes at most `size` bytes, always NUL-terminated when

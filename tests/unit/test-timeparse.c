@@ -125,6 +125,35 @@ static void duration_err_at(const char *text, int want_r, const char *file, int 
         tap_check(r == want_r && got == SENTINEL, what, file, line);
 }
 
+static void past_ok_at(const char *text, int64_t now, int64_t want, const char *file, int line) {
+        int64_t got = SENTINEL;
+        char what[256];
+        int r;
+
+        r = when_parse_past(text, now, &got);
+        snprintf(what, sizeof(what), "when_parse_past(%s) [%s]", esc(text), current_tz);
+        if (r != 0 || got != want) {
+                printf("#   got r=%d %" PRId64 " (%s),", r, got, show_local(got));
+                printf(" want %" PRId64 " (%s)\n", want, show_local(want));
+        }
+        tap_check(r == 0 && got == want, what, file, line);
+}
+
+static void past_err_at(const char *text, int64_t now, int want_r, const char *file, int line) {
+        int64_t got = SENTINEL;
+        char what[256];
+        int r;
+
+        r = when_parse_past(text, now, &got);
+        snprintf(what, sizeof(what), "when_parse_past(%s) fails with %s, output untouched [%s]",
+                 esc(text), want_r == -EINVAL ? "-EINVAL" : "-ERANGE", current_tz);
+        if (r != want_r || got != SENTINEL)
+                printf("#   got r=%d value %" PRId64 ", want r=%d\n", r, got, want_r);
+        tap_check(r == want_r && got == SENTINEL, what, file, line);
+}
+
+#define PAST_OK(text, now, want)  past_ok_at((text), (now), (want), __FILE__, __LINE__)
+#define PAST_ERR(text, now, err)  past_err_at((text), (now), (err), __FILE__, __LINE__)
 #define WHEN_OK(text, now, want)  when_ok_at((text), (now), (want), __FILE__, __LINE__)
 #define WHEN_ERR(text, now, err)  when_err_at((text), (now), (err), __FILE__, __LINE__)
 #define DUR_OK(text, want)        duration_ok_at((text), (want), __FILE__, __LINE__)
@@ -515,6 +544,106 @@ static void test_relative(void) {
         WHEN_ERR("17:00", INT64_MIN, -ERANGE);
         WHEN_ERR("fri", INT64_MAX, -ERANGE);
         WHEN_OK("1h", -1800, 1800);
+}
+
+/* Past WHENs, for when something happened (netctl log --when).  Berlin,
+ * now = Wednesday 2026-06-10 10:00 CEST. */
+static void test_past(void) {
+        int64_t now = utc(2026, 6, 10, 8, 0, 0);
+
+        set_tz("Europe/Berlin");
+
+        PAST_OK("now", now, now);
+        PAST_OK("today", now, now);                             /* before noon: now */
+        PAST_OK("today 08:00", now, utc(2026, 6, 10, 6, 0, 0));
+        PAST_OK("today at 9:59", now, utc(2026, 6, 10, 7, 59, 0));
+        PAST_OK("yesterday", now, utc(2026, 6, 9, 10, 0, 0));   /* noon */
+        PAST_OK("Yesterday 17:00", now, utc(2026, 6, 9, 15, 0, 0));
+        PAST_OK("yesterday at 9am", now, utc(2026, 6, 9, 7, 0, 0));
+        PAST_OK("yesterday 12am", now, utc(2026, 6, 8, 22, 0, 0));
+
+        /* Weekdays look back: today counts unless its time is ahead. */
+        PAST_OK("mon", now, utc(2026, 6, 8, 10, 0, 0));
+        PAST_OK("monday 18:30", now, utc(2026, 6, 8, 16, 30, 0));
+        PAST_OK("thu", now, utc(2026, 6, 4, 10, 0, 0));
+        PAST_OK("wed", now, now);                               /* today, before noon */
+        PAST_OK("wed 9am", now, utc(2026, 6, 10, 7, 0, 0));
+        PAST_OK("wed 17:00", now, utc(2026, 6, 3, 15, 0, 0));   /* a week ago */
+        PAST_OK("last wed", now, utc(2026, 6, 3, 10, 0, 0));
+        PAST_OK("last tue", now, utc(2026, 6, 9, 10, 0, 0));
+        PAST_OK("last friday at 8pm", now, utc(2026, 6, 5, 18, 0, 0));
+
+        /* Clock times alone: today, or yesterday while today's is ahead. */
+        PAST_OK("9am", now, utc(2026, 6, 10, 7, 0, 0));
+        PAST_OK("10:00", now, now);
+        PAST_OK("10:00:01", now, utc(2026, 6, 9, 8, 0, 1));
+        PAST_OK("17:00", now, utc(2026, 6, 9, 15, 0, 0));
+
+        /* ISO: a date alone is noon, today's before noon is now. */
+        PAST_OK("2026-06-01", now, utc(2026, 6, 1, 10, 0, 0));
+        PAST_OK("2026-06-10", now, now);
+        PAST_OK("2026-06-09T18:45", now, utc(2026, 6, 9, 16, 45, 0));
+        PAST_OK("2026-06-10T07:00Z", now, utc(2026, 6, 10, 7, 0, 0));
+        PAST_OK("1970-01-01T00:00Z", now, 0);
+
+        /* N ago: exact seconds. */
+        PAST_OK("3d ago", now, now - 3 * DAY);
+        PAST_OK("3 days ago", now, now - 3 * DAY);
+        PAST_OK("2 Weeks Ago", now, now - 2 * WEEK);
+        PAST_OK("1h30m ago", now, now - 90 * MIN);
+        PAST_OK("1d 2h ago", now, now - DAY - 2 * HOUR);
+        PAST_OK("45s ago", now, now - 45);
+        PAST_OK("3660d ago", now, now - DURATION_MAX_SECONDS);
+        PAST_OK("  3d   ago \n", now, now - 3 * DAY);
+
+        /* Forward forms and bare durations are not past times. */
+        PAST_ERR("tomorrow", now, -EINVAL);
+        PAST_ERR("next mon", now, -EINVAL);
+        PAST_ERR("in 3d", now, -EINVAL);
+        PAST_ERR("+2h", now, -EINVAL);
+        PAST_ERR("3d", now, -EINVAL);
+        PAST_ERR("in 3d ago", now, -EINVAL);
+        PAST_ERR("+3d ago", now, -EINVAL);
+        PAST_ERR("ago", now, -EINVAL);
+        PAST_ERR("3dago", now, -EINVAL);
+        PAST_ERR("x ago", now, -EINVAL);
+        PAST_ERR("yesterday ago", now, -EINVAL);
+        PAST_ERR("3d ago ago", now, -EINVAL);
+        PAST_ERR("last", now, -EINVAL);
+        PAST_ERR("last yesterday", now, -EINVAL);
+        PAST_ERR("yesterday 9", now, -EINVAL);
+        PAST_ERR("-3d", now, -EINVAL);
+        PAST_ERR("", now, -EINVAL);
+        PAST_ERR(NULL, now, -EINVAL);
+        PAST_ERR("yesterday\x01", now, -EINVAL);
+
+        /* The future, and field errors, are range errors. */
+        PAST_ERR("today 17:00", now, -ERANGE);
+        PAST_ERR("2026-06-11", now, -ERANGE);
+        PAST_ERR("2026-06-10T10:00:01", now, -ERANGE);
+        PAST_ERR("2030-01-01T09:00Z", now, -ERANGE);
+        PAST_ERR("yesterday 25:00", now, -ERANGE);
+        PAST_ERR("2026-02-30", now, -ERANGE);
+        PAST_ERR("0d ago", now, -ERANGE);
+        PAST_ERR("3661d ago", now, -ERANGE);
+        PAST_ERR("2h ago", HOUR, -ERANGE);                      /* before 1970 */
+        CHECK_INT(when_parse_past("yesterday", now, NULL), -EINVAL,
+                  "when_parse_past with NULL output is -EINVAL");
+
+        /* "yesterday 02:30" the day after the spring change lands on the
+         * gap and moves forward, as when_parse does: 03:30 CEST. */
+        now = utc(2026, 3, 30, 8, 0, 0);                        /* Mon 10:00 CEST */
+        PAST_OK("yesterday 02:30", now, utc(2026, 3, 29, 1, 30, 0));
+        PAST_OK("yesterday", now, utc(2026, 3, 29, 10, 0, 0));  /* noon CEST */
+        PAST_OK("1d ago", now, now - DAY);
+
+        /* Another zone: New York, Sunday 2026-11-01 08:00 EST, the fall-back
+         * day; 01:30 happened twice and means the earlier, EDT. */
+        set_tz("America/New_York");
+        now = utc(2026, 11, 1, 13, 0, 0);
+        PAST_OK("01:30", now, utc(2026, 11, 1, 5, 30, 0));
+        PAST_OK("sat", now, utc(2026, 10, 31, 16, 0, 0));       /* noon EDT */
+        PAST_OK("sun", now, now);                               /* today, before noon */
 }
 
 /* Brute force against localtime_r(): for every quarter hour of local wall
@@ -954,6 +1083,7 @@ int main(void) {
         test_day_words_and_clock();
         test_weekdays();
         test_relative();
+        test_past();
         test_dst();
         test_local_midnight();
         test_formatting();
