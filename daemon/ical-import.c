@@ -18,12 +18,22 @@
  * file of a million nested BEGIN lines would overflow the stack. */
 #define ICS_DEPTH_MAX 8
 
+/* libical frees each VTIMEZONE with a linear search of the calendar's
+ * zone list: 20,000 of them take seconds, a 16 MiB file of them minutes.
+ * Real files carry a handful, one per zone their events use. */
+#define ICS_VTIMEZONES_MAX 1000u
+
+/* A property longer than this (serialised) is not stored with its event. */
+#define ICS_PROPERTY_TEXT_MAX (64u * 1024u)
+
 /* UIDs made up for events without one, and for over-long ones. */
 #define DERIVED_UID_FORMAT "derived-%016llx@netctl.invalid"
 #define HASHED_UID_FORMAT "uidhash-%016llx@netctl.invalid"
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(icalcomponent *, icalcomponent_free);
 DEFINE_TRIVIAL_CLEANUP_FUNC(icalrecur_iterator *, icalrecur_iterator_free);
+/* Strings libical allocates for the caller (the *_r functions). */
+DEFINE_TRIVIAL_CLEANUP_FUNC(char *, icalmemory_free_buffer);
 
 static void libical_setup(void) {
         /* libical aborts on errors when built with ICAL_ERRORS_ARE_FATAL or
@@ -307,41 +317,56 @@ static size_t repair_pass(const unsigned char *in, size_t n, bool latin1, char *
 }
 
 /* Reads a logical line (already unfolded into `line`) as a BEGIN/END
- * marker: "BEGIN:VEVENT" gives +1 and "VEVENT".  Names are
- * case-insensitive (KOrganizer writes "BEGIN:Vcalendar"). */
+ * marker: "BEGIN:VEVENT" gives +1 and "VEVENT".  As in libical, the
+ * property name decides (any case, parameters allowed: a damaged
+ * "END;VALUE=DATE:2014" is an END to libical) and the component name is
+ * the value. */
 static int marker(const char *line, char name[static 32]) {
+        size_t n = strcspn(line, ":;");
+        bool quoted = false;
         int dir;
-        size_t skip;
 
-        if (strncasecmp(line, "BEGIN:", 6) == 0) {
+        if (n == 5 && strncasecmp(line, "BEGIN", 5) == 0)
                 dir = 1;
-                skip = 6;
-        } else if (strncasecmp(line, "END:", 4) == 0) {
+        else if (n == 3 && strncasecmp(line, "END", 3) == 0)
                 dir = -1;
-                skip = 4;
-        } else
+        else
                 return 0;
 
+        const char *p = line + n;
+        for (; *p; p++) {
+                if (*p == '"')
+                        quoted = !quoted;
+                else if (*p == ':' && !quoted)
+                        break;
+        }
+        if (*p)
+                p++;
+
         size_t k = 0;
-        for (const char *p = line + skip; *p && *p != ' ' && *p != '\t' && k < 31; p++)
+        for (; *p && k < 31; p++)
                 name[k++] = (char) (*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+        while (k > 0 && (name[k - 1] == ' ' || name[k - 1] == '\t'))
+                k--;
         name[k] = '\0';
         return dir;
 }
 
-/* Checks what libical cannot be trusted with: balanced BEGIN/END within
- * ICS_DEPTH_MAX, and that the text is iCalendar at all (a VCALENDAR, or a
- * bare VEVENT/VTODO as khal and RFC examples store them). */
+/* Checks what libical cannot be trusted with: BEGIN/END balanced and
+ * matching by name within ICS_DEPTH_MAX (libical frees recursively, and
+ * on a mismatch prints to stderr and guesses), and that the text is
+ * iCalendar at all (a VCALENDAR, or a bare VEVENT/VTODO as khal and RFC
+ * examples store them). */
 static int check_structure(const char *text, size_t len, char *errbuf, size_t errsize) {
-        char open_name[32] = "";
-        unsigned open_line = 0, line_no = 0;
+        char open_name[ICS_DEPTH_MAX][32];
+        unsigned open_line[ICS_DEPTH_MAX], line_no = 0, n_vtimezones = 0;
         int depth = 0;
         bool found = false;
 
         for (size_t pos = 0; pos < len;) {
                 /* Only the start of a logical line matters, but unfold it:
                  * Mozilla Calendar 1.0 folded right after property names. */
-                char head[48];
+                char head[256];
                 size_t h = 0;
                 unsigned first_line = ++line_no;
 
@@ -361,23 +386,33 @@ static int check_structure(const char *text, size_t len, char *errbuf, size_t er
                 char name[32];
                 int dir = marker(head, name);
                 if (dir > 0) {
-                        if (depth == 0) {
-                                if (strcmp(name, "VCALENDAR") == 0 || strcmp(name, "VEVENT") == 0 ||
-                                    strcmp(name, "VTODO") == 0)
-                                        found = true;
-                                memcpy(open_name, name, sizeof(open_name));
-                                open_line = first_line;
-                        }
-                        if (++depth > ICS_DEPTH_MAX) {
+                        if (depth >= ICS_DEPTH_MAX) {
                                 set_error(errbuf, errsize,
                                           "line %u: components nested more than %d deep",
                                           first_line, ICS_DEPTH_MAX);
                                 return -EBADMSG;
                         }
+                        if (depth == 0 && (strcmp(name, "VCALENDAR") == 0 || strcmp(name, "VEVENT") == 0 ||
+                                           strcmp(name, "VTODO") == 0))
+                                found = true;
+                        if (strcmp(name, "VTIMEZONE") == 0 && ++n_vtimezones > ICS_VTIMEZONES_MAX) {
+                                set_error(errbuf, errsize, "line %u: more than %u VTIMEZONEs", first_line,
+                                          ICS_VTIMEZONES_MAX);
+                                return -EBADMSG;
+                        }
+                        memcpy(open_name[depth], name, sizeof(name));
+                        open_line[depth] = first_line;
+                        depth++;
                 } else if (dir < 0) {
-                        if (--depth < 0) {
+                        if (depth == 0) {
                                 set_error(errbuf, errsize, "line %u: END:%s without a matching BEGIN",
                                           first_line, name);
+                                return -EBADMSG;
+                        }
+                        depth--;
+                        if (strcmp(name, open_name[depth]) != 0) {
+                                set_error(errbuf, errsize, "line %u: END:%s does not close BEGIN:%s of line %u",
+                                          first_line, name, open_name[depth], open_line[depth]);
                                 return -EBADMSG;
                         }
                 }
@@ -389,7 +424,7 @@ static int check_structure(const char *text, size_t len, char *errbuf, size_t er
         }
         if (depth > 0) {
                 set_error(errbuf, errsize, "truncated: BEGIN:%s on line %u is never closed",
-                          open_name, open_line);
+                          open_name[0], open_line[0]);
                 return -EBADMSG;
         }
         return 0;
@@ -763,6 +798,186 @@ static int person_from(icalproperty *prop, const char *value, IcsPerson *ret) {
         return 1;
 }
 
+/* ---- recurrence rules ---------------------------------------------------- */
+
+static bool rule_list_has(const short *list, size_t size, int value) {
+        for (size_t i = 0; i < size && list[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+                if (list[i] == value)
+                        return true;
+        return false;
+}
+
+static bool rule_list_empty(const short *list) {
+        return list[0] == ICAL_RECURRENCE_ARRAY_MAX;
+}
+
+static size_t rule_list_len(const short *list, size_t size) {
+        size_t n = 0;
+
+        while (n < size && list[n] != ICAL_RECURRENCE_ARRAY_MAX)
+                n++;
+        return n;
+}
+
+/* The most instances one period (day, week, month, year) of the rule can
+ * hold before BYSETPOS picks among them: BYSETPOS=-2 on a one-instance set
+ * never matches, and libical searches to 2582 for it. */
+static size_t rule_set_bound(const struct icalrecurrencetype *r) {
+        size_t months = rule_list_len(r->by_month, ICAL_BY_MONTH_SIZE),
+               mdays = rule_list_len(r->by_month_day, ICAL_BY_MONTHDAY_SIZE),
+               ydays = rule_list_len(r->by_year_day, ICAL_BY_YEARDAY_SIZE),
+               weeks = rule_list_len(r->by_week_no, ICAL_BY_WEEKNO_SIZE),
+               wdays = rule_list_len(r->by_day, ICAL_BY_DAY_SIZE), per_month = 0, per_year = 0;
+        size_t times = (rule_list_len(r->by_hour, ICAL_BY_HOUR_SIZE) ?: 1) *
+                (rule_list_len(r->by_minute, ICAL_BY_MINUTE_SIZE) ?: 1) *
+                (rule_list_len(r->by_second, ICAL_BY_SECOND_SIZE) ?: 1);
+        size_t days;
+
+        for (size_t i = 0; i < wdays; i++) {
+                bool ordinal = icalrecurrencetype_day_position(r->by_day[i]) != 0;
+                per_month += ordinal ? 1 : 5;
+                per_year += ordinal ? 1 : 53;
+        }
+
+        switch (r->freq) {
+        case ICAL_DAILY_RECURRENCE:
+                days = 1;
+                break;
+        case ICAL_WEEKLY_RECURRENCE:
+                days = wdays ? (wdays < 7 ? wdays : 7) : 1;
+                break;
+        case ICAL_MONTHLY_RECURRENCE:
+                days = mdays ? mdays : wdays ? per_month : 1;
+                break;
+        default:
+                days = ydays ? ydays : mdays ? mdays * (months ?: 12) : weeks ? weeks * 7 :
+                        wdays ? (months ? per_month * months : per_year) : months ? months : 1;
+                break;
+        }
+        return days * times;
+}
+
+/* Whether the rule can produce anything at all: its BYSETPOS can pick
+ * from the set a period holds, and some day in 56 years from `from` (two
+ * 28-year weekday cycles, across a century's missing leap day) passes its
+ * BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY filters.  libical does not
+ * notice impossible rules such as FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30 and
+ * searches to the year 2582 for each, half a second or more of CPU; this
+ * check costs a few milliseconds at worst and nothing for ordinary rules,
+ * whose first day matches at once.  BYWEEKNO is not checked (it only
+ * narrows the set further). */
+static bool rule_feasible(const struct icalrecurrencetype *rule, int64_t from) {
+        bool any_month = rule_list_empty(rule->by_month), any_mday = rule_list_empty(rule->by_month_day),
+             any_yday = rule_list_empty(rule->by_year_day), any_wday = rule_list_empty(rule->by_day);
+
+        size_t n_pos = rule_list_len(rule->by_set_pos, ICAL_BY_SETPOS_SIZE);
+        if (n_pos > 0) {
+                size_t bound = rule_set_bound(rule);
+                bool reachable = false;
+                for (size_t i = 0; i < n_pos && !reachable; i++) {
+                        int v = rule->by_set_pos[i];
+                        reachable = v != 0 && (size_t) (v < 0 ? -v : v) <= bound;
+                }
+                if (!reachable)
+                        return false;
+        }
+
+        if (any_month + any_mday + any_yday + any_wday >= 3)
+                return true;
+
+        for (int64_t day = from; day < from + 56 * 366; day++) {
+                int y, m, d;
+                civil_from_days(day, &y, &m, &d);
+
+                if (!any_month) {
+                        bool ok = false;
+                        for (size_t i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
+                                ok = ok || icalrecurrencetype_month_month(rule->by_month[i]) == m;
+                        if (!ok)
+                                continue;
+                }
+                int dim = icaltime_days_in_month(m, y);
+                if (!any_mday && !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d) &&
+                    !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d - dim - 1))
+                        continue;
+                int64_t jan1 = days_from_civil(y, 1, 1);
+                int yday = (int) (day - jan1) + 1, diy = icaltime_days_in_year(y);
+                if (!any_yday && !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday) &&
+                    !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday - diy - 1))
+                        continue;
+                if (!any_wday) {
+                        int wday = (int) (((day % 7) + 7 + 4) % 7) + 1;  /* 1 = Sunday, as libical */
+                        bool ok = false;
+                        for (size_t i = 0; i < ICAL_BY_DAY_SIZE && rule->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX && !ok; i++) {
+                                short v = rule->by_day[i];
+                                if ((int) icalrecurrencetype_day_day_of_week(v) != wday)
+                                        continue;
+                                int pos = icalrecurrencetype_day_position(v);
+                                if (pos == 0)
+                                        ok = true;
+                                else if (rule->freq == ICAL_MONTHLY_RECURRENCE ||
+                                         (rule->freq == ICAL_YEARLY_RECURRENCE && !any_month))
+                                        ok = pos == (d - 1) / 7 + 1 || pos == -((dim - d) / 7 + 1);
+                                else if (rule->freq == ICAL_YEARLY_RECURRENCE)
+                                        ok = pos == (yday - 1) / 7 + 1 || pos == -((diy - yday) / 7 + 1);
+                                else
+                                        ok = true;
+                        }
+                        if (!ok)
+                                continue;
+                }
+                return true;
+        }
+        return false;
+}
+
+/* libical expands a VTIMEZONE's rules from their DTSTART (often 1601) on
+ * first use; an impossible or sub-yearly rule there costs seconds and
+ * thousands of transitions.  Real zones recur yearly. */
+static bool vtimezone_rule_ok(icalproperty *rrule, int64_t from) {
+        struct icalrecurrencetype rule = icalproperty_get_rrule(rrule);
+
+        return rule.freq == ICAL_YEARLY_RECURRENCE && rule_feasible(&rule, from);
+}
+
+/* Drops the RRULEs of the container's VTIMEZONEs that
+ * vtimezone_rule_ok() refuses, before anything looks a zone up; the
+ * observance keeps its DTSTART and offsets.  In place and linear: a file
+ * may hold thousands of VTIMEZONEs. */
+static int vtimezones_vet(icalcomponent *container, IcsCalendar *cal) {
+        icalcompiter zit = icalcomponent_begin_component(container, ICAL_VTIMEZONE_COMPONENT);
+        for (icalcomponent *vtz; (vtz = icalcompiter_deref(&zit)); icalcompiter_next(&zit)) {
+                size_t dropped = 0;
+
+                icalcompiter oit = icalcomponent_begin_component(vtz, ICAL_ANY_COMPONENT);
+                for (icalcomponent *c; (c = icalcompiter_deref(&oit)); icalcompiter_next(&oit)) {
+                        /* Before the RRULE walk: get_first_property() resets
+                         * the cursor that walk depends on. */
+                        icalproperty *ds = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+                        struct icaltimetype start = ds ? icalproperty_get_dtstart(ds) : icaltime_null_time();
+                        int64_t from = start.year > 0 && start.month >= 1 && start.month <= 12 ?
+                                days_from_civil(start.year, start.month, 1) : 0;
+                        icalproperty *p, *next;
+
+                        for (p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p; p = next) {
+                                next = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY);
+                                if (vtimezone_rule_ok(p, from))
+                                        continue;
+                                icalcomponent_remove_property(c, p);
+                                icalproperty_free(p);
+                                dropped++;
+                        }
+                }
+                if (dropped > 0) {
+                        icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+                        _cleanup_free_ char *tzid = text_sanitize(p ? icalproperty_get_tzid(p) : "", 80);
+                        warn(cal, "VTIMEZONE \"%s\": a rule that cannot recur yearly was dropped",
+                             tzid ? tzid : "");
+                }
+        }
+        return 0;
+}
+
 /* ---- events -------------------------------------------------------------- */
 
 /* When an event happens, read from DTSTART, DTEND / DURATION. */
@@ -883,82 +1098,201 @@ static uint64_t event_identity_hash(icalcomponent *ev) {
         for (size_t i = 0; i < ELEMENTSOF(kinds); i++)
                 for (icalproperty *p = icalcomponent_get_first_property(ev, kinds[i]); p;
                      p = icalcomponent_get_next_property(ev, kinds[i])) {
-                        _cleanup_free_ char *s = icalproperty_as_ical_string_r(p);
+                        _cleanup_(icalmemory_free_bufferp) char *s = icalproperty_as_ical_string_r(p);
                         h = fnv1a(h, s ? s : "");
                 }
         return h;
 }
 
-static bool tzid_listed(const char *const *list, size_t n, const char *tzid) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(list[i], tzid) == 0)
-                        return true;
-        return false;
+/* The VTIMEZONEs of one container (VCALENDAR, or the root of bare
+ * components), listed once and sorted by TZID, each serialised the first
+ * time an event names it: per event, walking the container's children or
+ * serialising its zones again would cost events x zones. */
+typedef struct ZoneEntry {
+        const char *tzid;
+        icalcomponent *vtz;
+        char *text;
+} ZoneEntry;
+
+typedef struct ZoneList {
+        ZoneEntry *v;
+        size_t n;
+} ZoneList;
+
+static void zone_list_clear(ZoneList *z) {
+        for (size_t i = 0; i < z->n; i++)
+                icalmemory_free_buffer(z->v[i].text);
+        free(z->v);
+        *z = (ZoneList) {};
 }
 
-static void strip_errors(icalcomponent *c) {
-        icalproperty *p, *next;
+static int zone_entry_compare(const void *a, const void *b) {
+        return strcmp(((const ZoneEntry *) a)->tzid, ((const ZoneEntry *) b)->tzid);
+}
 
-        for (p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p; p = next) {
-                next = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY);
-                icalcomponent_remove_property(c, p);
-                icalproperty_free(p);
+static int zone_list_build(icalcomponent *container, ZoneList *ret) {
+        ZoneList z = {};
+        size_t n = 0;
+
+        icalcompiter it = icalcomponent_begin_component(container, ICAL_VTIMEZONE_COMPONENT);
+        for (; icalcompiter_deref(&it); icalcompiter_next(&it))
+                n++;
+        if (n > 0) {
+                z.v = calloc(n, sizeof(ZoneEntry));
+                if (!z.v)
+                        return -ENOMEM;
         }
-        for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
-             s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))
-                strip_errors(s);
+        it = icalcomponent_begin_component(container, ICAL_VTIMEZONE_COMPONENT);
+        for (icalcomponent *c; (c = icalcompiter_deref(&it)) && z.n < n; icalcompiter_next(&it)) {
+                icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+                const char *tzid = p ? icalproperty_get_tzid(p) : NULL;
+                if (tzid)
+                        z.v[z.n++] = (ZoneEntry) { .tzid = tzid, .vtz = c };
+        }
+        if (z.n > 1)
+                qsort(z.v, z.n, sizeof(ZoneEntry), zone_entry_compare);
+        *ret = z;
+        return 0;
+}
+
+static ZoneEntry *zone_list_find(const ZoneList *z, const char *tzid) {
+        ZoneEntry key = { .tzid = tzid };
+
+        return z->n > 0 ? bsearch(&key, z->v, z->n, sizeof(ZoneEntry), zone_entry_compare) : NULL;
+}
+
+typedef struct TextBuf {
+        char *p;
+        size_t len, cap;
+} TextBuf;
+
+static void text_buf_clear(TextBuf *b) {
+        free(b->p);
+        *b = (TextBuf) {};
+}
+
+static int text_buf_add(TextBuf *b, const char *s) {
+        size_t n = strlen(s);
+
+        if (b->len + n + 1 > b->cap) {
+                size_t cap = b->cap ? b->cap : 1024;
+                while (cap < b->len + n + 1)
+                        cap *= 2;
+                char *p = realloc(b->p, cap);
+                if (!p)
+                        return -ENOMEM;
+                b->p = p;
+                b->cap = cap;
+        }
+        memcpy(b->p + b->len, s, n + 1);
+        b->len += n;
+        return 0;
+}
+
+/* The VEVENT as libical would write it, minus libical's X-LIC-ERROR notes
+ * (reported as warnings already) and the ATTENDEEs past the cap: what is
+ * stored should be what was understood, and bounded.  A property longer
+ * than ICS_PROPERTY_TEXT_MAX (a 15 MB DESCRIPTION) is left out, SUMMARY
+ * and LOCATION shortened instead.  Removing properties from the tree would
+ * cost libical a linear search each.  -E2BIG past ICS_EVENT_TEXT_MAX. */
+static int event_serialize(icalcomponent *ev, TextBuf *b, IcsCalendar *cal, const char *label) {
+        size_t attendees = 0, start = b->len;
+        int r;
+
+        r = text_buf_add(b, "BEGIN:VEVENT\r\n");
+        if (r < 0)
+                return r;
+        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
+                icalproperty_kind k = icalproperty_isa(p);
+                if (k == ICAL_XLICERROR_PROPERTY || (k == ICAL_ATTENDEE_PROPERTY && ++attendees > ICS_ATTENDEES_MAX))
+                        continue;
+                _cleanup_(icalmemory_free_bufferp) char *s = icalproperty_as_ical_string_r(p);
+                if (!s)
+                        return -ENOMEM;
+                if (strlen(s) > ICS_PROPERTY_TEXT_MAX) {
+                        icalvalue *v = icalproperty_get_value(p);
+                        if ((k == ICAL_SUMMARY_PROPERTY || k == ICAL_LOCATION_PROPERTY) && v &&
+                            icalvalue_isa(v) == ICAL_TEXT_VALUE) {
+                                _cleanup_free_ char *t = text_sanitize(icalvalue_get_text(v), ICS_TEXT_MAX);
+                                icalproperty *shortened = t ? (k == ICAL_SUMMARY_PROPERTY ? icalproperty_new_summary(t) :
+                                                                icalproperty_new_location(t)) : NULL;
+                                if (!shortened)
+                                        return -ENOMEM;
+                                icalmemory_free_buffer(s);
+                                s = icalproperty_as_ical_string_r(shortened);
+                                icalproperty_free(shortened);
+                                if (!s)
+                                        return -ENOMEM;
+                        } else {
+                                warn(cal, "%s: %s of %zu bytes left out of the stored copy", label,
+                                     icalproperty_kind_to_string(k), strlen(s));
+                                continue;
+                        }
+                }
+                r = text_buf_add(b, s);
+                if (r < 0)
+                        return r;
+                if (b->len - start > ICS_EVENT_TEXT_MAX)
+                        return -E2BIG;
+        }
+        icalcompiter it = icalcomponent_begin_component(ev, ICAL_ANY_COMPONENT);
+        for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
+                _cleanup_(icalmemory_free_bufferp) char *s = icalcomponent_as_ical_string_r(c);
+                if (!s)
+                        return -ENOMEM;
+                r = text_buf_add(b, s);
+                if (r < 0)
+                        return r;
+                if (b->len - start > ICS_EVENT_TEXT_MAX)
+                        return -E2BIG;
+        }
+        return text_buf_add(b, "END:VEVENT\r\n");
 }
 
 /* The VEVENT as a VCALENDAR of its own, with the VTIMEZONEs its TZID
- * parameters name, so that it can be expanded again without the file. */
-static char *event_standalone_text(icalcomponent *ev, icalcomponent *container) {
-        _cleanup_(icalcomponent_freep) icalcomponent *cal = NULL;
-        _cleanup_free_ const char **tzids = NULL;
-        size_t n_tzids = 0, n_props = 0;
+ * parameters name, so that it can be expanded again without the file.
+ * Returns 0 with the text in *ret, -E2BIG, -ENOMEM. */
+static int event_standalone_text(icalcomponent *ev, ZoneList *zones, IcsCalendar *cal, const char *label,
+                                 char **ret) {
+        static const char head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//netctl//ical-import//EN\r\n",
+                          tail[] = "END:VCALENDAR\r\n";
+        /* A handful of zones per event at most; a file naming more in one
+         * event gets the first 16. */
+        const ZoneEntry *used[16];
+        size_t n_used = 0;
 
-        cal = icalcomponent_new(ICAL_VCALENDAR_COMPONENT);
-        if (!cal)
-                return NULL;
-        icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
-        icalcomponent_add_property(cal, icalproperty_new_prodid("-//netctl//ical-import//EN"));
-
-        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p;
-             p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY))
-                n_props++;
-        if (n_props > 0) {
-                tzids = calloc(n_props, sizeof(char *));
-                if (!tzids)
-                        return NULL;
-        }
-        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p && n_tzids < n_props;
+        for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p && zones->n > 0;
              p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
                 icalparameter *tp = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
                 const char *tzid = tp ? icalparameter_get_tzid(tp) : NULL;
-                if (tzid && !tzid_listed(tzids, n_tzids, tzid))
-                        tzids[n_tzids++] = tzid;
+                ZoneEntry *z = tzid ? zone_list_find(zones, tzid) : NULL;
+                bool listed = false;
+
+                for (size_t i = 0; i < n_used && !listed; i++)
+                        listed = used[i] == z;
+                if (!z || listed || n_used >= ELEMENTSOF(used))
+                        continue;
+                if (!z->text) {
+                        z->text = icalcomponent_as_ical_string_r(z->vtz);
+                        if (!z->text)
+                                return -ENOMEM;
+                }
+                used[n_used++] = z;
         }
 
-        if (container && n_tzids > 0)
-                for (icalcomponent *vtz = icalcomponent_get_first_component(container, ICAL_VTIMEZONE_COMPONENT);
-                     vtz; vtz = icalcomponent_get_next_component(container, ICAL_VTIMEZONE_COMPONENT)) {
-                        icalproperty *tp = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-                        const char *tzid = tp ? icalproperty_get_tzid(tp) : NULL;
-                        if (!tzid || !tzid_listed(tzids, n_tzids, tzid))
-                                continue;
-                        icalcomponent *clone = icalcomponent_new_clone(vtz);
-                        if (!clone)
-                                return NULL;
-                        strip_errors(clone);
-                        icalcomponent_add_component(cal, clone);
-                }
-
-        icalcomponent *clone = icalcomponent_new_clone(ev);
-        if (!clone)
-                return NULL;
-        strip_errors(clone);
-        icalcomponent_add_component(cal, clone);
-
-        return icalcomponent_as_ical_string_r(cal);
+        _cleanup_(text_buf_clear) TextBuf b = {};
+        int r = text_buf_add(&b, head);
+        for (size_t i = 0; i < n_used && r >= 0; i++)
+                r = text_buf_add(&b, used[i]->text);
+        if (r >= 0)
+                r = event_serialize(ev, &b, cal, label);
+        if (r >= 0)
+                r = text_buf_add(&b, tail);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(b.p);
+        return 0;
 }
 
 void ics_occurrences_free(IcsOccurrence *o, size_t n) {
@@ -1041,6 +1375,12 @@ static int event_people(icalcomponent *ev, IcsEvent *e, IcsCalendar *cal, const 
              p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
                 IcsPerson person = {};
 
+                /* Past the cap, only count: the duplicate check is
+                 * quadratic and a file may hold a million ATTENDEE lines. */
+                if (e->n_attendees >= n_att) {
+                        dropped++;
+                        continue;
+                }
                 r = person_from(p, icalproperty_get_attendee(p), &person);
                 if (r < 0)
                         return r;
@@ -1050,8 +1390,7 @@ static int event_people(icalcomponent *ev, IcsEvent *e, IcsCalendar *cal, const 
                 bool dup = false;
                 for (size_t i = 0; i < e->n_attendees && !dup; i++)
                         dup = strcmp(e->attendees[i].email, person.email) == 0;
-                if (dup || e->n_attendees >= n_att) {
-                        dropped += !dup;
+                if (dup) {
                         person_clear(&person);
                         continue;
                 }
@@ -1065,8 +1404,8 @@ static int event_people(icalcomponent *ev, IcsEvent *e, IcsCalendar *cal, const 
 
 /* Converts one VEVENT.  Returns 1 and fills *ret, 0 when the event is
  * skipped (a warning says why), -ENOMEM. */
-static int event_convert(icalcomponent *ev, icalcomponent *container, IcsMethod method, size_t index,
-                         IcsCalendar *cal, IcsEvent *ret) {
+static int event_convert(icalcomponent *ev, icalcomponent *container, ZoneList *zones, IcsMethod method,
+                         size_t index, IcsCalendar *cal, IcsEvent *ret) {
         _cleanup_(event_clearp) IcsEvent e = { .method = method };
         char label[128];
         const char *problem = NULL;
@@ -1176,9 +1515,13 @@ static int event_convert(icalcomponent *ev, icalcomponent *container, IcsMethod 
         if (r < 0)
                 return r;
 
-        e.ical = event_standalone_text(ev, container);
-        if (!e.ical)
-                return -ENOMEM;
+        r = event_standalone_text(ev, zones, cal, label, &e.ical);
+        if (r == -E2BIG) {
+                warn(cal, "%s: larger than %u KiB; skipped", label, ICS_EVENT_TEXT_MAX / 1024);
+                return 0;
+        }
+        if (r < 0)
+                return r;
 
         *ret = e;
         e = (IcsEvent) {};
@@ -1188,6 +1531,12 @@ static int event_convert(icalcomponent *ev, icalcomponent *container, IcsMethod 
 static void collect_parse_errors(icalcomponent *c, IcsCalendar *cal) {
         for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_XLICERROR_PROPERTY); p;
              p = icalcomponent_get_next_property(c, ICAL_XLICERROR_PROPERTY)) {
+                if (cal->n_warnings >= ICS_WARNINGS_MAX) {
+                        /* Only counted from here on: a file of garbage
+                         * lines has one of these per line. */
+                        cal->n_warnings_total++;
+                        continue;
+                }
                 _cleanup_free_ char *msg = text_sanitize(icalproperty_get_xlicerror(p), 160);
                 warn(cal, "libical: %s", msg ? msg : "parse error");
         }
@@ -1201,44 +1550,19 @@ typedef struct ParseState {
         size_t capacity;
         size_t index;           /* VEVENTs seen, 1-based in messages */
         bool method_set;
-        size_t n_derived;       /* events with a derived UID so far */
+        bool overflow;          /* ICS_EVENTS_MAX reached */
 } ParseState;
 
-/* Two UID-less events with the same identity in one file (RFC examples
- * that differ only in DESCRIPTION) must not merge into one: the second
- * gets "-2", the third "-3", stable as long as the file is. */
-static int derived_uid_disambiguate(ParseState *st, IcsEvent *e) {
-        size_t same = 0;
-
-        for (size_t i = 0, seen = 0; i < st->cal->n_events && seen < st->n_derived; i++) {
-                const IcsEvent *o = &st->cal->events[i];
-                if (!o->uid_derived || strncmp(o->uid, "derived-", 8) != 0)
-                        continue;
-                seen++;
-                /* Compare the hash part: "derived-<16 hex>". */
-                if (strncmp(o->uid, e->uid, 24) == 0)
-                        same++;
-        }
-        st->n_derived++;
-        if (same == 0)
-                return 0;
-
-        char *uid;
-        if (asprintf(&uid, "%.24s-%zu@netctl.invalid", e->uid, same + 1) < 0)
-                return -ENOMEM;
-        free(e->uid);
-        e->uid = uid;
-        return 0;
-}
-
-static int add_event(ParseState *st, icalcomponent *ev, icalcomponent *container, IcsMethod method) {
+static int add_event(ParseState *st, icalcomponent *ev, icalcomponent *container, ZoneList *zones,
+                     IcsMethod method) {
         IcsCalendar *cal = st->cal;
         int r;
 
         st->index++;
         if (cal->n_events >= ICS_EVENTS_MAX) {
-                if (cal->n_events == ICS_EVENTS_MAX && st->index == ICS_EVENTS_MAX + 1)
+                if (!st->overflow)
                         warn(cal, "more than %u events; the rest were ignored", ICS_EVENTS_MAX);
+                st->overflow = true;
                 cal->n_skipped++;
                 return 0;
         }
@@ -1251,60 +1575,112 @@ static int add_event(ParseState *st, icalcomponent *ev, icalcomponent *container
                 st->capacity = n;
         }
 
-        IcsEvent *e = &cal->events[cal->n_events];
-        r = event_convert(ev, container, method, st->index, cal, e);
+        r = event_convert(ev, container, zones, method, st->index, cal, &cal->events[cal->n_events]);
         if (r < 0)
                 return r;
-        if (r == 0) {
+        if (r == 0)
                 cal->n_skipped++;
-                return 0;
-        }
-        if (e->uid_derived && strncmp(e->uid, "derived-", 8) == 0) {
-                r = derived_uid_disambiguate(st, e);
-                if (r < 0) {
-                        event_clear(e);
-                        return r;
-                }
-        }
-        cal->n_events++;
+        else
+                cal->n_events++;
         return 0;
 }
 
-/* One top-level component: a VCALENDAR, or a bare VEVENT / VTODO. */
-static int add_top(ParseState *st, icalcomponent *top, icalcomponent *parent) {
-        icalcomponent_kind kind = icalcomponent_isa(top);
+/* The VEVENTs of one container (a VCALENDAR, or the root holding bare
+ * components), after its VTIMEZONEs were vetted and listed. */
+static int add_container_events(ParseState *st, icalcomponent *container, IcsMethod method) {
+        _cleanup_(zone_list_clear) ZoneList zones = {};
         int r;
 
-        collect_parse_errors(top, st->cal);
+        r = vtimezones_vet(container, st->cal);
+        if (r < 0)
+                return r;
+        r = zone_list_build(container, &zones);
+        if (r < 0)
+                return r;
 
-        if (kind == ICAL_VEVENT_COMPONENT)
-                return add_event(st, top, parent, ICS_METHOD_NONE);
-        if (kind == ICAL_VTODO_COMPONENT) {
-                st->cal->n_todos++;
-                return 0;
-        }
-        if (kind != ICAL_VCALENDAR_COMPONENT)
-                return 0;
-
-        IcsMethod method = method_from(top);
-        if (!st->method_set) {
-                st->cal->method = method;
-                st->method_set = true;
-        }
         /* An external iterator: libical's get_first/get_next keep their
-         * cursor in the component, and converting an event walks the
-         * same VCALENDAR for its VTIMEZONEs. */
-        icalcompiter it = icalcomponent_begin_component(top, ICAL_ANY_COMPONENT);
+         * cursor in the component itself. */
+        icalcompiter it = icalcomponent_begin_component(container, ICAL_ANY_COMPONENT);
         for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
                 icalcomponent_kind k = icalcomponent_isa(c);
                 if (k == ICAL_VEVENT_COMPONENT) {
-                        r = add_event(st, c, top, method);
+                        r = add_event(st, c, container, &zones, method);
                         if (r < 0)
                                 return r;
                 } else if (k == ICAL_VTODO_COMPONENT)
                         st->cal->n_todos++;
+                else if (k == ICAL_VCALENDAR_COMPONENT) {
+                        IcsMethod m = method_from(c);
+                        if (!st->method_set) {
+                                st->cal->method = m;
+                                st->method_set = true;
+                        }
+                        r = add_container_events(st, c, m);
+                        if (r < 0)
+                                return r;
+                }
         }
         return 0;
+}
+
+typedef struct DerivedUid {
+        const char *uid;
+        size_t index;
+} DerivedUid;
+
+static int derived_uid_compare(const void *a, const void *b) {
+        const DerivedUid *x = a, *y = b;
+        int c = strcmp(x->uid, y->uid);
+
+        if (c != 0)
+                return c;
+        return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Two UID-less events with the same identity in one file (RFC examples
+ * that differ only in DESCRIPTION) must not merge into one: in file order
+ * the second gets "-2", the third "-3", stable as long as the file is.
+ * Sorting keeps this O(n log n) for files of 100,000 such events. */
+static int derived_uids_disambiguate(IcsCalendar *cal) {
+        _cleanup_free_ DerivedUid *v = NULL;
+        _cleanup_free_ char **renamed = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        for (size_t i = 0; i < cal->n_events; i++)
+                n += cal->events[i].uid_derived && strncmp(cal->events[i].uid, "derived-", 8) == 0;
+        if (n < 2)
+                return 0;
+        v = calloc(n, sizeof(DerivedUid));
+        renamed = calloc(n, sizeof(char *));
+        if (!v || !renamed)
+                return -ENOMEM;
+        n = 0;
+        for (size_t i = 0; i < cal->n_events; i++)
+                if (cal->events[i].uid_derived && strncmp(cal->events[i].uid, "derived-", 8) == 0)
+                        v[n++] = (DerivedUid) { .uid = cal->events[i].uid, .index = i };
+        qsort(v, n, sizeof(DerivedUid), derived_uid_compare);
+
+        /* New names first, then the swap: on ENOMEM nothing changed. */
+        for (size_t i = 1, same = 1; i < n; i++) {
+                same = strcmp(v[i].uid, v[i - 1].uid) == 0 ? same + 1 : 1;
+                if (same > 1 && asprintf(&renamed[i], "%.24s-%zu@netctl.invalid", v[i].uid, same) < 0) {
+                        renamed[i] = NULL;
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (!renamed[i])
+                        continue;
+                if (r == 0) {
+                        IcsEvent *e = &cal->events[v[i].index];
+                        free(e->uid);
+                        e->uid = renamed[i];
+                } else
+                        free(renamed[i]);
+        }
+        return r;
 }
 
 int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize) {
@@ -1332,20 +1708,35 @@ int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *e
         }
 
         ParseState st = { .cal = cal };
-        if (icalcomponent_isa(root) == ICAL_XROOT_COMPONENT) {
+        collect_parse_errors(root, cal);
+        switch (icalcomponent_isa(root)) {
+        case ICAL_VCALENDAR_COMPONENT:
+                cal->method = method_from(root);
+                st.method_set = true;
+                r = add_container_events(&st, root, cal->method);
+                break;
+        case ICAL_XROOT_COMPONENT:
                 /* Several top-level components: concatenated VCALENDARs,
                  * or bare VEVENTs with their VTIMEZONEs beside them. */
-                icalcompiter it = icalcomponent_begin_component(root, ICAL_ANY_COMPONENT);
-                for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
-                        r = add_top(&st, c, root);
-                        if (r < 0)
-                                return r;
-                }
-        } else {
-                r = add_top(&st, root, NULL);
-                if (r < 0)
-                        return r;
+                r = add_container_events(&st, root, ICS_METHOD_NONE);
+                break;
+        case ICAL_VEVENT_COMPONENT:
+                r = add_event(&st, root, NULL, &(ZoneList) {}, ICS_METHOD_NONE);
+                break;
+        case ICAL_VTODO_COMPONENT:
+                cal->n_todos++;
+                r = 0;
+                break;
+        default:
+                r = 0;
+                break;
         }
+        if (r < 0)
+                return r;
+
+        r = derived_uids_disambiguate(cal);
+        if (r < 0)
+                return r;
 
         *ret_calendar = TAKE_PTR(cal);
         return 0;
@@ -1361,21 +1752,6 @@ typedef struct Key {
 
 static Key key_from(const Instant *i) {
         return (Key) { .utc = instant_utc(i), .day = instant_day(i), .date = i->date };
-}
-
-/* A DATE on either side compares by date: EXDATE and RECURRENCE-ID
- * written as DATE-TIME midnight in the organiser's zone on an all-day
- * series (Exchange) mean that day. */
-static bool key_matches(const Key *k, bool all_day, int64_t slot_utc, int64_t slot_day) {
-        if (all_day || k->date)
-                return k->day == slot_day;
-        return k->utc == slot_utc;
-}
-
-static bool key_at_or_before(const Key *k, bool all_day, int64_t slot_utc, int64_t slot_day) {
-        if (all_day || k->date)
-                return k->day <= slot_day;
-        return k->utc <= slot_utc;
 }
 
 typedef struct Slot {
@@ -1419,6 +1795,11 @@ static int component_parse(const char *text, Component *ret) {
         root = icalparser_parse_string(clean);
         if (!root)
                 return -EINVAL;
+        r = vtimezones_vet(root, NULL);
+        if (r < 0) {
+                icalcomponent_free(root);
+                return r;
+        }
         if (icalcomponent_isa(root) == ICAL_VEVENT_COMPONENT)
                 ev = root;
         else
@@ -1456,86 +1837,6 @@ static int occurrence_compare(const void *a, const void *b) {
         if (x->start != y->start)
                 return x->start < y->start ? -1 : 1;
         return x->recurrence_id < y->recurrence_id ? -1 : x->recurrence_id > y->recurrence_id;
-}
-
-static int override_compare(const void *a, const void *b) {
-        const Override *x = a, *y = b;
-
-        if (x->rid.day != y->rid.day)
-                return x->rid.day < y->rid.day ? -1 : 1;
-        return x->rid.utc < y->rid.utc ? -1 : x->rid.utc > y->rid.utc;
-}
-
-static bool rule_list_has(const short *list, size_t size, int value) {
-        for (size_t i = 0; i < size && list[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
-                if (list[i] == value)
-                        return true;
-        return false;
-}
-
-static bool rule_list_empty(const short *list) {
-        return list[0] == ICAL_RECURRENCE_ARRAY_MAX;
-}
-
-/* Whether any day in the 400 years (a full Gregorian cycle) from `from`
- * passes the rule's BYMONTH, BYMONTHDAY, BYYEARDAY and BYDAY filters.
- * libical does not notice impossible combinations such as
- * FREQ=MONTHLY;BYMONTH=2;BYMONTHDAY=30 and searches to the year 2582 for
- * each one, half a second of CPU; this check costs a few milliseconds at
- * worst and nothing for ordinary rules, whose first day matches at once.
- * BYSETPOS and BYWEEKNO are not checked (they only narrow the set
- * further). */
-static bool rule_feasible(const struct icalrecurrencetype *rule, int64_t from) {
-        bool any_month = rule_list_empty(rule->by_month), any_mday = rule_list_empty(rule->by_month_day),
-             any_yday = rule_list_empty(rule->by_year_day), any_wday = rule_list_empty(rule->by_day);
-
-        if (any_month + any_mday + any_yday + any_wday >= 3)
-                return true;
-
-        for (int64_t day = from; day < from + 146097; day++) {
-                int y, m, d;
-                civil_from_days(day, &y, &m, &d);
-
-                if (!any_month) {
-                        bool ok = false;
-                        for (size_t i = 0; i < ICAL_BY_MONTH_SIZE && rule->by_month[i] != ICAL_RECURRENCE_ARRAY_MAX; i++)
-                                ok = ok || icalrecurrencetype_month_month(rule->by_month[i]) == m;
-                        if (!ok)
-                                continue;
-                }
-                int dim = icaltime_days_in_month(m, y);
-                if (!any_mday && !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d) &&
-                    !rule_list_has(rule->by_month_day, ICAL_BY_MONTHDAY_SIZE, d - dim - 1))
-                        continue;
-                int64_t jan1 = days_from_civil(y, 1, 1);
-                int yday = (int) (day - jan1) + 1, diy = icaltime_days_in_year(y);
-                if (!any_yday && !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday) &&
-                    !rule_list_has(rule->by_year_day, ICAL_BY_YEARDAY_SIZE, yday - diy - 1))
-                        continue;
-                if (!any_wday) {
-                        int wday = (int) (((day % 7) + 7 + 4) % 7) + 1;  /* 1 = Sunday, as libical */
-                        bool ok = false;
-                        for (size_t i = 0; i < ICAL_BY_DAY_SIZE && rule->by_day[i] != ICAL_RECURRENCE_ARRAY_MAX && !ok; i++) {
-                                short v = rule->by_day[i];
-                                if ((int) icalrecurrencetype_day_day_of_week(v) != wday)
-                                        continue;
-                                int pos = icalrecurrencetype_day_position(v);
-                                if (pos == 0)
-                                        ok = true;
-                                else if (rule->freq == ICAL_MONTHLY_RECURRENCE ||
-                                         (rule->freq == ICAL_YEARLY_RECURRENCE && !any_month))
-                                        ok = pos == (d - 1) / 7 + 1 || pos == -((dim - d) / 7 + 1);
-                                else if (rule->freq == ICAL_YEARLY_RECURRENCE)
-                                        ok = pos == (yday - 1) / 7 + 1 || pos == -((diy - yday) / 7 + 1);
-                                else
-                                        ok = true;
-                        }
-                        if (!ok)
-                                continue;
-                }
-                return true;
-        }
-        return false;
 }
 
 typedef struct Expansion {
@@ -1606,15 +1907,33 @@ typedef struct Series {
 
         Slot *rdates;           /* with DTSTART, sorted */
         size_t n_rdates;
-        Key *exdates;
-        size_t n_exdates;
+        /* EXDATEs, sorted for binary search: by instant, and by date
+         * (DATE values, or any value on an all-day series). */
+        int64_t *ex_utc, *ex_day;
+        size_t n_ex_utc, n_ex_day;
 } Series;
 
 static void series_clear(Series *s) {
         component_clear(&s->comp);
         free(s->rdates);
-        free(s->exdates);
+        free(s->ex_utc);
+        free(s->ex_day);
         *s = (Series) {};
+}
+
+static int int64_compare(const void *a, const void *b) {
+        int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+
+        return x < y ? -1 : x > y;
+}
+
+static bool int64_sorted_has(const int64_t *v, size_t n, int64_t key) {
+        return n > 0 && bsearch(&key, v, n, sizeof(int64_t), int64_compare);
+}
+
+static bool series_excludes(const Series *s, const Slot *slot) {
+        return (!s->t.all_day && int64_sorted_has(s->ex_utc, s->n_ex_utc, slot->utc)) ||
+                int64_sorted_has(s->ex_day, s->n_ex_day, slot->day);
 }
 
 static int series_load(const char *text, Series *ret) {
@@ -1668,7 +1987,7 @@ static int series_load(const char *text, Series *ret) {
                 goto fail;
         }
         s.rdates[s.n_rdates++] = (Slot) { .utc = s.t.start_utc, .day = s.t.start_day };
-        for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p;
+        for (p = icalcomponent_get_first_property(ev, ICAL_RDATE_PROPERTY); p && s.n_rdates < n;
              p = icalcomponent_get_next_property(ev, ICAL_RDATE_PROPERTY)) {
                 struct icaldatetimeperiodtype v = icalproperty_get_rdate(p);
                 bool period = icaltime_is_null_time(v.time);
@@ -1722,18 +2041,31 @@ static int series_load(const char *text, Series *ret) {
              p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY))
                 n++;
         if (n > 0) {
-                s.exdates = calloc(n, sizeof(Key));
-                if (!s.exdates) {
+                s.ex_utc = calloc(n, sizeof(int64_t));
+                s.ex_day = calloc(n, sizeof(int64_t));
+                if (!s.ex_utc || !s.ex_day) {
                         r = -ENOMEM;
                         goto fail;
                 }
         }
-        for (p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); p;
+        for (p = icalcomponent_get_first_property(ev, ICAL_EXDATE_PROPERTY); p && s.n_ex_day + s.n_ex_utc < n;
              p = icalcomponent_get_next_property(ev, ICAL_EXDATE_PROPERTY)) {
                 Instant i;
-                if (instant_from(icalproperty_get_exdate(p), p, container, &i))
-                        s.exdates[s.n_exdates++] = key_from(&i);
+                if (!instant_from(icalproperty_get_exdate(p), p, container, &i))
+                        continue;
+                Key k = key_from(&i);
+                /* A DATE on either side compares dates: Exchange writes
+                 * EXDATEs of all-day series as DATE-TIME midnight in the
+                 * organiser's zone, meaning that day. */
+                if (s.t.all_day || k.date)
+                        s.ex_day[s.n_ex_day++] = k.day;
+                else
+                        s.ex_utc[s.n_ex_utc++] = k.utc;
         }
+        if (s.n_ex_utc > 1)
+                qsort(s.ex_utc, s.n_ex_utc, sizeof(int64_t), int64_compare);
+        if (s.n_ex_day > 1)
+                qsort(s.ex_day, s.n_ex_day, sizeof(int64_t), int64_compare);
 
         *ret = s;
         return 0;
@@ -1770,32 +2102,137 @@ static int override_load(const char *text, Component *comp, Override *ret) {
         return 0;
 }
 
+/* Overrides found by binary search rather than a scan per slot: a series
+ * may have thousands of them and a hundred thousand slots. */
+typedef struct OverrideRef {
+        int64_t key;
+        size_t i;
+} OverrideRef;
+
+typedef struct OverrideIndex {
+        OverrideRef *by_utc;    /* exact match on the slot's instant */
+        OverrideRef *by_day;    /* exact match on the slot's date */
+        OverrideRef *future;    /* THISANDFUTURE, by the instant they start to apply */
+        size_t n_utc, n_day, n_future;
+} OverrideIndex;
+
+static void override_index_clear(OverrideIndex *x) {
+        free(x->by_utc);
+        free(x->by_day);
+        free(x->future);
+        *x = (OverrideIndex) {};
+}
+
+static int override_ref_compare(const void *a, const void *b) {
+        const OverrideRef *x = a, *y = b;
+
+        if (x->key != y->key)
+                return x->key < y->key ? -1 : 1;
+        return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static int override_index_build(const Series *s, const Override *ovr, size_t n, OverrideIndex *ret) {
+        OverrideIndex x = {};
+
+        if (n == 0) {
+                *ret = x;
+                return 0;
+        }
+        x.by_utc = calloc(n, sizeof(OverrideRef));
+        x.by_day = calloc(n, sizeof(OverrideRef));
+        x.future = calloc(n, sizeof(OverrideRef));
+        if (!x.by_utc || !x.by_day || !x.future) {
+                override_index_clear(&x);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < n; i++) {
+                bool by_date = s->t.all_day || ovr[i].rid.date;
+                if (by_date)
+                        x.by_day[x.n_day++] = (OverrideRef) { .key = ovr[i].rid.day, .i = i };
+                else
+                        x.by_utc[x.n_utc++] = (OverrideRef) { .key = ovr[i].rid.utc, .i = i };
+                /* For a date, from local midnight: all-day slots sit there. */
+                if (ovr[i].this_and_future)
+                        x.future[x.n_future++] = (OverrideRef) {
+                                .key = by_date ? local_midnight(ovr[i].rid.day) : ovr[i].rid.utc,
+                                .i = i,
+                        };
+        }
+        qsort(x.by_utc, x.n_utc, sizeof(OverrideRef), override_ref_compare);
+        qsort(x.by_day, x.n_day, sizeof(OverrideRef), override_ref_compare);
+        qsort(x.future, x.n_future, sizeof(OverrideRef), override_ref_compare);
+        *ret = x;
+        return 0;
+}
+
+/* The first entry with this key, or n. */
+static size_t override_ref_find(const OverrideRef *v, size_t n, int64_t key) {
+        size_t lo = 0, hi = n;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (v[mid].key < key)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo < n && v[lo].key == key ? lo : n;
+}
+
+/* The override naming this slot, if any; every override naming it is
+ * marked used, so duplicates do not reappear as orphans. */
+static Override *override_for_slot(const Series *s, Override *ovr, const OverrideIndex *x, const Slot *slot) {
+        Override *found = NULL;
+        const struct {
+                const OverrideRef *v;
+                size_t n;
+                int64_t key;
+        } lists[] = {
+                { x->by_utc, s->t.all_day ? 0 : x->n_utc, slot->utc },
+                { x->by_day, x->n_day, slot->day },
+        };
+
+        for (size_t l = 0; l < ELEMENTSOF(lists); l++)
+                for (size_t j = override_ref_find(lists[l].v, lists[l].n, lists[l].key);
+                     j < lists[l].n && lists[l].v[j].key == lists[l].key; j++) {
+                        Override *o = &ovr[lists[l].v[j].i];
+                        o->used = true;
+                        if (!found)
+                                found = o;
+                }
+        return found;
+}
+
+/* The THISANDFUTURE override with the latest start at or before the slot. */
+static const Override *override_future_for(const Override *ovr, const OverrideIndex *x, int64_t slot_utc) {
+        size_t lo = 0, hi = x->n_future;
+
+        /* The number of entries with key <= slot_utc. */
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (x->future[mid].key <= slot_utc)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo > 0 ? &ovr[x->future[lo - 1].i] : NULL;
+}
+
 /* Shapes one slot of the series: as it stands, replaced by the override
  * naming it, or moved by the latest THISANDFUTURE override before it. */
-static int expand_slot(Expansion *x, const Series *s, Override *ovr, size_t n_ovr, const Slot *slot) {
-        for (size_t i = 0; i < s->n_exdates; i++)
-                if (key_matches(&s->exdates[i], s->t.all_day, slot->utc, slot->day)) {
-                        for (size_t j = 0; j < n_ovr; j++)
-                                if (key_matches(&ovr[j].rid, s->t.all_day, slot->utc, slot->day))
-                                        ovr[j].used = true;
-                        return 0;
-                }
-
-        Override *future = NULL;
-        for (size_t i = 0; i < n_ovr; i++) {
-                Override *o = &ovr[i];
-                if (key_matches(&o->rid, s->t.all_day, slot->utc, slot->day)) {
-                        o->used = true;
-                        return emit(x, o->t.start_utc, o->t.end_utc, slot->utc, o->t.all_day,
-                                    s->cancelled || o->cancelled, true, o->summary);
-                }
-                /* Sorted by RECURRENCE-ID: the last one that applies wins. */
-                if (o->this_and_future && key_at_or_before(&o->rid, s->t.all_day, slot->utc, slot->day))
-                        future = o;
+static int expand_slot(Expansion *x, const Series *s, Override *ovr, const OverrideIndex *idx, const Slot *slot) {
+        if (series_excludes(s, slot)) {
+                (void) override_for_slot(s, ovr, idx, slot);
+                return 0;
         }
 
-        if (future) {
-                const Override *o = future;
+        const Override *o = override_for_slot(s, ovr, idx, slot);
+        if (o)
+                return emit(x, o->t.start_utc, o->t.end_utc, slot->utc, o->t.all_day,
+                            s->cancelled || o->cancelled, true, o->summary);
+
+        o = override_future_for(ovr, idx, slot->utc);
+        if (o) {
                 int64_t start, end;
                 bool all_day = s->t.all_day && o->t.all_day;
 
@@ -1807,8 +2244,7 @@ static int expand_slot(Expansion *x, const Series *s, Override *ovr, size_t n_ov
                         start = add_sat(slot->utc, o->t.start_utc - o->rid.utc);
                         end = add_sat(start, o->t.end_utc - o->t.start_utc);
                 }
-                return emit(x, start, end, slot->utc, all_day, s->cancelled || o->cancelled, true,
-                            o->summary);
+                return emit(x, start, end, slot->utc, all_day, s->cancelled || o->cancelled, true, o->summary);
         }
 
         int64_t end;
@@ -1829,8 +2265,65 @@ static bool within_until(const Series *s, const Slot *slot) {
         return slot->utc <= s->until.utc;
 }
 
+static int64_t floor_div(int64_t a, int64_t b) {
+        return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* libical's iterator costs a few microseconds a step, so a daily series
+ * from 1990 asked about next week would walk 13,000 slots each time.  Jump
+ * it to shortly before `from` instead: back by the longest occurrence, the
+ * largest forward THISANDFUTURE move and two days for zone offsets, so that
+ * no slot that could reach into the window is skipped.  Overrides whose
+ * slot is skipped are still emitted on their own (see ics_expand()).
+ * libical cannot do this for COUNT rules (it must count from DTSTART);
+ * they are finite and the step cap bounds them. */
+static void iterator_skip_ahead(icalrecur_iterator **it, const Series *s, const Override *ovr, size_t n_ovr,
+                                int64_t from) {
+        int64_t span = s->t.all_day ? s->t.days * 86400 + 3600 : s->t.end_utc - s->t.start_utc;
+
+        if (s->rule.count != 0)
+                return;
+        for (size_t i = 0; i < n_ovr; i++) {
+                int64_t d = ovr[i].t.end_utc - ovr[i].t.start_utc;
+                if (ovr[i].this_and_future && ovr[i].t.start_utc > ovr[i].rid.utc)
+                        d = add_sat(d, ovr[i].t.start_utc - ovr[i].rid.utc);
+                if (d > span)
+                        span = d;
+        }
+        int64_t target = add_sat(from, -add_sat(span, 2 * 86400));
+        if (target <= add_sat(s->t.start_utc, 7 * 86400))
+                return;
+
+        struct icaltimetype j = s->t.start.tt;
+        int y, m, d;
+        civil_from_days(floor_div(target, 86400), &y, &m, &d);
+        if (y >= 2500) {
+                /* libical's iterator stops in 2582 and crawls towards it;
+                 * nothing a meeting reminder needs lies there. */
+                icalrecur_iterator_free(*it);
+                *it = NULL;
+                return;
+        }
+        j.zone = NULL;
+        j.year = y;
+        j.month = m;
+        j.day = d;
+        if (!j.is_date)
+                j.hour = j.minute = j.second = 0;
+
+        if (!icalrecur_iterator_set_start(*it, j)) {
+                /* Start over from DTSTART rather than trust an iterator
+                 * whose state a refused jump may have left behind. */
+                struct icaltimetype dt = s->t.start.tt;
+                dt.zone = NULL;
+                icalrecur_iterator_free(*it);
+                *it = icalrecur_iterator_new(s->rule, dt);
+        }
+}
+
 static int expand_series(Expansion *x, const Series *s, Override *ovr, size_t n_ovr) {
         _cleanup_(icalrecur_iterator_freep) icalrecur_iterator *it = NULL;
+        _cleanup_(override_index_clear) OverrideIndex idx = {};
         bool rr_live = false, rr_pending = false, have_last = false;
         int64_t last_utc = 0, margin = 2 * 86400;
         size_t ri = 0;
@@ -1844,10 +2337,16 @@ static int expand_series(Expansion *x, const Series *s, Override *ovr, size_t n_
                         margin = add_sat(margin, ovr[i].rid.utc - ovr[i].t.start_utc);
         int64_t stop_at = add_sat(x->to, margin);
 
+        r = override_index_build(s, ovr, n_ovr, &idx);
+        if (r < 0)
+                return r;
+
         if (s->has_rule) {
                 struct icaltimetype dt = s->t.start.tt;
                 dt.zone = NULL;
                 it = icalrecur_iterator_new(s->rule, dt);
+                if (it)
+                        iterator_skip_ahead(&it, s, ovr, n_ovr, x->from);
         }
         rr_live = it != NULL;
 
@@ -1890,7 +2389,7 @@ static int expand_series(Expansion *x, const Series *s, Override *ovr, size_t n_
                 have_last = true;
                 last_utc = slot.utc;
 
-                r = expand_slot(x, s, ovr, n_ovr, &slot);
+                r = expand_slot(x, s, ovr, &idx, &slot);
                 if (r != 0)
                         return r < 0 ? r : 0;
         }
@@ -1928,7 +2427,6 @@ int ics_expand(const char *master, const char *const *overrides, size_t n_overri
                         goto finish;
                 }
         }
-        qsort(ovr, n_ovr, sizeof(Override), override_compare);
 
         if (master) {
                 r = series_load(master, &s);

@@ -37,9 +37,10 @@
 #define ICS_NAME_MAX            255u    /* bytes of a CN */
 #define ICS_EMAIL_MAX           254u    /* bytes of an address (RFC 5321) */
 #define ICS_UID_MAX             1024u   /* longer UIDs are replaced by a hash */
+#define ICS_EVENT_TEXT_MAX      (1024u * 1024u) /* IcsEvent.ical; larger events are skipped */
 #define ICS_WARNINGS_MAX        64u     /* warning sentences kept per file */
 #define ICS_OCCURRENCES_MAX     10000u  /* per ics_expand() call */
-#define ICS_EXPAND_STEPS_MAX    200000u /* recurrence slots examined per call */
+#define ICS_EXPAND_STEPS_MAX    100000u /* recurrence slots examined per call */
 #define ICS_YEAR_MIN            1600    /* DTSTART outside [MIN, MAX) is refused */
 #define ICS_YEAR_MAX            3000
 
@@ -90,7 +91,7 @@ typedef struct IcsEvent {
         bool has_start;
         int64_t start, end;
         bool all_day;           /* DTSTART is a DATE: midnight to midnight in local time */
-        bool floating;          /* DTSTART had no zone (or an unknown one): local time */
+        bool floating;          /* a DATE-TIME DTSTART without zone (or an unknown one): local time */
         bool zone_unresolved;   /* ...because its TZID could not be resolved */
 
         bool recurring;         /* has RRULE or RDATE: expand with ics_expand() */
@@ -103,8 +104,12 @@ typedef struct IcsEvent {
         size_t n_attendees;     /* distinct addresses, at most ICS_ATTENDEES_MAX */
 
         /* A self-contained iCalendar object: VCALENDAR with this VEVENT and
-         * the VTIMEZONEs it refers to, CRLF lines.  Keep it to expand the
-         * series later (ics_expand) or to export it. */
+         * the VTIMEZONEs it refers to, CRLF lines, at most
+         * ICS_EVENT_TEXT_MAX bytes.  Keep it to expand the series later
+         * (ics_expand) or to export it.  It is the VEVENT as understood:
+         * without libical's X-LIC-ERROR notes, ATTENDEEs past the cap, or
+         * properties longer than 64 KiB (SUMMARY and LOCATION are
+         * shortened instead; anything else dropped gets a warning). */
         char *ical;
 } IcsEvent;
 
@@ -130,14 +135,15 @@ typedef struct IcsCalendar {
  * problem written to errbuf (when errbuf is not NULL):
  *   -EFBIG    larger than ICS_FILE_MAX
  *   -EBADMSG  empty, binary (NUL bytes), no BEGIN:VCALENDAR (nor a bare
- *             BEGIN:VEVENT/VTODO), truncated or unbalanced BEGIN/END,
- *             components nested absurdly deep, or libical could not parse it
+ *             BEGIN:VEVENT/VTODO), truncated, an END that does not match
+ *             its BEGIN, components nested more than 8 deep, more than
+ *             1000 VTIMEZONEs, or libical could not parse it
  *   -ENOMEM
  * A file that is rejected yields nothing; a file that parses yields every
  * usable event and a warning for each thing dropped or repaired (events
  * without DTSTART, unknown TZIDs, broken lines libical skipped, invalid
  * UTF-8 replaced by U+FFFD, a file read as Windows-1252 because it is not
- * UTF-8 at all, ...).  Repairs happen before libical sees the bytes:
+ * UTF-8 at all, a VTIMEZONE rule that cannot recur yearly dropped, ...).  Repairs happen before libical sees the bytes:
  * a BOM is skipped, CR LF and lone CR become LF, other control characters
  * are dropped, so every string in the result is clean UTF-8. */
 int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize);
@@ -173,9 +179,15 @@ typedef struct IcsOccurrence {
  * Bounded: at most `max` occurrences (0 or more than ICS_OCCURRENCES_MAX
  * means ICS_OCCURRENCES_MAX) and ICS_EXPAND_STEPS_MAX slots examined;
  * *ret_truncated (optional) tells whether either cap stopped the walk.
- * Rules that recur more often than daily are not expanded (a warning in a
- * parse; here only DTSTART and RDATEs count): no calendar client writes
- * them for meetings and libical can spin for minutes on absurd ones.
+ * A rule without COUNT starts its walk just before `from`, so a long-running
+ * series costs the same as a new one; a COUNT rule walks from DTSTART.
+ * Rules that recur more often than daily, rules whose BYMONTH, BYMONTHDAY,
+ * BYYEARDAY and BYDAY cannot all hold on any day, and rules whose BYSETPOS
+ * can never pick an instance are not expanded (only DTSTART and RDATEs
+ * count): no calendar client writes them for meetings and libical spins
+ * for seconds to minutes on such rules.
+ * RRULE occurrences after the year 2500 are not produced (libical's
+ * iterator ends in 2582).
  *
  * Returns 0 with a malloc()ed array (NULL when empty) in *ret_occurrences
  * and its length in *ret_n; -EINVAL when from > to, a text does not parse,
