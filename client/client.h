@@ -62,6 +62,19 @@ int verb_import(int argc, char *argv[]);
 int verb_meetings(int argc, char *argv[]);
 int verb_export(int argc, char *argv[]);
 
+/* The people verbs (contacts.c). */
+int verb_contact(int argc, char *argv[]);
+int verb_log(int argc, char *argv[]);
+int verb_unlog(int argc, char *argv[]);
+int verb_suggest(int argc, char *argv[]);
+int verb_stats(int argc, char *argv[]);
+
+/* netctl __complete (complete.c): candidates for the shell completions. */
+int verb_complete(int argc, char *argv[]);
+
+/* The break cycle (breaks.c). */
+int verb_break(int argc, char *argv[]);
+
 /* Prints the per-verb help for a verb from the table. */
 void verb_help(const char *name);
 

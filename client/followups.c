@@ -125,6 +125,14 @@ static void print_due_phrase(int64_t due, char *buf, size_t size) {
         snprintf(buf, size, "%s (%s)", local, rel);
 }
 
+/* A WHO for --contact: checked here for shape; the daemon resolves it. */
+static int check_contact_arg(const char *verb, const char *who) {
+        const char *reason;
+        if (text_check_line(who, 512, false, &reason) < 0)
+                return usage_error(verb, "invalid --contact: %s.", reason);
+        return 0;
+}
+
 int verb_add(int argc, char *argv[]) {
         enum { ARG_FIXED = 0x100 };
         static const struct option options[] = {
@@ -134,11 +142,13 @@ int verb_add(int argc, char *argv[]) {
                 { "every", required_argument, NULL, 'e' },
                 { "fixed", no_argument,       NULL, ARG_FIXED },
                 { "quiet", no_argument,       NULL, 'q' },
+                { "contact", required_argument, NULL, 'c' },
                 {}
         };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         int64_t due = 0, every = 0;
         bool have_due = false, fixed = false, quiet = false;
+        const char *contact = NULL;
         int c, r;
 
         optind = 0;
@@ -173,6 +183,12 @@ int verb_add(int argc, char *argv[]) {
                 case 'q':
                         quiet = true;
                         break;
+                case 'c':
+                        contact = optarg;
+                        r = check_contact_arg("add", contact);
+                        if (r != 0)
+                                return r;
+                        break;
                 default:
                         return option_error("add", argv);
                 }
@@ -200,6 +216,8 @@ int verb_add(int argc, char *argv[]) {
                 r = append_option(m, "every", "t", (uint64_t) every);
         if (r >= 0 && fixed)
                 r = append_option(m, "every_fixed", "b", 1);
+        if (r >= 0 && contact)
+                r = append_option(m, "contact", "s", contact);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -239,9 +257,11 @@ int verb_list(int argc, char *argv[]) {
                 { "week",    no_argument, NULL, 'w' },
                 { "all",     no_argument, NULL, 'a' },
                 { "json",    no_argument, NULL, 'j' },
+                { "contact", required_argument, NULL, 'c' },
                 {}
         };
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL, *m = NULL;
+        const char *contact = NULL;
         ListRange range = LIST_OPEN;
         bool json = false;
         int c, r;
@@ -257,6 +277,12 @@ int verb_list(int argc, char *argv[]) {
                 case 'w': range = LIST_WEEK; break;
                 case 'a': range = LIST_ALL; break;
                 case 'j': json = true; break;
+                case 'c':
+                        contact = optarg;
+                        r = check_contact_arg("list", contact);
+                        if (r != 0)
+                                return r;
+                        break;
                 default:
                         return option_error("list", argv);
                 }
@@ -284,7 +310,23 @@ int verb_list(int argc, char *argv[]) {
                 break;
         }
 
-        if (client_call(NETCTL_IFACE_FOLLOWUPS, "List", &reply, "xxs", from, to, state) < 0)
+        if (contact) {
+                /* ListFiltered: the same list, only that person's. */
+                r = client_new_call(NETCTL_IFACE_FOLLOWUPS, "ListFiltered", &m);
+                if (r < 0)
+                        return EXIT_FAILURE;
+                r = sd_bus_message_append(m, "xxs", from, to, state);
+                if (r >= 0)
+                        r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+                if (r >= 0)
+                        r = append_option(m, "contact", "s", contact);
+                if (r >= 0)
+                        r = sd_bus_message_close_container(m);
+                if (r < 0)
+                        return fail("cannot build the request: %s", strerror(-r));
+                if (client_call_message(m, &reply) < 0)
+                        return EXIT_FAILURE;
+        } else if (client_call(NETCTL_IFACE_FOLLOWUPS, "List", &reply, "xxs", from, to, state) < 0)
                 return EXIT_FAILURE;
 
         r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_FOLLOWUP_SIG);
@@ -318,6 +360,10 @@ int verb_list(int argc, char *argv[]) {
                 r = table_add_row(t, id, local, rel, f.text);
                 if (r < 0)
                         break;
+                if (f.done_at)
+                        table_style_cell(t, 2, ANSI_GREY);
+                else if (f.due <= now)
+                        table_style_cell(t, 2, ANSI_RED);
         }
         if (r < 0) {
                 table_free(t);
@@ -553,10 +599,11 @@ int verb_edit(int argc, char *argv[]) {
                 { "every",           required_argument, NULL, 'e' },
                 { "fixed",           no_argument,       NULL, ARG_FIXED },
                 { "from-completion", no_argument,       NULL, ARG_FROM_COMPLETION },
+                { "contact",         required_argument, NULL, 'c' },
                 {}
         };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        const char *text = NULL;
+        const char *text = NULL, *contact = NULL;
         int64_t due = -1, every = -1;
         int fixed = -1, c, r;
 
@@ -602,6 +649,15 @@ int verb_edit(int argc, char *argv[]) {
                 case ARG_FROM_COMPLETION:
                         fixed = 0;
                         break;
+                case 'c':
+                        /* "none" unlinks; the daemon takes "" for that. */
+                        contact = strcmp(optarg, "none") == 0 ? "" : optarg;
+                        if (contact[0]) {
+                                r = check_contact_arg("edit", contact);
+                                if (r != 0)
+                                        return r;
+                        }
+                        break;
                 default:
                         return option_error("edit", argv);
                 }
@@ -611,8 +667,8 @@ int verb_edit(int argc, char *argv[]) {
         uint64_t id;
         if (parse_id("edit", argv[optind], &id) < 0)
                 return EXIT_USAGE;
-        if (!text && due < 0 && every < 0 && fixed < 0)
-                return usage_error("edit", "nothing to change: give --text, --due, --in or --every.");
+        if (!text && due < 0 && every < 0 && fixed < 0 && !contact)
+                return usage_error("edit", "nothing to change: give --text, --due, --in, --every or --contact.");
 
         r = client_new_call(NETCTL_IFACE_FOLLOWUPS, "Edit", &m);
         if (r < 0)
@@ -628,6 +684,8 @@ int verb_edit(int argc, char *argv[]) {
                 r = append_option(m, "every", "t", (uint64_t) every);
         if (r >= 0 && fixed >= 0)
                 r = append_option(m, "every_fixed", "b", fixed);
+        if (r >= 0 && contact)
+                r = append_option(m, "contact", "s", contact);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The calendar verbs: import, meetings, export. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -93,8 +94,9 @@ int verb_import(int argc, char *argv[]) {
 
                 r = read_whole_file(path, &data, &len);
                 if (r == -EFBIG) {
-                        fail("%s: larger than %u MiB; not imported.", path, IMPORT_FILE_MAX / (1024 * 1024));
-                        status = EXIT_FAILURE;
+                        /* Readable, but refused as the daemon would refuse it:
+                         * reported like any other rejected file. */
+                        printf("%s: rejected: larger than %u MiB\n", path, IMPORT_FILE_MAX / (1024 * 1024));
                         continue;
                 }
                 if (r < 0) {
@@ -193,6 +195,7 @@ int verb_meetings(int argc, char *argv[]) {
                 t = table_new(4, "WHEN", "LENGTH", "MEETING", "PEOPLE");
                 if (!t)
                         return fail("out of memory");
+                table_set_elastic(t, 2);
         }
 
         while ((r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_STRUCT, NETCTL_OCCURRENCE_CONTENTS)) > 0) {
@@ -279,6 +282,8 @@ int verb_meetings(int argc, char *argv[]) {
                 r = table_add_row(t, when, length, title, people);
                 if (r < 0)
                         break;
+                if (cancelled)
+                        table_style_cell(t, 2, ANSI_GREY);
         }
         if (r < 0) {
                 table_free(t);
@@ -299,9 +304,12 @@ int verb_meetings(int argc, char *argv[]) {
 }
 
 /* A file name for a UID that cannot escape the directory: UIDs made of
- * safe characters are used as they are, anything else is hex-encoded. */
+ * safe characters are used as they are, anything else is hex-encoded.
+ * Encoded names start with "x-", so a plain UID starting with "x-" is
+ * encoded too: otherwise a UID spelling another's encoded name would
+ * take its file. */
 static void uid_file_name(const char *uid, char *buf, size_t size) {
-        bool safe = uid[0] != '\0' && uid[0] != '.' && strlen(uid) <= 200;
+        bool safe = uid[0] != '\0' && uid[0] != '.' && strncmp(uid, "x-", 2) != 0 && strlen(uid) <= 200;
         for (const char *p = uid; *p && safe; p++)
                 safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
                        *p == '-' || *p == '_' || *p == '.' || *p == '@';
@@ -349,6 +357,85 @@ static int write_if_changed(const char *dir, const char *name, const char *text)
         return r < 0 ? r : 1;
 }
 
+typedef struct NameSet {
+        char **names;
+        size_t n, allocated;
+} NameSet;
+
+static int name_set_add(NameSet *set, const char *name) {
+        if (set->n == set->allocated) {
+                size_t grow = set->allocated ? set->allocated * 2 : 64;
+                char **bigger = realloc(set->names, grow * sizeof *bigger);
+                if (!bigger)
+                        return -ENOMEM;
+                set->names = bigger;
+                set->allocated = grow;
+        }
+        set->names[set->n] = strdup(name);
+        if (!set->names[set->n])
+                return -ENOMEM;
+        set->n++;
+        return 0;
+}
+
+static void name_set_clear(NameSet *set) {
+        for (size_t i = 0; i < set->n; i++)
+                free(set->names[i]);
+        free(set->names);
+        *set = (NameSet) {};
+}
+
+static int compare_names(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* A file an earlier export wrote (our PRODID near the top) holding the
+ * kind of item being exported. */
+static bool written_by_export(const char *path, bool todos, bool events) {
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        if (read_whole_file(path, &data, &len) < 0 || memchr(data, '\0', len))
+                return false;
+        data[len < 512 ? len : 512] = '\0';
+        if (!strstr(data, "\nPRODID:-//netctl//netctl "))
+                return false;
+        return (todos && strstr(data, "BEGIN:VTODO")) || (events && strstr(data, "BEGIN:VEVENT"));
+}
+
+/* Items that are gone (a follow-up removed, a reminder withdrawn, a
+ * meeting forgotten) leave the directory too, so that vdirsyncer deletes
+ * them from the server; files netctl did not write are left alone. */
+static int remove_stale(const char *dir, NameSet *kept, bool todos, bool events, unsigned *ret_removed) {
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int r = 0;
+
+        if (!d)
+                return -errno;
+        qsort(kept->names, kept->n, sizeof *kept->names, compare_names);
+        while ((de = readdir(d))) {
+                const char *name = de->d_name;
+                size_t n = strlen(name);
+                char path[4096];
+
+                if (name[0] == '.' || n < 5 || strcmp(name + n - 4, ".ics") != 0)
+                        continue;
+                if (bsearch(&name, kept->names, kept->n, sizeof *kept->names, compare_names))
+                        continue;
+                if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+                        continue;
+                if (!written_by_export(path, todos, events))
+                        continue;
+                if (unlink(path) < 0) {
+                        r = -errno;
+                        break;
+                }
+                (*ret_removed)++;
+        }
+        closedir(d);
+        return r;
+}
+
 int verb_export(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",   no_argument, NULL, 'h' },
@@ -391,7 +478,8 @@ int verb_export(int argc, char *argv[]) {
         if (r < 0)
                 return fail("unexpected reply from netctld: %s", strerror(-r));
 
-        unsigned written = 0, unchanged = 0;
+        unsigned written = 0, unchanged = 0, removed = 0;
+        _cleanup_(name_set_clear) NameSet names = {};
         const char *uid, *text;
         while ((r = sd_bus_message_read(reply, "(ss)", &uid, &text)) > 0) {
                 if (!target) {
@@ -419,11 +507,22 @@ int verb_export(int argc, char *argv[]) {
                 if (r < 0)
                         return fail("cannot write %s/%s: %s.", target, name, strerror(-r));
                 r > 0 ? written++ : unchanged++;
+                if (name_set_add(&names, name) < 0)
+                        return fail("out of memory");
         }
         if (r < 0)
                 return fail("unexpected reply from netctld: %s", strerror(-r));
 
-        if (to_dir)
+        if (to_dir) {
+                r = remove_stale(target, &names, todos, events, &removed);
+                if (r < 0)
+                        return fail("cannot clean up %s: %s.", target, strerror(-r));
+        }
+
+        if (to_dir && removed > 0)
+                printf("Exported to %s: %u written, %u unchanged, %u removed.\n", target, written, unchanged,
+                       removed);
+        else if (to_dir)
                 printf("Exported to %s: %u written, %u unchanged.\n", target, written, unchanged);
         else if (target)
                 printf("Exported to %s%s.\n", target, written ? "" : " (unchanged)");

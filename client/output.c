@@ -18,6 +18,8 @@ struct Table {
         size_t rows;            /* data rows, the header excluded */
         size_t allocated;
         char **cells;           /* (rows + 1) * columns, header first */
+        const char **styles;    /* parallel to cells: an ANSI_* or NULL */
+        bool elastic[TABLE_MAX_COLUMNS];  /* narrowed first to fit */
 };
 
 static int table_append(Table *t, va_list ap) {
@@ -27,11 +29,16 @@ static int table_append(Table *t, va_list ap) {
                 if (!cells)
                         return -ENOMEM;
                 t->cells = cells;
+                const char **styles = realloc(t->styles, n * t->columns * sizeof *styles);
+                if (!styles)
+                        return -ENOMEM;
+                t->styles = styles;
                 t->allocated = n;
         }
         size_t base = (t->rows + 1) * t->columns;
         for (unsigned i = 0; i < t->columns; i++) {
                 const char *cell = va_arg(ap, const char *);
+                t->styles[base + i] = NULL;
                 t->cells[base + i] = strdup(cell ? cell : "");
                 if (!t->cells[base + i]) {
                         for (unsigned j = 0; j < i; j++)
@@ -52,9 +59,13 @@ Table *table_new(unsigned columns, ...) {
         if (!t)
                 return NULL;
         t->columns = columns;
+        t->elastic[columns - 1] = true;
         t->allocated = 16;
         t->cells = calloc(t->allocated * columns, sizeof *t->cells);
-        if (!t->cells) {
+        t->styles = calloc(t->allocated * columns, sizeof *t->styles);
+        if (!t->cells || !t->styles) {
+                free(t->cells);
+                free(t->styles);
                 free(t);
                 return NULL;
         }
@@ -77,12 +88,24 @@ size_t table_rows(const Table *t) {
         return t->rows;
 }
 
+void table_set_elastic(Table *t, unsigned column) {
+        if (column < t->columns)
+                t->elastic[column] = true;
+}
+
+void table_style_cell(Table *t, unsigned column, const char *ansi_style) {
+        if (t->rows == 0 || column >= t->columns)
+                return;
+        t->styles[t->rows * t->columns + column] = ansi_style;
+}
+
 void table_free(Table *t) {
         if (!t)
                 return;
         for (size_t i = 0; i < (t->rows + 1) * t->columns; i++)
                 free(t->cells[i]);
         free(t->cells);
+        free(t->styles);
         free(t);
 }
 
@@ -129,18 +152,25 @@ unsigned output_terminal_width(void) {
         return 80;
 }
 
-/* Prints s cut to at most `width` display columns, with "…" (or "...")
- * when cut. */
-static void print_cut(FILE *out, const char *s, size_t width) {
+/* Prints s cut to at most `width` display columns, ending in an ellipsis
+ * ("…", or "..." without Unicode) when cut.  Returns the columns used. */
+static size_t print_cut(FILE *out, const char *s, size_t width) {
         mbstate_t state = {};
         size_t used = 0, left = strlen(s);
         const char *p = s;
-        bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
-        size_t ellipsis = utf8 ? 1 : 3;
+        bool unicode = output_unicode();
+        size_t ellipsis = unicode ? 1 : 3;
 
-        if (display_width(s) <= width) {
+        size_t full = display_width(s);
+        if (full <= width) {
                 fputs(s, out);
-                return;
+                return full;
+        }
+        if (width < ellipsis) {
+                /* No room for an ellipsis: as many dots as fit. */
+                for (size_t i = 0; i < width; i++)
+                        fputc('.', out);
+                return width;
         }
         while (left > 0) {
                 wchar_t wc;
@@ -157,11 +187,53 @@ static void print_cut(FILE *out, const char *s, size_t width) {
                 left -= n;
         }
         fwrite(s, 1, (size_t) (p - s), out);
-        fputs(utf8 ? "\u2026" : "...", out);
+        fputs(unicode ? "\u2026" : "...", out);
+        return used + ellipsis;
+}
+
+/* Narrows columns until the table fits `avail` columns: the widest
+ * elastic column (free text) that is still above its floor (its header's
+ * width, but at least 10, or its natural width when that is smaller), and
+ * only when those are all at their floor the widest of the others (floor
+ * 6), so ids and dates keep their width while long text gives way.  When
+ * every column is at its floor the table stays wider than `avail`. */
+static void fit_widths(const Table *t, size_t width[], size_t avail) {
+        size_t floor_width[TABLE_MAX_COLUMNS], total = 0;
+
+        for (unsigned c = 0; c < t->columns; c++) {
+                size_t header = display_width(t->cells[c]), least = t->elastic[c] ? 10 : 6;
+                size_t f = header > least ? header : least;
+                floor_width[c] = f < width[c] ? f : width[c];
+                total += width[c] + (c + 1 < t->columns ? 2 : 0);
+        }
+        while (total > avail) {
+                unsigned widest = t->columns;
+                for (int pass = 0; pass < 2 && widest == t->columns; pass++)
+                        for (unsigned c = 0; c < t->columns; c++)
+                                if ((pass == 1 || t->elastic[c]) && width[c] > floor_width[c] &&
+                                    (widest == t->columns || width[c] > width[widest]))
+                                        widest = c;
+                if (widest == t->columns)
+                        break;
+                /* Down to the next widest in one step, or just enough. */
+                size_t next = floor_width[widest];
+                for (unsigned c = 0; c < t->columns; c++)
+                        if (c != widest && t->elastic[c] == t->elastic[widest] && width[c] < width[widest] &&
+                            width[c] > next)
+                                next = width[c];
+                size_t cut = width[widest] - next;
+                if (cut == 0)
+                        cut = 1;
+                if (cut > total - avail)
+                        cut = total - avail;
+                width[widest] -= cut;
+                total -= cut;
+        }
 }
 
 void table_print(const Table *t, FILE *out) {
         size_t width[TABLE_MAX_COLUMNS] = {};
+        bool color = output_color();
 
         for (size_t r = 0; r <= t->rows; r++)
                 for (unsigned c = 0; c < t->columns; c++) {
@@ -170,27 +242,94 @@ void table_print(const Table *t, FILE *out) {
                                 width[c] = w;
                 }
 
-        /* On a terminal the last column gets what is left of the width. */
-        size_t last_max = SIZE_MAX;
-        if (output_is_terminal()) {
-                size_t before = 0;
-                for (unsigned c = 0; c + 1 < t->columns; c++)
-                        before += width[c] + 2;
-                unsigned term = output_terminal_width();
-                last_max = term > before + 10 ? term - before : 10;
-        }
+        if (output_is_terminal())
+                fit_widths(t, width, output_terminal_width());
 
         for (size_t r = 0; r <= t->rows; r++) {
                 for (unsigned c = 0; c < t->columns; c++) {
                         const char *cell = t->cells[r * t->columns + c];
-                        if (c + 1 == t->columns) {
-                                print_cut(out, cell, last_max);
+                        const char *style = r == 0 ? ANSI_BOLD : t->styles[r * t->columns + c];
+                        if (color && style)
+                                fputs(style, out);
+                        size_t used = print_cut(out, cell, width[c]);
+                        if (color && style)
+                                fputs(ANSI_NORMAL, out);
+                        if (c + 1 == t->columns)
                                 break;
-                        }
-                        fputs(cell, out);
-                        for (size_t pad = display_width(cell); pad < width[c] + 2; pad++)
+                        for (size_t pad = used; pad < width[c] + 2; pad++)
                                 fputc(' ', out);
                 }
                 fputc('\n', out);
         }
+}
+
+static ColorMode color_mode = COLOR_AUTO;
+
+int color_mode_from_string(const char *s, ColorMode *ret) {
+        if (strcmp(s, "auto") == 0)
+                *ret = COLOR_AUTO;
+        else if (strcmp(s, "always") == 0)
+                *ret = COLOR_ALWAYS;
+        else if (strcmp(s, "never") == 0)
+                *ret = COLOR_NEVER;
+        else
+                return -EINVAL;
+        return 0;
+}
+
+void output_set_color_mode(ColorMode mode) {
+        color_mode = mode;
+}
+
+int output_take_color_options(int *argc, char *argv[], const char **ret_bad) {
+        ColorMode mode = color_mode;
+        int n = *argc, kept = 1, i;
+
+        /* Check everything first so that argv is untouched on error. */
+        for (i = 1; i < n && strcmp(argv[i], "--") != 0; i++) {
+                if (strcmp(argv[i], "--color") == 0)
+                        mode = COLOR_ALWAYS;
+                else if (strncmp(argv[i], "--color=", 8) == 0 &&
+                         color_mode_from_string(argv[i] + 8, &mode) < 0) {
+                        *ret_bad = argv[i];
+                        return -EINVAL;
+                }
+        }
+        for (i = 1; i < n; i++) {
+                bool end = strcmp(argv[i], "--") == 0;
+                if (!end && (strcmp(argv[i], "--color") == 0 || strncmp(argv[i], "--color=", 8) == 0))
+                        continue;
+                argv[kept++] = argv[i];
+                if (end)
+                        /* Everything after "--" is kept as it is. */
+                        for (i++; i < n; i++)
+                                argv[kept++] = argv[i];
+        }
+        if (kept < n)
+                argv[kept] = NULL;
+        *argc = kept;
+        color_mode = mode;
+        return 0;
+}
+
+bool output_color(void) {
+        static int cached = -1;
+
+        if (color_mode != COLOR_AUTO)
+                return color_mode == COLOR_ALWAYS;
+        if (cached < 0) {
+                const char *no_color = getenv("NO_COLOR");
+                const char *term = getenv("TERM");
+                cached = output_is_terminal() && !(no_color && no_color[0]) &&
+                         !(term && strcmp(term, "dumb") == 0);
+        }
+        return cached;
+}
+
+bool output_unicode(void) {
+        return output_is_terminal() && strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+}
+
+const char *ansi(const char *style) {
+        return output_color() ? style : "";
 }

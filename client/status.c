@@ -9,6 +9,7 @@
 #include "bus-names.h"
 #include "client.h"
 #include "json.h"
+#include "output.h"
 #include "timeparse.h"
 
 typedef struct Status {
@@ -23,6 +24,8 @@ typedef struct Status {
         const char *config;
         const char *config_error;
         int notifications_held;
+        const char *hold;               /* why reminders due now wait; "" if they do not */
+        int64_t hold_until;             /* when quiet time ends; 0 otherwise */
 } Status;
 
 static int read_status(sd_bus_message *reply, Status *s) {
@@ -69,6 +72,10 @@ static int read_status(sd_bus_message *reply, Status *s) {
                         r = sd_bus_message_read(reply, "v", "s", &s->config_error);
                 else if (strcmp(key, "notifications_held") == 0 && strcmp(contents, "b") == 0)
                         r = sd_bus_message_read(reply, "v", "b", &s->notifications_held);
+                else if (strcmp(key, "hold") == 0 && strcmp(contents, "s") == 0)
+                        r = sd_bus_message_read(reply, "v", "s", &s->hold);
+                else if (strcmp(key, "hold_until") == 0 && strcmp(contents, "x") == 0)
+                        r = sd_bus_message_read(reply, "v", "x", &s->hold_until);
                 else
                         r = sd_bus_message_skip(reply, "v");
                 if (r < 0)
@@ -156,6 +163,10 @@ int verb_status(int argc, char *argv[]) {
                 json_string(&w, s.config_error[0] ? s.config_error : NULL);
                 json_key(&w, "notifications_held");
                 json_bool(&w, s.notifications_held);
+                json_key(&w, "hold");
+                json_string(&w, s.hold && s.hold[0] ? s.hold : NULL);
+                json_key(&w, "hold_until");
+                json_time_utc(&w, s.hold_until);
                 json_end_object(&w);
                 json_finish(&w);
                 return 0;
@@ -163,11 +174,11 @@ int verb_status(int argc, char *argv[]) {
 
         printf("netctld %s, netctl %s\n", s.version, NETCTL_VERSION);
         if (mismatch)
-                printf("  Warning:       the daemon and the client differ; restart it with "
-                       "'systemctl --user restart netctld'.\n");
+                printf("  %sWarning:%s       the daemon and the client differ; restart it with "
+                       "'systemctl --user restart netctld'.\n", ansi(ANSI_YELLOW), ansi(ANSI_NORMAL));
         printf("  Database:      %s (schema %" PRIu32 ")\n", s.database, s.schema_version);
-        printf("  Config:        %s%s%s\n", s.config, s.config_error[0] ? "\n  Config error:  " : "",
-               s.config_error);
+        printf("  Config:        %s%s%s%s%s\n", s.config, s.config_error[0] ? "\n  Config error:  " : "",
+               s.config_error[0] ? ansi(ANSI_RED) : "", s.config_error, s.config_error[0] ? ansi(ANSI_NORMAL) : "");
         printf("  Follow-ups:    %" PRId64 " open (%" PRId64 " overdue), %" PRId64 " done\n",
                s.open, s.overdue, s.done);
         if (s.next_due_id > 0) {
@@ -181,6 +192,13 @@ int verb_status(int argc, char *argv[]) {
         printf("  Notifications: %s%s\n",
                s.notification_server[0] ? s.notification_server : "no server seen yet",
                s.notifications_held ? " (reminders held until a server answers)" : "");
+        if (s.hold && s.hold[0] && s.hold_until > 0) {
+                char local[64], rel[64];
+                local_time_format(s.hold_until, local, sizeof local);
+                relative_format(s.hold_until, now_seconds(), rel, sizeof rel);
+                printf("  Held:          reminders wait for the end of %s, %s (%s)\n", s.hold, local, rel);
+        } else if (s.hold && s.hold[0])
+                printf("  Held:          reminders wait: %s\n", s.hold);
         return 0;
 }
 

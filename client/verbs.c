@@ -5,17 +5,19 @@
 #include <string.h>
 
 #include "client.h"
+#include "output.h"
 
 static const Verb verbs[] = {
-        { "add",    verb_add,    "TEXT [--due WHEN | --in DURATION] [--every DURATION [--fixed]] [-q]",
+        { "add",    verb_add,    "TEXT [--due WHEN | --in DURATION] [--every DURATION [--fixed]] [--contact WHO] [-q]",
           "Add a follow-up (due now unless --due/--in) and print its id" },
-        { "list",   verb_list,   "[--overdue | --today | --week | --all] [--json]",
+        { "list",   verb_list,   "[--overdue | --today | --week | --all] [--contact WHO] [--json]",
           "List open follow-ups (--all includes done ones)" },
         { "show",   verb_show,   "ID [--json]", "Show one follow-up" },
         { "done",   verb_done,   "ID...", "Mark follow-ups done (a recurring one is scheduled again)" },
         { "snooze", verb_snooze, "ID WHEN|DURATION", "Move a follow-up to a later time (e.g. 1h, tomorrow 9am)" },
         { "rm",     verb_rm,     "ID...", "Remove follow-ups" },
-        { "edit",   verb_edit,   "ID [--text TEXT] [--due WHEN | --in DURATION] [--every DURATION|none] [--fixed | --from-completion]",
+        { "edit",   verb_edit,   "ID [--text TEXT] [--due WHEN | --in DURATION] [--every DURATION|none] [--fixed | --from-completion]\n"
+          "            [--contact WHO|none]",
           "Change a follow-up" },
         { "status", verb_status, "[--json]", "Show the daemon's state: versions, database, counts, next due" },
         { "import", verb_import, "FILE.ics...",
@@ -25,6 +27,45 @@ static const Verb verbs[] = {
         { "export", verb_export, "[--vtodo | --vevent] [FILE | DIR/]",
           "Write follow-ups (VTODO) and meetings (VEVENT) as iCalendar; to a DIR one file per item" },
         { "reload", verb_reload, "", "Re-read netctl.conf (a bad file is reported; the old config stays)" },
+        { "contact", verb_contact,
+          "add NAME [--email E]... [--org O] [--tie weak|strong] [--every DURATION|none]\n"
+          "                  [--met TEXT] [--tag T]... [--note TEXT] [--handle H] [-q]\n"
+          "       netctl contact list [--tie weak|strong] [--tag T] [--archived] [--json]\n"
+          "       netctl contact show WHO [--json]\n"
+          "       netctl contact edit WHO [--name N] [--handle H] [--email E]... [--rm-email E]...\n"
+          "                  [--org O] [--tie weak|strong] [--every DURATION|none|default]\n"
+          "                  [--met TEXT] [--tag T]... [--untag T]... [--note TEXT]\n"
+          "                  [--archive | --unarchive]\n"
+          "       netctl contact rm WHO [--archive | --force]\n"
+          "       netctl contact import FILE.vcf [--keep-in-touch] [--json]\n\n"
+          "WHO is an id, a handle (ana-lima), an e-mail, or a name prefix that names one\n"
+          "person.  A weak tie without --every gets the default keep-in-touch cadence\n"
+          "([people] weak_cadence, 90 days); a strong tie none.  rm refuses to drop logged\n"
+          "history: --archive keeps it (hidden from list and suggest), --force deletes it.\n"
+          "import reads vCard 3.0/4.0 (and 2.1); re-importing matches by e-mail, then name;\n"
+          "imported contacts get keep-in-touch reminders only with --keep-in-touch",
+          "The people in your network: add, list, show, edit, rm, import (vCard)" },
+        { "log",     verb_log,
+          "WHO [--kind coffee|call|email|message|meeting|event|intro] [--gave TEXT]\n"
+          "           [--got TEXT] [--note TEXT] [--lead] [--when PAST] [-q]\n\n"
+          "PAST:      now, today, yesterday, yesterday 17:00, mon, last fri 18:00, 17:00,\n"
+          "           3d ago, 2 weeks ago, 2026-11-02, 2026-11-02T18:30 (a day alone means\n"
+          "           12:00).  --got \"lead: ...\" (or --lead) marks a lead",
+          "Record an interaction; it restarts that person's keep-in-touch cadence" },
+        { "unlog",   verb_unlog, "ID...", "Remove logged interactions (ids from contact show)" },
+        { "suggest", verb_suggest, "[N] [--json]",
+          "Who to reconnect with now, weak ties first, most overdue first (default 5)" },
+        { "stats",   verb_stats, "[--weeks N] [--json]",
+          "Interactions per week, weak/strong mix, gave/got, leads, this week's goals" },
+        { "break",   verb_break,
+          "status [--json] | take | pause [DURATION] | resume\n\n"
+          "After [breaks] work of active time (50m) a break is due, for [breaks] break\n"
+          "(10m).  Time away from the machine does not count; away (or asleep) as long\n"
+          "as a break counts as one.  Presence comes from logind's IdleHint and the screen\n"
+          "saver; without either the cycle runs on wall time, and status says so.\n"
+          "pause without a DURATION lasts until resume; a pause outlives a restart",
+          "The break cycle: status, take a break now, pause or resume it" },
+        { "__complete", verb_complete, "ids|contacts|interactions", "" },  /* hidden: for completions */
 };
 
 static const char when_help[] =
@@ -44,11 +85,12 @@ void verb_help(const char *name) {
 }
 
 static void help(void) {
-        printf("netctl [--version] [--help] VERB [ARGS...]\n\n"
+        printf("netctl [--version] [--help] [--color=auto|always|never] VERB [ARGS...]\n\n"
                "Keep in touch, follow up, and be reminded on time. Talks to netctld on the\n"
                "session bus (started on demand).\n\nVerbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                printf("  %-7s %s\n", verbs[i].name, verbs[i].summary);
+                if (verbs[i].name[0] != '_')
+                        printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);
         printf("\n%s\n'netctl VERB --help' describes each verb. Exit status: 0 success, 1 failure,\n"
                "2 usage error. See netctl(1).\n", when_help);
 }
@@ -56,6 +98,11 @@ static void help(void) {
 int client_run(int argc, char *argv[]) {
         /* Verbs report bad options themselves, in a sentence. */
         opterr = 0;
+
+        /* --color=WHEN is global: taken out wherever it is. */
+        const char *bad;
+        if (output_take_color_options(&argc, argv, &bad) < 0)
+                return usage_error(NULL, "\"%s\": --color takes auto, always or never.", bad);
 
         if (argc < 2)
                 return usage_error(NULL, "no verb given (add, list, done, snooze, ...).");

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bus-contacts.h"
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
@@ -61,7 +62,10 @@ typedef struct FollowupFields {
         int64_t due;
         int64_t every;
         int every_fixed;
+        const char *contact;    /* a WHO; "" for none (Edit: unlinks) */
 } FollowupFields;
+
+#define CONTACT_WHO_MAX 512
 
 static int read_fields(sd_bus_message *m, bool allow_text_due, FollowupFields *f, sd_bus_error *error) {
         int r;
@@ -98,6 +102,17 @@ static int read_fields(sd_bus_message *m, bool allow_text_due, FollowupFields *f
                         if (r < 0)
                                 return r;
                         f->every_fixed = !!fixed;
+                } else if (strcmp(key, "contact") == 0) {
+                        const char *reason;
+                        r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
+                        if (r < 0)
+                                return r;
+                        r = sd_bus_message_read(m, "v", "s", &f->contact);
+                        if (r < 0)
+                                return r;
+                        r = text_check_line(f->contact, CONTACT_WHO_MAX, true, &reason);
+                        if (r < 0)
+                                return bus_error_errno(error, r, "Invalid contact: %s.", reason);
                 } else if (allow_text_due && strcmp(key, "text") == 0) {
                         r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
                         if (r < 0)
@@ -169,7 +184,17 @@ static int method_add(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        r = store_followup_add(c->store, text, due, f.every, f.every_fixed, context_now(c), &id);
+        int64_t contact_id = 0;
+        if (f.contact && f.contact[0]) {
+                r = contacts_resolve(c, f.contact, &contact_id, error);
+                if (r < 0)
+                        return r;
+        }
+        if (contact_id > 0)
+                r = store_followup_add_for_contact(c->store, text, due, f.every, f.every_fixed, contact_id,
+                                                   context_now(c), &id);
+        else
+                r = store_followup_add(c->store, text, due, f.every, f.every_fixed, context_now(c), &id);
         if (r < 0)
                 return store_failure(c, error, r);
 
@@ -218,6 +243,22 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
+static int parse_list_range(const char *state_name, int64_t from, int64_t to, FollowupState *ret,
+                            sd_bus_error *error) {
+        if (strcmp(state_name, "open") == 0)
+                *ret = FOLLOWUP_OPEN;
+        else if (strcmp(state_name, "done") == 0)
+                *ret = FOLLOWUP_DONE;
+        else if (strcmp(state_name, "all") == 0)
+                *ret = FOLLOWUP_ANY;
+        else
+                return bus_error_errno(error, -EINVAL,
+                                       "Unknown state \"%.32s\"; expected open, done or all.", state_name);
+        if (from > to)
+                return bus_error_errno(error, -EINVAL, "The range ends before it starts.");
+        return 0;
+}
+
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         Context *c = userdata;
@@ -233,17 +274,9 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
 
-        if (strcmp(state_name, "open") == 0)
-                state = FOLLOWUP_OPEN;
-        else if (strcmp(state_name, "done") == 0)
-                state = FOLLOWUP_DONE;
-        else if (strcmp(state_name, "all") == 0)
-                state = FOLLOWUP_ANY;
-        else
-                return bus_error_errno(error, -EINVAL,
-                                       "Unknown state \"%.32s\"; expected open, done or all.", state_name);
-        if (from > to)
-                return bus_error_errno(error, -EINVAL, "The range ends before it starts.");
+        r = parse_list_range(state_name, from, to, &state, error);
+        if (r < 0)
+                return r;
 
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
@@ -252,6 +285,77 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return r;
         r = store_followup_list(c->store, from, to, state, append_followup_cb, reply);
+        if (r < 0)
+                return store_failure(c, error, r);
+        r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* List with a filter: a{sv} with "contact" s (a WHO).  Unknown keys are
+ * errors; an empty filter lists as List does. */
+static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        const char *state_name, *contact = NULL;
+        FollowupState state;
+        int64_t from, to, contact_id = 0;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
+        if (r < 0)
+                return r;
+        r = parse_list_range(state_name, from, to, &state, error);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *key;
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                if (strcmp(key, "contact") != 0)
+                        return bus_error_errno(error, -EINVAL, "Unknown filter \"%s\".",
+                                               strlen(key) <= 32 ? key : "...");
+                r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_read(m, "v", "s", &contact);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+        if (contact) {
+                r = contacts_resolve(c, contact, &contact_id, error);
+                if (r < 0)
+                        return r;
+        }
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_FOLLOWUP_SIG);
+        if (r < 0)
+                return r;
+        if (contact_id > 0)
+                r = store_followup_list_for_contact(c->store, contact_id, from, to, state,
+                                                    append_followup_cb, reply);
+        else
+                r = store_followup_list(c->store, from, to, state, append_followup_cb, reply);
         if (r < 0)
                 return store_failure(c, error, r);
         r = sd_bus_message_close_container(reply);
@@ -272,6 +376,21 @@ static int method_done(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         r = sd_bus_message_read(m, "t", &id);
         if (r < 0)
                 return r;
+
+        /* Done on a keep-in-touch reminder: the cadence restarts now, as
+         * with "Skip this time" (what happened is for netctl log). */
+        _cleanup_(followup_clear) Followup f = {};
+        if (store_followup_get(c->store, (int64_t) id, &f) >= 0 &&
+            strcmp(f.kind, FOLLOWUP_KIND_RECONNECT) == 0 && f.done_at == 0) {
+                ReconnectChange change = {};
+                r = store_reconnect_skip(c->store, (int64_t) id, contacts_weak_cadence(c), context_now(c),
+                                         &change);
+                if (r < 0)
+                        return store_failure(c, error, r);
+                contacts_reconnect_changed(c, &change);
+                contacts_emit_changed(c, 0, "edited");
+                return sd_bus_reply_method_return(m, "t", (uint64_t) change.scheduled_id);
+        }
 
         r = store_followup_done(c->store, (int64_t) id, context_now(c), &next_id);
         if (r == -ENOENT)
@@ -357,7 +476,17 @@ static int method_edit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         FollowupChanges changes = {
                 .text = f.text, .due = f.due, .every = f.every, .every_fixed = f.every_fixed,
         };
-        r = store_followup_edit(c->store, (int64_t) id, &changes, context_now(c));
+        if (f.contact) {
+                int64_t contact_id = 0;
+                if (f.contact[0]) {
+                        r = contacts_resolve(c, f.contact, &contact_id, error);
+                        if (r < 0)
+                                return r;
+                }
+                r = store_followup_edit_with_contact(c->store, (int64_t) id, &changes, contact_id,
+                                                     context_now(c));
+        } else
+                r = store_followup_edit(c->store, (int64_t) id, &changes, context_now(c));
         if (r == -ENOENT)
                 return bus_error_errno(error, r, "No follow-up with id %" PRIu64 ".", id);
         if (r < 0)
@@ -381,6 +510,10 @@ const sd_bus_vtable bus_followups_vtable[] = {
                                 SD_BUS_ARGS("x", from, "x", to, "s", state),
                                 SD_BUS_RESULT("a" NETCTL_FOLLOWUP_SIG, followups),
                                 method_list, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListFiltered",
+                                SD_BUS_ARGS("x", from, "x", to, "s", state, "a{sv}", filter),
+                                SD_BUS_RESULT("a" NETCTL_FOLLOWUP_SIG, followups),
+                                method_list_filtered, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Done",
                                 SD_BUS_ARGS("t", id),
                                 SD_BUS_RESULT("t", next_id),

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "attention.h"
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
@@ -51,6 +52,10 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (r < 0 && r != -ENOENT)
                 return bus_error_errno(error, r, "%s.", store_last_error(c->store));
         notifier_server_name(c->notifier, server, sizeof server);
+        /* Why reminders due now would wait: quiet time (until when), or
+         * the server's own pause. */
+        int64_t hold_until = 0;
+        const char *hold = hold_reason_to_string(attention_hold(c, context_now(c), &hold_until));
 
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
@@ -72,7 +77,9 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
             (r = append_entry(reply, "config", "s", c->config_path ? c->config_path : "")) < 0 ||
             (r = append_entry(reply, "config_error", "s", c->config_error)) < 0 ||
             (r = append_entry(reply, "notifications_held", "b",
-                              (int) (c->notifications_blocked_until != 0))) < 0)
+                              (int) (c->notifications_blocked_until != 0))) < 0 ||
+            (r = append_entry(reply, "hold", "s", hold ? hold : "")) < 0 ||
+            (r = append_entry(reply, "hold_until", "x", hold_until)) < 0)
                 return r;
 
         r = sd_bus_message_close_container(reply);

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
+#include "selfcare.h"
 
 /* The one place where errno values become bus error names. */
 static const char *bus_error_name(int r) {
@@ -16,7 +18,9 @@ static const char *bus_error_name(int r) {
         case ERANGE:
         case EBADMSG:           return NETCTL_ERROR_INVALID;
         case EEXIST:
-        case EALREADY:          return NETCTL_ERROR_CONFLICT;
+        case EALREADY:
+        case ENOTEMPTY:         return NETCTL_ERROR_CONFLICT;
+        case ENOTUNIQ:          return NETCTL_ERROR_AMBIGUOUS;
         case ENOSPC:
         case EDQUOT:            return NETCTL_ERROR_NO_SPACE;
         case EACCES:
@@ -64,10 +68,38 @@ void bus_emit_changed(Context *c, int64_t id, const char *change) {
                                   "ts", (uint64_t) id, change);
         (void) sd_bus_emit_properties_changed(c->bus, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
                                               "NextDue", "NextDueId", NULL);
+        /* A follow-up done counts toward the day's outreach. */
+        selfcare_note_change(c, change);
+}
+
+/* Properties carry the schedule too (Manager.NextDue, Breaks.State), so
+ * Get, GetAll and Set from another uid are refused like every method, here
+ * in one place before sd-bus dispatches them.  Introspect and Peer stay
+ * open: they tell only the public API, shipped as
+ * share/org.netctl.Netctl1.xml, and no user data. */
+static int bus_filter_properties(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Context *c = userdata;
+        const char *path, *iface;
+
+        if (!sd_bus_message_is_method_call(m, NULL, NULL))
+                return 0;
+        iface = sd_bus_message_get_interface(m);
+        path = sd_bus_message_get_path(m);
+        if (!iface || !path || strcmp(iface, "org.freedesktop.DBus.Properties") != 0)
+                return 0;
+        if (strcmp(path, NETCTL_OBJECT_PATH) != 0 &&
+            !(strncmp(path, NETCTL_OBJECT_PATH "/", strlen(NETCTL_OBJECT_PATH) + 1) == 0))
+                return 0;
+        /* A negative return with error set makes sd-bus send the error. */
+        return bus_check_caller(m, c, error);
 }
 
 int bus_setup(Context *c) {
         int r;
+
+        r = sd_bus_add_filter(c->bus, NULL, bus_filter_properties, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot install the caller check for properties: %m");
 
         r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
                                      bus_manager_vtable, c);
@@ -88,6 +120,11 @@ int bus_setup(Context *c) {
                                      bus_meetings_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_MEETINGS);
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_BREAKS,
+                                     bus_breaks_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_BREAKS);
 
         return 0;
 }

@@ -13,12 +13,14 @@
 
 #include "bus.h"
 #include "calendar.h"
+#include "export.h"
 #include "ical-import.h"
 #include "log.h"
 #include "schedule.h"
 
 #define DAY (24 * 3600)
-/* Recurring series keep a year of past occurrences for "meetings --all". */
+/* A series too long to expand from its start keeps a year of past
+ * occurrences for "meetings --all". */
 #define PAST_WINDOW (365 * DAY)
 
 const char *import_outcome_to_string(ImportOutcome o) {
@@ -103,6 +105,33 @@ static int64_t prep_due(const Context *c, int64_t start, bool all_day) {
         return start - c->config.prep_before;
 }
 
+/* Whether the VEVENT of a stored object has a DTSTART (a CANCEL may name
+ * its occurrence by RECURRENCE-ID alone).  VTIMEZONEs have DTSTARTs too. */
+static bool vevent_has_start(const char *ical) {
+        const char *p = ical ? strstr(ical, "BEGIN:VEVENT") : NULL;
+        const char *end = p ? strstr(p, "END:VEVENT") : NULL;
+        while (p && end && (p = strchr(p, '\n')) && ++p < end)
+                if (strncmp(p, "DTSTART", 7) == 0 && (p[7] == ':' || p[7] == ';'))
+                        return true;
+        return false;
+}
+
+/* ics_expand() up to `to` from the first occurrence; a series too long
+ * for that is expanded over its last year only. */
+static int expand_series(const char *master, bool series, const char *const *overrides, size_t n_overrides,
+                         int64_t now, int64_t to, IcsOccurrence **occ, size_t *n_occ, bool *truncated) {
+        int r = ics_expand(master, overrides, n_overrides, INT64_MIN, to, 0, occ, n_occ, truncated);
+        if (r >= 0 && *truncated && series) {
+                ics_occurrences_free(*occ, *n_occ);
+                *occ = NULL;
+                *n_occ = 0;
+                *truncated = false;
+                r = ics_expand(master, overrides, n_overrides, now - PAST_WINDOW, to, 0, occ, n_occ,
+                               truncated);
+        }
+        return r;
+}
+
 /* Expands the stored series of uid and makes the stored occurrences and
  * their reminders match. */
 static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsigned *changed) {
@@ -125,23 +154,37 @@ static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsign
                 if (rows[i].recurrence_id == 0)
                         master = &rows[i];
                 else if (!rows[i].cancelled)
-                        /* Cancelled overrides are applied below by slot; a
-                         * CANCEL often carries too little to expand. */
                         overrides[n_overrides++] = rows[i].ical;
         }
+        /* Cancelled overrides are applied below by slot.  Those with a
+         * start are expanded too, so that a moved occurrence stays where it
+         * was moved to once cancelled; but a CANCEL often carries too little
+         * to expand, and then they are left out. */
+        size_t n_live = n_overrides;
+        for (size_t i = 0; i < n_rows; i++)
+                if (rows[i].recurrence_id != 0 && rows[i].cancelled && vevent_has_start(rows[i].ical))
+                        overrides[n_overrides++] = rows[i].ical;
 
-        int64_t from = master && master->recurring ? now - PAST_WINDOW : 0;
-        int64_t to = now + c->config.horizon;
+        /* A single meeting is kept whatever its date: one far ahead still
+         * gets its reminders, one long past still shows in "meetings
+         * --all".  A series is expanded from its first occurrence (every
+         * occurrence of a finite series, past ones included) up to the
+         * horizon; one too long for that keeps its last year only. */
+        bool series = master && master->recurring;
+        int64_t to = series ? now + c->config.horizon : INT64_MAX;
         IcsOccurrence *occ = NULL;
         size_t n_occ = 0;
         bool truncated = false;
 
         if (n_rows > 0) {
-                r = ics_expand(master ? master->ical : NULL, overrides, n_overrides, from, to, 0,
-                               &occ, &n_occ, &truncated);
+                const char *m = master ? master->ical : NULL;
+                r = expand_series(m, series, overrides, n_overrides, now, to, &occ, &n_occ, &truncated);
+                if (r < 0 && n_overrides > n_live)
+                        r = expand_series(m, series, overrides, n_live, now, to, &occ, &n_occ, &truncated);
                 if (r < 0 && !(master && master->cancelled)) {
-                        log_warning("Cannot expand meeting %s (%s); its occurrences are unchanged", uid,
-                                    strerror(-r));
+                        log_warning_fields(LOG_FIELDS({ "NETCTL_MEETING_UID", uid }),
+                                           "Cannot expand meeting %s (%s); its occurrences are unchanged", uid,
+                                           strerror(-r));
                         free(overrides);
                         meeting_rows_free(rows, n_rows);
                         return 0;
@@ -185,7 +228,11 @@ static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsign
                 }
 
                 writes[i] = (OccurrenceWrite) {
-                        .recurrence_id = o->recurrence_id,
+                        /* A single meeting has one slot whatever its start,
+                         * so when it moves its reminders move with it
+                         * (same ids, snoozes kept) rather than being
+                         * withdrawn and made anew. */
+                        .recurrence_id = master && !series ? 0 : o->recurrence_id,
                         .start = o->start,
                         .end = o->end,
                         .all_day = o->all_day,
@@ -218,10 +265,16 @@ typedef struct UidSet {
         size_t n, allocated;
 } UidSet;
 
-static int uid_set_add(UidSet *set, const char *uid) {
+static bool uid_set_contains(const UidSet *set, const char *uid) {
         for (size_t i = 0; i < set->n; i++)
                 if (strcmp(set->uids[i], uid) == 0)
-                        return 0;
+                        return true;
+        return false;
+}
+
+static int uid_set_add(UidSet *set, const char *uid) {
+        if (uid_set_contains(set, uid))
+                return 0;
         if (set->n == set->allocated) {
                 size_t grow = set->allocated ? set->allocated * 2 : 16;
                 char **bigger = realloc(set->uids, grow * sizeof *bigger);
@@ -255,6 +308,36 @@ static void report_skip(ImportReport *report, const char *fmt, ...) {
         va_end(ap);
 }
 
+/* The DTSTAMP of the VEVENT in an object ical-import made, in its UTC
+ * form "20240101T120000Z" (which sorts as text); false when absent. */
+static bool ical_dtstamp(const char *ical, char ret[static 17]) {
+        for (const char *p = ical; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+                if (strncmp(p, "DTSTAMP", 7) != 0 || (p[7] != ':' && p[7] != ';'))
+                        continue;
+                size_t line = strcspn(p, "\r\n");
+                const char *colon = memchr(p, ':', line);
+                if (!colon || (size_t) (p + line - colon - 1) != 16)
+                        return false;
+                for (size_t i = 0; i < 16; i++) {
+                        char ch = colon[1 + i];
+                        bool ok = i == 8 ? ch == 'T' : i == 15 ? ch == 'Z' : ch >= '0' && ch <= '9';
+                        if (!ok)
+                                return false;
+                }
+                memcpy(ret, colon + 1, 16);
+                ret[16] = '\0';
+                return true;
+        }
+        return false;
+}
+
+/* RFC 5546 2.1.5: of two versions with the same SEQUENCE, the one with
+ * the later DTSTAMP is the newer. */
+static bool stamped_earlier(const char *ical, const char *than) {
+        char a[17], b[17];
+        return than && ical_dtstamp(ical, a) && ical_dtstamp(than, b) && strcmp(a, b) < 0;
+}
+
 /* Applies one VEVENT with invite semantics. */
 static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_t now,
                        ImportReport *report, UidSet *touched) {
@@ -274,8 +357,10 @@ static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_
         if (r < 0 && r != -ENOENT)
                 return r;
 
-        /* An older version of what we have changes nothing. */
-        if (have && e->sequence < old.sequence) {
+        /* An older version of what we have changes nothing: a lower
+         * SEQUENCE, or the same one stamped earlier. */
+        if (have && (e->sequence < old.sequence ||
+                     (e->sequence == old.sequence && stamped_earlier(e->ical, old.ical)))) {
                 report->unchanged++;
                 goto done;
         }
@@ -305,7 +390,9 @@ static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_
                         report->unchanged++;
                         goto done;
                 }
-                if (have && e->sequence == old.sequence && strcmp(old.ical, e->ical) == 0) {
+                /* The same event, also when it comes back from an export
+                 * (which adds what other clients need). */
+                if (have && e->sequence == old.sequence && export_same_event(old.ical, e->ical, e->uid) > 0) {
                         report->unchanged++;
                         goto done;
                 }
@@ -346,13 +433,22 @@ static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_
                 .people = people,
                 .n_people = n_people,
         };
+        /* A new exception to a series the user already had (one occurrence
+         * moved) updates that meeting. */
+        bool series_known = false;
+        if (!have && slot != 0 && !uid_set_contains(touched, e->uid)) {
+                MeetingRow series = {};
+                series_known = store_meeting_get(c->store, e->uid, 0, &series) >= 0;
+                meeting_row_clear(&series);
+        }
+
         r = store_meeting_put(c->store, &w, now);
         if (r < 0)
                 goto done;
 
         if (cancel)
                 report->cancelled++;
-        else if (have)
+        else if (have || series_known)
                 report->updated++;
         else
                 report->added++;
@@ -360,6 +456,30 @@ static int apply_event(Context *c, const IcsEvent *e, const char *source, int64_
 
 done:
         meeting_row_clear(&old);
+        return r;
+}
+
+/* A watched file is the truth about its meetings: those it held before
+ * and holds no more go (their occurrences and reminders with them, when
+ * the UIDs are refreshed). */
+static int forget_missing(Context *c, const char *source, const IcsCalendar *cal, UidSet *touched) {
+        char **uids = NULL;
+        size_t n = 0;
+        int r = store_meeting_uids(c->store, source, false, &uids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                bool present = false;
+                for (size_t k = 0; k < cal->n_events && !present; k++)
+                        present = strcmp(cal->events[k].uid, uids[i]) == 0;
+                if (!present && r >= 0) {
+                        r = store_meeting_delete_uid_source(c->store, uids[i], source);
+                        if (r >= 0)
+                                r = uid_set_add(touched, uids[i]);
+                }
+                free(uids[i]);
+        }
+        free(uids);
         return r;
 }
 
@@ -384,6 +504,8 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
 
         for (size_t i = 0; i < cal->n_events && r >= 0; i++)
                 r = apply_event(c, &cal->events[i], source, now, &report, &touched);
+        if (source && r >= 0)
+                r = forget_missing(c, source, cal, &touched);
         for (size_t i = 0; i < touched.n && r >= 0; i++)
                 r = calendar_refresh_uid(c, touched.uids[i], now, &changed);
 
@@ -464,17 +586,21 @@ int calendar_import_path(Context *c, const char *path, bool mirror) {
 
         r = read_file(path, &data, &len, &st);
         if (r == -EFBIG)
-                return log_warning_errno(r, "Not importing %s: larger than %u MiB", path,
-                                         ICS_FILE_MAX / (1024 * 1024));
+                return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", path }),
+                                                "Not importing %s: larger than %u MiB", path,
+                                                ICS_FILE_MAX / (1024 * 1024));
         if (r < 0)
-                return log_warning_errno(r, "Cannot read %s: %m", path);
+                return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", path }), "Cannot read %s: %m",
+                                                path);
 
         r = calendar_import_data(c, data, len, mirror ? path : NULL, &report);
         if (r < 0)
-                return log_warning_errno(r, "Not imported %s: %s", path, report.reason);
+                return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", path }), "Not imported %s: %s",
+                                                path, report.reason);
 
         (void) store_calendar_file_put(c->store, path, (int64_t) st.st_mtime, (int64_t) st.st_size);
-        log_info("Imported %s: %s (%u added, %u updated, %u cancelled, %u unchanged, %u skipped)%s%s",
+        log_info_fields(LOG_FIELDS({ "NETCTL_FILE", path }),
+                 "Imported %s: %s (%u added, %u updated, %u cancelled, %u unchanged, %u skipped)%s%s",
                  path, import_outcome_to_string(import_report_outcome(&report)), report.added,
                  report.updated, report.cancelled, report.unchanged, report.skipped,
                  report.reason[0] ? "; " : "", report.reason);
@@ -506,9 +632,10 @@ int calendar_forget_path(Context *c, const char *path) {
                 free(uids[i]);
         free(uids);
         if (r < 0)
-                return log_error_errno(r, "Cannot forget %s: %s", path, store_last_error(c->store));
+                return log_error_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", path }), "Cannot forget %s: %s",
+                                              path, store_last_error(c->store));
 
-        log_info("%s is gone: its %zu meeting(s) removed", path, n);
+        log_info_fields(LOG_FIELDS({ "NETCTL_FILE", path }), "%s is gone: its %zu meeting(s) removed", path, n);
         if (n > 0) {
                 (void) schedule_arm_next(c);
                 bus_emit_changed(c, 0, "imported");
@@ -577,8 +704,9 @@ static int on_window_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         for (size_t i = 0; i < n; i++) {
                 r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
                 if (r < 0)
-                        log_warning_errno(r, "Cannot refresh meeting %s: %s", uids[i],
-                                          store_last_error(c->store));
+                        log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_MEETING_UID", uids[i] }),
+                                                 "Cannot refresh meeting %s: %s", uids[i],
+                                                 store_last_error(c->store));
                 free(uids[i]);
         }
         free(uids);

@@ -27,6 +27,15 @@ void config_defaults(Config *c) {
                 .goal_given = 1,
                 .nudge_weekday = 1,
                 .nudge_minute = 10 * 60,
+                .break_work = 50 * 60,
+                .break_length = 10 * 60,
+                .break_postpone = 10 * 60,
+                .winddown_minute = 18 * 60,
+                .pause_after = 12,
+                .weekend_quiet_start = -1,
+                .weekend_quiet_end = -1,
+                .weekend_days = (1u << 0) | (1u << 6),
+                .digest_window = 2 * 60,
         };
 }
 
@@ -169,6 +178,137 @@ static int get_clock(Parser *p, const char *group, const char *key, int *ret) {
         return 0;
 }
 
+static bool is_off(const char *v) {
+        return g_ascii_strcasecmp(v, "off") == 0 || g_ascii_strcasecmp(v, "none") == 0;
+}
+
+/* A duration, or "off" (and "0") for none: 0. */
+static int get_duration_or_off(Parser *p, const char *group, const char *key, int64_t min, int64_t *ret) {
+        g_autofree char *v = NULL;
+        int r = get_string(p, group, key, &v);
+        if (r < 0)
+                return r;
+        if (is_off(v) || strcmp(v, "0") == 0) {
+                *ret = 0;
+                return 0;
+        }
+        return get_duration(p, group, key, min, ret);
+}
+
+static int get_clock_or_off(Parser *p, const char *group, const char *key, int *ret) {
+        g_autofree char *v = NULL;
+        int r = get_string(p, group, key, &v);
+        if (r < 0)
+                return r;
+        if (is_off(v)) {
+                *ret = -1;
+                return 0;
+        }
+        return get_clock(p, group, key, ret);
+}
+
+/* "HH:MM" or "HH:MM:SS" into seconds after midnight; "24:00" only when
+ * allow_24 (the end of a window). */
+static int parse_clock_seconds(const char *s, bool allow_24, int *ret) {
+        unsigned h, m, sec = 0;
+        int n = 0;
+
+        if (s[0] < '0' || s[0] > '9' || sscanf(s, "%2u:%2u%n", &h, &m, &n) != 2 || n < 4 ||
+            s[n - 3] != ':')
+                return -EINVAL;
+        if (s[n] == ':') {
+                int n2 = 0;
+                if (sscanf(s + n + 1, "%2u%n", &sec, &n2) != 1 || n2 != 2)
+                        return -EINVAL;
+                n += 1 + n2;
+        }
+        if (s[n] != '\0' || m > 59 || sec > 59)
+                return -EINVAL;
+        if (h == 24 && m == 0 && sec == 0 && allow_24) {
+                *ret = 24 * 3600;
+                return 0;
+        }
+        if (h > 23)
+                return -EINVAL;
+        *ret = (int) (h * 3600 + m * 60 + sec);
+        return 0;
+}
+
+/* "21:00-08:00" (seconds allowed: "21:00:00-08:00:30"): start and end,
+ * crossing midnight when the end is earlier; "off" for none (both 0). */
+static int get_window(Parser *p, const char *group, const char *key, int *ret_start, int *ret_end) {
+        g_autofree char *v = NULL;
+        int start, end;
+        int r = get_string(p, group, key, &v);
+        if (r < 0)
+                return r;
+        if (is_off(v)) {
+                *ret_start = *ret_end = 0;
+                return 0;
+        }
+        g_strstrip(v);
+        char *dash = strchr(v, '-');
+        if (!dash)
+                return parser_error(p, group, key, "\"%s\" is not a time window (e.g. 21:00-08:00, or off)", v);
+        *dash = '\0';
+        g_strstrip(v);
+        char *second = g_strstrip(dash + 1);
+        if (parse_clock_seconds(v, false, &start) < 0 || parse_clock_seconds(second, true, &end) < 0)
+                return parser_error(p, group, key, "\"%s-%s\" is not a time window (e.g. 21:00-08:00, or off)",
+                                    v, second);
+        if (start == end || (start == 0 && end == 24 * 3600))
+                return parser_error(p, group, key, "\"%s-%s\" starts and ends at the same time "
+                                    "(\"off\" means no quiet hours)", v, second);
+        *ret_start = start;
+        *ret_end = end == 24 * 3600 ? 0 : end;
+        return 0;
+}
+
+/* "sat;sun": weekday names (three letters or in full) into a bit set. */
+static int get_weekdays(Parser *p, const char *group, const char *key, unsigned *ret) {
+        static const char *const days[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
+        static const char *const full[] = { "sunday", "monday", "tuesday", "wednesday", "thursday",
+                                            "friday", "saturday" };
+        g_autoptr(GError) error = NULL;
+        gsize n = 0;
+        g_auto(GStrv) items = g_key_file_get_string_list(p->kf, group, key, &n, &error);
+        unsigned set = 0;
+
+        if (!items)
+                return parser_error(p, group, key, "%s", error ? error->message : "cannot read");
+        for (gsize i = 0; i < n; i++) {
+                char *item = g_strstrip(items[i]);
+                int d;
+                if (item[0] == '\0' || is_off(item))
+                        continue;
+                for (d = 0; d < 7; d++)
+                        if (g_ascii_strcasecmp(item, days[d]) == 0 || g_ascii_strcasecmp(item, full[d]) == 0)
+                                break;
+                if (d == 7)
+                        return parser_error(p, group, key, "\"%.32s\" is not a weekday (mon, tue, ..., sun)",
+                                            item);
+                set |= 1u << d;
+        }
+        *ret = set;
+        return 0;
+}
+
+/* "allow" (weekend days are like any other) or "hold" (nothing until the
+ * weekend is over). */
+static int get_weekend_rule(Parser *p, const char *group, const char *key, bool *ret) {
+        g_autofree char *v = NULL;
+        int r = get_string(p, group, key, &v);
+        if (r < 0)
+                return r;
+        if (g_ascii_strcasecmp(v, "allow") == 0)
+                *ret = false;
+        else if (g_ascii_strcasecmp(v, "hold") == 0)
+                *ret = true;
+        else
+                return parser_error(p, group, key, "\"%s\" is neither allow nor hold", v);
+        return 0;
+}
+
 /* "mon 10:00" */
 static int get_weekly(Parser *p, const char *group, const char *key, int *ret_weekday, int *ret_minute) {
         static const char *const days[] = { "sun", "mon", "tue", "wed", "thu", "fri", "sat" };
@@ -253,6 +393,11 @@ typedef enum KeyType {
         KEY_WEEKLY,
         KEY_PATHS,
         KEY_ADDRESSES,
+        KEY_DURATION_OFF,       /* a duration, or off/0 for 0 */
+        KEY_CLOCK_OFF,          /* HH:MM in minutes, or off for -1 */
+        KEY_WINDOW,             /* HH:MM[:SS]-HH:MM[:SS] in seconds (offset, offset2), or off */
+        KEY_WEEKDAYS,           /* weekday names into a bit set (unsigned) */
+        KEY_WEEKEND_RULE,       /* allow or hold (bool) */
 } KeyType;
 
 typedef struct KeySpec {
@@ -279,6 +424,16 @@ static const KeySpec keys[] = {
         { "people",   "goal_new_contacts", KEY_COUNT,  FIELD(goal_new_contacts), 0, 100 },
         { "people",   "goal_given",     KEY_COUNT,     FIELD(goal_given), 0, 100 },
         { "people",   "weekly_nudge",   KEY_WEEKLY,    FIELD(nudge_weekday), FIELD(nudge_minute), 0 },
+        { "breaks",   "work",           KEY_DURATION_OFF, FIELD(break_work), 0, 1 },
+        { "breaks",   "break",          KEY_DURATION,  FIELD(break_length), 0, 1 },
+        { "breaks",   "postpone",       KEY_DURATION,  FIELD(break_postpone), 0, 1 },
+        { "breaks",   "winddown",       KEY_CLOCK_OFF, FIELD(winddown_minute), 0, 0 },
+        { "breaks",   "pause_after",    KEY_COUNT,     FIELD(pause_after), 0, 1000 },
+        { "quiet",    "hours",          KEY_WINDOW,    FIELD(quiet_start), FIELD(quiet_end), 0 },
+        { "quiet",    "weekend",        KEY_WEEKEND_RULE, FIELD(weekend_hold), 0, 0 },
+        { "quiet",    "weekend_days",   KEY_WEEKDAYS,  FIELD(weekend_days), 0, 0 },
+        { "quiet",    "weekend_hours",  KEY_WINDOW,    FIELD(weekend_quiet_start), FIELD(weekend_quiet_end), 0 },
+        { "reminders", "digest_window", KEY_DURATION_OFF, FIELD(digest_window), 0, 1 },
 };
 
 static const KeySpec *find_key(const char *group, const char *key) {
@@ -338,6 +493,23 @@ int config_parse(const char *text, size_t len, const char *name, Config *ret,
                                 r = get_weekly(&p, spec->group, spec->key, (int *) (base + spec->offset),
                                                (int *) (base + spec->offset2));
                                 break;
+                        case KEY_DURATION_OFF:
+                                r = get_duration_or_off(&p, spec->group, spec->key, spec->min,
+                                                        (int64_t *) (base + spec->offset));
+                                break;
+                        case KEY_CLOCK_OFF:
+                                r = get_clock_or_off(&p, spec->group, spec->key, (int *) (base + spec->offset));
+                                break;
+                        case KEY_WINDOW:
+                                r = get_window(&p, spec->group, spec->key, (int *) (base + spec->offset),
+                                               (int *) (base + spec->offset2));
+                                break;
+                        case KEY_WEEKDAYS:
+                                r = get_weekdays(&p, spec->group, spec->key, (unsigned *) (base + spec->offset));
+                                break;
+                        case KEY_WEEKEND_RULE:
+                                r = get_weekend_rule(&p, spec->group, spec->key, (bool *) (base + spec->offset));
+                                break;
                         case KEY_PATHS:
                         case KEY_ADDRESSES: {
                                 size_t *n = (size_t *) (base + spec->offset2);
@@ -353,6 +525,12 @@ int config_parse(const char *text, size_t len, const char *name, Config *ret,
                         }
                 }
         }
+
+        /* A weekend that never ends would hold reminders for ever. */
+        if (r == 0 && c.weekend_hold && c.weekend_days == 0x7f)
+                r = parser_error(&p, "quiet", g_key_file_has_key(kf, "quiet", "weekend_days", NULL) ?
+                                 "weekend_days" : "weekend",
+                                 "with weekend = hold, not every day can be a weekend day");
 
         if (r < 0) {
                 config_clear(&c);

@@ -33,6 +33,25 @@ typedef struct Config {
         int goal_given;
         int nudge_weekday;              /* 0 = Sunday ... 6 = Saturday */
         int nudge_minute;               /* minutes after midnight */
+
+        /* [breaks] */
+        int64_t break_work;             /* active time before a break; 0: breaks off */
+        int64_t break_length;           /* a break, and an idle stretch that counts as one */
+        int64_t break_postpone;         /* "In 10 min" on the break reminder */
+        int winddown_minute;            /* daily wind-down, minutes after midnight; -1: none */
+        int pause_after;                /* outreach actions in a day before a pause is
+                                         * suggested; 0: never */
+
+        /* [quiet] */
+        int quiet_start, quiet_end;     /* seconds after midnight; equal: no quiet hours */
+        int weekend_quiet_start;        /* the window on weekend days; -1 (both): as on */
+        int weekend_quiet_end;          /* every day */
+        unsigned weekend_days;          /* bit d: weekday d (0 = Sunday) is a weekend day */
+        bool weekend_hold;              /* weekend days are quiet all day */
+
+        /* [reminders] */
+        int64_t digest_window;          /* reminders due within this of the first come as one
+                                         * digest; 0: only those due at once */
 } Config;
 
 /* Fills c with the defaults (no allocation). */

@@ -3,13 +3,29 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "attention.h"
 #include "context.h"
+#include "selfcare.h"
 #include "watch.h"
 
 int64_t context_now(const Context *c) {
+        /* "Now" comes with the zone it is read in.  glibc's localtime_r()
+         * reads the zone once; tzset() follows a changed /etc/localtime
+         * (timedatectl set-timezone) at the cost of a stat(), so local-time
+         * texts and "tomorrow 09:00" follow the user's new zone without a
+         * restart. */
+        tzset();
         if (c && c->clock)
                 return c->clock(c->clock_userdata);
-        return (int64_t) time(NULL);
+        /* Not time(): on Linux it reads the coarse clock, which lags by up
+         * to a scheduler tick (4 ms at HZ=250), so the due timer firing at
+         * hh:mm:ss.000 would find nothing due yet and spin, re-armed for a
+         * time already past, until the tick.  clock_gettime() reads the
+         * precise clock, through the vDSO as cheaply. */
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return (int64_t) time(NULL);
+        return (int64_t) ts.tv_sec;
 }
 
 Context *context_free(Context *c) {
@@ -20,6 +36,10 @@ Context *context_free(Context *c) {
         c->notifier = notifier_free(c->notifier);
         sd_event_source_disable_unref(c->due_timer);
         sd_event_source_disable_unref(c->window_timer);
+        sd_event_source_disable_unref(c->goals_timer);
+        /* Before the bus: both hold slots on it. */
+        c->selfcare = selfcare_free(c->selfcare);
+        c->attention = attention_free(c->attention);
         watch_free(c);
         sd_bus_flush_close_unref(c->bus);
         store_free(c->store);

@@ -11,6 +11,9 @@
 #include "notifier.h"
 #include "store.h"
 
+typedef struct Attention Attention;
+typedef struct SelfCare SelfCare;
+
 /* The daemon's one context: it owns the event loop, the bus, the store and
  * all state, and is the userdata of every bus vtable.  context_free() works
  * on a half-built context. */
@@ -46,6 +49,15 @@ typedef struct Context {
 
         /* Moves the window of expanded meeting occurrences once a day. */
         sd_event_source *window_timer;
+
+        /* The weekly goals nudge (goals.c). */
+        sd_event_source *goals_timer;
+
+        /* Quiet rules, the notification server's pause and digests in
+         * flight (attention.c); breaks, wind-down and the pause suggestion
+         * (selfcare.c). */
+        Attention *attention;
+        SelfCare *selfcare;
 
         /* The clock.  NULL means the real wall clock; unit tests install
          * their own to drive the schedule through jumps and suspends. */

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <libical/ical.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
+#include "ical-import.h"
 #include "log.h"
 
 #define PRODID "-//netctl//netctl " NETCTL_VERSION "//EN"
@@ -37,10 +39,11 @@ static icalcomponent *followup_to_vtodo(const Followup *f) {
                 icalcomponent_add_property(todo, icalproperty_new_status(ICAL_STATUS_NEEDSACTION));
 
         /* netctl plus the kind (followup, prep, thanks, reconnect), so other
-         * clients can filter. */
-        icalproperty *cat = icalproperty_new_categories("netctl");
-        icalcomponent_add_property(todo, cat);
-        icalcomponent_add_property(todo, icalproperty_new_categories(f->kind));
+         * clients can filter: one property with a list, as clients write
+         * it (todoman cannot read two CATEGORIES properties). */
+        char categories[64];
+        snprintf(categories, sizeof categories, "netctl,%s", f->kind);
+        icalcomponent_add_property(todo, icalproperty_new_categories(categories));
         if (f->contact) {
                 icalproperty *x = icalproperty_new_x(f->contact);
                 icalproperty_set_x_name(x, "X-NETCTL-CONTACT");
@@ -81,19 +84,210 @@ static int export_followup(const Followup *f, void *userdata) {
         return r;
 }
 
-static bool has_timezone(icalcomponent *cal, const char *tzid) {
-        for (icalcomponent *tz = icalcomponent_get_first_component(cal, ICAL_VTIMEZONE_COMPONENT); tz;
-             tz = icalcomponent_get_next_component(cal, ICAL_VTIMEZONE_COMPONENT)) {
+/* With an iterator of its own: libical's built-in one is shared by all
+ * walks over a component's children. */
+static icalcomponent *find_timezone(icalcomponent *cal, const char *tzid) {
+        for (icalcompiter it = icalcomponent_begin_component(cal, ICAL_VTIMEZONE_COMPONENT);
+             icalcompiter_deref(&it); icalcompiter_next(&it)) {
+                icalcomponent *tz = icalcompiter_deref(&it);
                 icalproperty *p = icalcomponent_get_first_property(tz, ICAL_TZID_PROPERTY);
                 if (p && icalproperty_get_tzid(p) && strcmp(icalproperty_get_tzid(p), tzid) == 0)
-                        return true;
+                        return tz;
         }
-        return false;
+        return NULL;
+}
+
+/* The system's definition of an IANA zone (also behind a "/vendor/prefix/"
+ * as Evolution and Mozilla write them), as a VTIMEZONE named `tzid`. */
+static icalcomponent *builtin_timezone(const char *iana, const char *tzid) {
+        icaltimezone *zone = NULL;
+        for (const char *p = iana; p && *p && !zone; p = strchr(p + 1, '/')) {
+                const char *name = *p == '/' ? p + 1 : p;
+                if (*name)
+                        zone = icaltimezone_get_builtin_timezone(name);
+        }
+        icalcomponent *def = zone ? icaltimezone_get_component(zone) : NULL;
+        if (!def)
+                return NULL;
+        icalcomponent *vtz = icalcomponent_new_clone(def);
+        icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+        if (p)
+                icalproperty_set_tzid(p, tzid);
+        else
+                icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+        return vtz;
+}
+
+/* Gives the zone of `tzid` in `cal` its system definition when it names
+ * one: a Windows name the IANA zone's definition under its own name
+ * (Exchange's VTIMEZONEs carry one year's rule, some are wrong, as
+ * ical-import.h says), an IANA name (also behind a vendor prefix) the
+ * system's, also when the file had a definition of its own (so that one
+ * name means one zone in a file holding many meetings).  Other names keep
+ * the file's VTIMEZONE.  Returns false when the zone is unknown: netctl
+ * reads such times as floating. */
+static bool settle_timezone(icalcomponent *cal, const char *tzid) {
+        const char *windows = ics_windows_zone_to_iana(tzid);
+        icalcomponent *have = find_timezone(cal, tzid);
+        icalcomponent *vtz = builtin_timezone(windows ? windows : tzid, tzid);
+
+        if (!vtz)
+                return have != NULL;
+        if (have) {
+                icalcomponent_remove_component(cal, have);
+                icalcomponent_free(have);
+        }
+        icalcomponent_add_component(cal, vtz);
+        return true;
+}
+
+/* A VTIMEZONE rule with UNTIL becomes the list of its onsets (RDATEs):
+ * python-icalendar 4 (Debian 12's) fails on UNTIL in a VTIMEZONE whose
+ * TZID pytz does not know, and Windows names are such TZIDs.  The rules
+ * that still apply have no UNTIL and stay rules. */
+static void until_rules_to_onsets(icalcomponent *vtz) {
+        for (icalcompiter it = icalcomponent_begin_component(vtz, ICAL_ANY_COMPONENT); icalcompiter_deref(&it);
+             icalcompiter_next(&it)) {
+                icalcomponent *obs = icalcompiter_deref(&it);
+                icalproperty *rr = icalcomponent_get_first_property(obs, ICAL_RRULE_PROPERTY);
+                icalproperty *dt = icalcomponent_get_first_property(obs, ICAL_DTSTART_PROPERTY);
+                icalproperty *from = icalcomponent_get_first_property(obs, ICAL_TZOFFSETFROM_PROPERTY);
+                if (!rr || !dt || !from)
+                        continue;
+                struct icalrecurrencetype rule = icalproperty_get_rrule(rr);
+                if (icaltime_is_null_time(rule.until) || rule.count != 0)
+                        continue;
+                struct icaltimetype start = icalproperty_get_dtstart(dt);
+                /* Onsets are local wall times, before the change: UNTIL
+                 * (UTC) in the same terms. */
+                if (icaltime_is_utc(rule.until)) {
+                        rule.until = icaltime_add(rule.until,
+                                                  icaldurationtype_from_int(icalproperty_get_tzoffsetfrom(from)));
+                        rule.until.zone = NULL;
+                }
+                icalrecur_iterator *ri = icalrecur_iterator_new(rule, start);
+                if (!ri)
+                        continue;
+                struct icaltimetype t;
+                for (unsigned n = 0; n < 1000 && !icaltime_is_null_time(t = icalrecur_iterator_next(ri)); n++) {
+                        if (icaltime_compare(t, start) == 0)
+                                continue;
+                        struct icaldatetimeperiodtype rdate = { .time = t, .period = icalperiodtype_null_period() };
+                        icalcomponent_add_property(obs, icalproperty_new_rdate(rdate));
+                }
+                icalrecur_iterator_free(ri);
+                icalcomponent_remove_property(obs, rr);
+                icalproperty_free(rr);
+        }
+}
+
+static void floating_times(icalcomponent *c, const char *tzid) {
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+                icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+                if (tz && icalparameter_get_tzid(tz) && strcmp(icalparameter_get_tzid(tz), tzid) == 0)
+                        icalproperty_remove_parameter_by_kind(p, ICAL_TZID_PARAMETER);
+        }
+}
+
+/* A UTC DATE-TIME property of c as DTSTAMP, if c has one. */
+static bool stamp_from(icalcomponent *c, icalproperty_kind kind, struct icaltimetype *ret) {
+        icalproperty *p = icalcomponent_get_first_property(c, kind);
+        if (!p || icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER))
+                return false;
+        struct icaltimetype t = icalvalue_get_datetime(icalproperty_get_value(p));
+        if (icaltime_is_null_time(t) || t.is_date || !icaltime_is_utc(t))
+                return false;
+        *ret = t;
+        return true;
+}
+
+/* What other clients need to read one stored object as netctl reads it:
+ * each VEVENT has its UID and a DTSTAMP (both required; files without
+ * them are common), and every TZID has the VTIMEZONE netctl resolves it
+ * with, or the times are floating as netctl reads them.  Deterministic,
+ * so an unchanged meeting exports the same bytes every time. */
+static icalcomponent *normalized_object(const char *ical, const char *uid) {
+        icalcomponent *cal = icalparser_parse_string(ical);
+        if (!cal)
+                return NULL;
+        if (icalcomponent_isa(cal) != ICAL_VCALENDAR_COMPONENT) {
+                icalcomponent *wrap = icalcomponent_new_vcalendar();
+                icalcomponent_add_component(wrap, cal);
+                cal = wrap;
+        }
+
+        for (icalcompiter it = icalcomponent_begin_component(cal, ICAL_VEVENT_COMPONENT);
+             icalcompiter_deref(&it); icalcompiter_next(&it)) {
+                icalcomponent *ev = icalcompiter_deref(&it);
+                if (!icalcomponent_get_first_property(ev, ICAL_UID_PROPERTY) && uid)
+                        icalcomponent_add_property(ev, icalproperty_new_uid(uid));
+                if (!icalcomponent_get_first_property(ev, ICAL_DTSTAMP_PROPERTY)) {
+                        struct icaltimetype stamp;
+                        if (!stamp_from(ev, ICAL_LASTMODIFIED_PROPERTY, &stamp) &&
+                            !stamp_from(ev, ICAL_CREATED_PROPERTY, &stamp))
+                                stamp = utc_time(0);
+                        icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
+                }
+
+                /* At most one of each of these (RFC 5545 3.6.1): khal stops
+                 * listing anything at a second DESCRIPTION.  The first
+                 * wins, as it does for netctl. */
+                static const icalproperty_kind once[] = {
+                        ICAL_CLASS_PROPERTY, ICAL_CREATED_PROPERTY, ICAL_DESCRIPTION_PROPERTY,
+                        ICAL_DTSTART_PROPERTY, ICAL_GEO_PROPERTY, ICAL_LASTMODIFIED_PROPERTY,
+                        ICAL_LOCATION_PROPERTY, ICAL_ORGANIZER_PROPERTY, ICAL_PRIORITY_PROPERTY,
+                        ICAL_DTSTAMP_PROPERTY, ICAL_SEQUENCE_PROPERTY, ICAL_STATUS_PROPERTY,
+                        ICAL_SUMMARY_PROPERTY, ICAL_TRANSP_PROPERTY, ICAL_UID_PROPERTY, ICAL_URL_PROPERTY,
+                        ICAL_RECURRENCEID_PROPERTY, ICAL_DTEND_PROPERTY, ICAL_DURATION_PROPERTY,
+                };
+                for (size_t i = 0; i < ELEMENTSOF(once); i++) {
+                        icalproperty *first = icalcomponent_get_first_property(ev, once[i]), *p;
+                        while (first && (p = icalcomponent_get_next_property(ev, once[i]))) {
+                                icalcomponent_remove_property(ev, p);
+                                icalproperty_free(p);
+                                first = icalcomponent_get_first_property(ev, once[i]);
+                        }
+                }
+                /* DTEND and DURATION must not both be there; DTEND wins, as
+                 * it does for netctl. */
+                icalproperty *duration = icalcomponent_get_first_property(ev, ICAL_DURATION_PROPERTY);
+                if (duration && icalcomponent_get_first_property(ev, ICAL_DTEND_PROPERTY)) {
+                        icalcomponent_remove_property(ev, duration);
+                        icalproperty_free(duration);
+                }
+
+                /* Distinct TZIDs first: settling one may replace components. */
+                char *tzids[16];
+                size_t n_tzids = 0;
+                for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ANY_PROPERTY); p;
+                     p = icalcomponent_get_next_property(ev, ICAL_ANY_PROPERTY)) {
+                        icalparameter *tz = icalproperty_get_first_parameter(p, ICAL_TZID_PARAMETER);
+                        const char *tzid = tz ? icalparameter_get_tzid(tz) : NULL;
+                        bool seen = !tzid;
+                        for (size_t i = 0; i < n_tzids && !seen; i++)
+                                seen = strcmp(tzids[i], tzid) == 0;
+                        if (!seen && n_tzids < ELEMENTSOF(tzids)) {
+                                tzids[n_tzids] = strdup(tzid);
+                                if (tzids[n_tzids])
+                                        n_tzids++;
+                        }
+                }
+                for (size_t i = 0; i < n_tzids; i++) {
+                        if (!settle_timezone(cal, tzids[i]))
+                                floating_times(ev, tzids[i]);
+                        free(tzids[i]);
+                }
+        }
+        for (icalcompiter it = icalcomponent_begin_component(cal, ICAL_VTIMEZONE_COMPONENT);
+             icalcompiter_deref(&it); icalcompiter_next(&it))
+                until_rules_to_onsets(icalcompiter_deref(&it));
+        return cal;
 }
 
 /* Moves the VTIMEZONEs and VEVENTs of one stored object into `into`. */
 static void merge_event(icalcomponent *into, const MeetingRow *m) {
-        icalcomponent *parsed = icalparser_parse_string(m->ical);
+        icalcomponent *parsed = normalized_object(m->ical, m->uid);
         if (!parsed)
                 return;
 
@@ -102,7 +296,7 @@ static void merge_event(icalcomponent *into, const MeetingRow *m) {
                 icalcomponent_remove_component(parsed, c);
                 icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
                 const char *tzid = p ? icalproperty_get_tzid(p) : NULL;
-                if (tzid && !has_timezone(into, tzid))
+                if (tzid && !find_timezone(into, tzid))
                         icalcomponent_add_component(into, c);
                 else
                         icalcomponent_free(c);
@@ -184,5 +378,23 @@ out:
         if (st.group)
                 icalcomponent_free(st.group);
         free(st.group_uid);
+        return r;
+}
+
+int export_same_event(const char *a, const char *b, const char *uid) {
+        if (strcmp(a, b) == 0)
+                return 1;
+        icalcomponent *ca = normalized_object(a, uid), *cb = normalized_object(b, uid);
+        int r = 0;
+        if (ca && cb) {
+                char *ta = icalcomponent_as_ical_string_r(ca), *tb = icalcomponent_as_ical_string_r(cb);
+                r = ta && tb ? strcmp(ta, tb) == 0 : -ENOMEM;
+                free(ta);
+                free(tb);
+        }
+        if (ca)
+                icalcomponent_free(ca);
+        if (cb)
+                icalcomponent_free(cb);
         return r;
 }

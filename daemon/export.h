@@ -15,3 +15,8 @@
  * complete VCALENDAR, for a vdir; or, with `single`, one ("", text) holding
  * everything in one VCALENDAR.  Returns negative errno on failure. */
 int export_append(Context *c, sd_bus_message *reply, bool todos, bool events, bool single);
+
+/* Whether two stored iCalendar objects (IcsEvent.ical) say the same as
+ * export writes them: equal apart from what export adds (UID, DTSTAMP,
+ * the VTIMEZONEs netctl resolves TZIDs with).  1 or 0, or -ENOMEM. */
+int export_same_event(const char *a, const char *b, const char *uid);

@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+/* The location is ours (CODE_FILE=, CODE_LINE= of the caller), not log.c's. */
+#define SD_JOURNAL_SUPPRESS_LOCATION 1
 #include <systemd/sd-journal.h>
 
 #include "log.h"
@@ -24,9 +28,61 @@ void log_set_max_priority(int priority) {
         log_max_priority = priority;
 }
 
-int log_full_errno(int priority, int error, const char *file, int line, const char *fmt, ...) {
+/* A journal field name: what sd_journal_sendv() accepts from us. */
+static bool field_name_valid(const char *name) {
+        if (!name || !name[0] || name[0] == '_' || strlen(name) > 64)
+                return false;
+        for (const char *p = name; *p; p++)
+                if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+                        return false;
+        return true;
+}
+
+static void log_send(int priority, int error, const char *file, int line, const LogField *fields,
+                     const char *msg) {
+        if (!log_to_journal) {
+                fprintf(stderr, "netctld: %s\n", msg);
+                return;
+        }
+
+        /* MESSAGE, PRIORITY, CODE_FILE, CODE_LINE, ERRNO, SYSLOG_IDENTIFIER
+         * and the extra fields. */
+        struct iovec iov[6 + LOG_FIELDS_MAX];
+        char *text[6 + LOG_FIELDS_MAX] = {};
+        size_t n = 0;
+
+        if (asprintf(&text[n++], "MESSAGE=%s", msg) < 0 ||
+            asprintf(&text[n++], "PRIORITY=%d", priority) < 0 ||
+            asprintf(&text[n++], "CODE_FILE=%s", file) < 0 ||
+            asprintf(&text[n++], "CODE_LINE=%d", line) < 0 ||
+            asprintf(&text[n++], "SYSLOG_IDENTIFIER=netctld") < 0 ||
+            (error > 0 && asprintf(&text[n++], "ERRNO=%d", error) < 0)) {
+                /* Out of memory: the message alone, as the journal's
+                 * stdout stream takes it. */
+                text[--n] = NULL;
+                fprintf(stderr, "netctld: %s\n", msg);
+                goto out;
+        }
+        for (size_t i = 0; fields && fields[i].name && i < LOG_FIELDS_MAX; i++) {
+                if (!fields[i].value || !field_name_valid(fields[i].name))
+                        continue;
+                if (asprintf(&text[n], "%s=%s", fields[i].name, fields[i].value) < 0) {
+                        text[n] = NULL;
+                        continue;
+                }
+                n++;
+        }
+        for (size_t i = 0; i < n; i++)
+                iov[i] = (struct iovec) { .iov_base = text[i], .iov_len = strlen(text[i]) };
+        (void) sd_journal_sendv(iov, (int) n);
+out:
+        for (size_t i = 0; i < ELEMENTSOF(text); i++)
+                free(text[i]);
+}
+
+static int log_internal(int priority, int error, const char *file, int line, const LogField *fields,
+                        const char *fmt, va_list ap) {
         char msg[1024];
-        va_list ap;
         int saved_errno = errno;
 
         if (error < 0)
@@ -36,23 +92,31 @@ int log_full_errno(int priority, int error, const char *file, int line, const ch
 
         /* %m in the format means the error we were given. */
         errno = error;
-        va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
-        va_end(ap);
-
-        if (log_to_journal) {
-                char prio[16], code_line[32];
-                snprintf(prio, sizeof prio, "PRIORITY=%d", priority);
-                snprintf(code_line, sizeof code_line, "CODE_LINE=%d", line);
-                if (error > 0)
-                        sd_journal_send("MESSAGE=%s", msg, prio, "CODE_FILE=%s", file, code_line,
-                                        "ERRNO=%d", error, "SYSLOG_IDENTIFIER=netctld", NULL);
-                else
-                        sd_journal_send("MESSAGE=%s", msg, prio, "CODE_FILE=%s", file, code_line,
-                                        "SYSLOG_IDENTIFIER=netctld", NULL);
-        } else
-                fprintf(stderr, "netctld: %s\n", msg);
+        log_send(priority, error, file, line, fields, msg);
 
         errno = saved_errno;
         return -error;
+}
+
+int log_full_errno(int priority, int error, const char *file, int line, const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int r = log_internal(priority, error, file, line, NULL, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int log_fields_errno(int priority, int error, const char *file, int line, const LogField *fields,
+                     const char *fmt, ...) {
+        va_list ap;
+        va_start(ap, fmt);
+        int r = log_internal(priority, error, file, line, fields, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+const char *log_format_id(char buf[static 24], int64_t n) {
+        snprintf(buf, 24, "%" PRId64, n);
+        return buf;
 }

@@ -11,12 +11,15 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "attention.h"
 #include "bus-names.h"
 #include "bus.h"
 #include "calendar.h"
 #include "context.h"
+#include "goals.h"
 #include "log.h"
 #include "schedule.h"
+#include "selfcare.h"
 #include "watch.h"
 
 /* The exit status for "the database cannot be used": the unit's
@@ -156,6 +159,10 @@ static int run(Context *c) {
         if (r < 0)
                 return log_error_errno(r, "Cannot create the calendar window timer: %m");
 
+        r = goals_setup(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot create the weekly goals timer: %m");
+
         /* Watching is not essential: a failure is logged and netctld serves. */
         (void) watch_setup(c);
 
@@ -170,6 +177,16 @@ static int run(Context *c) {
         r = bus_setup(c);
         if (r < 0)
                 return r;
+
+        /* What watches the desktop: the notification server's pause, the
+         * idle sources of the break cycle.  After the bus, before the
+         * name: they only listen, and every call they make is async. */
+        r = attention_setup(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up quiet hours: %m");
+        r = selfcare_setup(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up the break cycle: %m");
 
         r = sd_bus_request_name(c->bus, NETCTL_BUS_NAME, 0);
         if (r < 0)

@@ -134,7 +134,9 @@ static gboolean do_show(gpointer userdata) {
         g_autoptr(GError) error = NULL;
 
         /* The body is markup to most servers: escape it so a follow-up text
-         * such as "<b>" or "&amp;" shows as written. */
+         * such as "<b>" or "&amp;" shows as written.  The summary is plain
+         * text by the spec (and dunst and mako quote it into their markup
+         * format), so escaping it would show "&amp;" literally. */
         g_autofree char *body = req->body ? g_markup_escape_text(req->body, -1) : NULL;
         NotifyNotification *nn = notify_notification_new(req->summary, body, "appointment-soon");
 

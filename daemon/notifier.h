@@ -51,7 +51,10 @@ Notifier *notifier_free(Notifier *n);
  * notifier_show() returns -ENOTCONN, the others do nothing. */
 
 /* Queues a notification for reminder `id`.  summary and body are plain
- * text; they are escaped for the markup servers interpret.  Copies all
+ * text.  The summary goes out as it is: the notification spec makes it
+ * plain text, and servers that format with markup (dunst's and mako's
+ * "<b>%s</b>\n%b") quote it themselves.  The body may be markup to the
+ * server, so it is escaped ("<b>" arrives as "&lt;b&gt;").  Copies all
  * arguments.  The outcome arrives later as NOTIFIER_SHOWN or
  * NOTIFIER_FAILED. */
 int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,

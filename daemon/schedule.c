@@ -6,9 +6,13 @@
 #include <systemd/sd-daemon.h>
 #include <time.h>
 
+#include "attention.h"
+#include "bus-contacts.h"
 #include "bus.h"
 #include "log.h"
+#include "goals.h"
 #include "schedule.h"
+#include "selfcare.h"
 #include "watch.h"
 
 /* How many reminders one timer expiry hands to the notifier; more simply
@@ -24,6 +28,13 @@ static const NotifierAction followup_actions[] = {
         { "done",      "Done" },
         { "snooze-1h", "Snooze 1h" },
         { "tomorrow",  "Tomorrow" },
+};
+
+/* Keep-in-touch reminders ("reconnect" rows). */
+static const NotifierAction reconnect_actions[] = {
+        { "logged",    "Logged it" },
+        { "snooze-1w", "Snooze 1w" },
+        { "skip",      "Skip this time" },
 };
 
 int64_t schedule_tomorrow_morning(int64_t now) {
@@ -53,6 +64,7 @@ static void schedule_report_status(Context *c, const Followup *next) {
 
         time_t t = (time_t) next->due;
         struct tm tm;
+        tzset();        /* the zone may have changed since the last time */
         if (localtime_r(&t, &tm))
                 strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %Z", &tm);
 
@@ -87,6 +99,17 @@ int schedule_arm_next(Context *c) {
         if (c->notifications_blocked_until > at)
                 at = c->notifications_blocked_until;
 
+        /* Held by quiet time: wake when it ends, not at the due time.  Held
+         * by the server's own pause: no timer at all; its end re-arms us
+         * (attention.c).  Either way the reminder stays pending in the
+         * store, so a restart meanwhile loses and repeats nothing. */
+        int64_t now = context_now(c), quiet_end = 0;
+        HoldReason hold = attention_hold(c, at > now ? at : now, &quiet_end);
+        if (hold == HOLD_SERVER_PAUSED || hold == HOLD_SERVER_INHIBITED)
+                return sd_event_source_set_enabled(c->due_timer, SD_EVENT_OFF);
+        if (hold == HOLD_QUIET && quiet_end > at)
+                at = quiet_end;
+
         /* An absolute wall-clock time: after a suspend or a clock change the
          * kernel fires it when the wall clock reaches it, no special case. */
         uint64_t usec = at > 0 ? (uint64_t) at * 1000000ULL : 1;
@@ -100,12 +123,97 @@ static int deliver_one(const Followup *f, void *userdata) {
         Context *c = userdata;
         char body[160];
 
+        if (strcmp(f->kind, FOLLOWUP_KIND_RECONNECT) == 0) {
+                char summary[512];
+                /* Told fresh at delivery: the last contact and what came
+                 * of it, as they are now. */
+                contacts_reconnect_summary(c, f, summary, sizeof summary);
+                snprintf(body, sizeof body, "A short hello keeps a tie warm. (#%" PRId64 ")", f->id);
+                int r = notifier_show(c->notifier, f->id, summary, body,
+                                      reconnect_actions, ELEMENTSOF(reconnect_actions));
+                if (r < 0)
+                        log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(f->id) }),
+                                                 "Cannot queue reminder #%" PRId64 ": %m", f->id);
+                return 0;
+        }
+
         snprintf(body, sizeof body, "Follow-up #%" PRId64, f->id);
         int r = notifier_show(c->notifier, f->id, f->text, body,
                               followup_actions, ELEMENTSOF(followup_actions));
         if (r < 0)
-                log_warning_errno(r, "Cannot queue reminder #%" PRId64 ": %m", f->id);
+                log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(f->id) }),
+                                         "Cannot queue reminder #%" PRId64 ": %m", f->id);
         return 0;
+}
+
+/* Several reminders in one notification. */
+static const NotifierAction digest_actions[] = {
+        { "snooze-1h", "Snooze all 1h" },
+        { "tomorrow",  "All tomorrow" },
+};
+
+/* The reminders one claim handed over, copied: one of them goes out as
+ * itself, several as a digest. */
+typedef struct Claimed {
+        Context *context;
+        Followup items[DELIVERY_BATCH];
+        size_t n;
+} Claimed;
+
+static int collect_claimed(const Followup *f, void *userdata) {
+        Claimed *cl = userdata;
+
+        if (cl->n < ELEMENTSOF(cl->items)) {
+                Followup *copy = &cl->items[cl->n];
+                *copy = (Followup) {
+                        .id = f->id, .due = f->due, .uid = strdup(f->uid), .text = strdup(f->text),
+                        .kind = strdup(f->kind), .contact = f->contact ? strdup(f->contact) : NULL,
+                        .notify_state = f->notify_state,
+                };
+                if (copy->uid && copy->text && copy->kind && (!f->contact || copy->contact)) {
+                        cl->n++;
+                        return 0;
+                }
+                followup_clear(copy);
+        }
+        /* Not kept: back to pending, to go out next time. */
+        (void) store_reminder_unclaim(cl->context->store, f->id);
+        return 0;
+}
+
+static void deliver_digest(Context *c, const Followup *items, size_t n) {
+        DigestItem entries[DELIVERY_BATCH] = {};
+        int64_t ids[DELIVERY_BATCH] = {};
+        char *texts[DELIVERY_BATCH] = {};
+        char summary[64], body[4096];
+        int64_t digest_id;
+
+        for (size_t i = 0; i < n; i++) {
+                ids[i] = items[i].id;
+                entries[i] = (DigestItem) { .id = items[i].id, .text = items[i].text };
+                if (strcmp(items[i].kind, FOLLOWUP_KIND_RECONNECT) == 0) {
+                        texts[i] = malloc(512);
+                        if (texts[i]) {
+                                contacts_reconnect_summary(c, &items[i], texts[i], 512);
+                                entries[i].text = texts[i];
+                        }
+                }
+        }
+
+        if (!c->attention || digest_table_add(&c->attention->digests, ids, n, &digest_id) < 0) {
+                /* Cannot track a digest: one notification each, as ever. */
+                for (size_t i = 0; i < n; i++)
+                        (void) deliver_one(&items[i], c);
+        } else {
+                digest_format(entries, n, summary, sizeof summary, body, sizeof body);
+                log_info("Gathered %zu due reminders into one notification", n);
+                int r = notifier_show(c->notifier, digest_id, summary, body, digest_actions,
+                                      ELEMENTSOF(digest_actions));
+                if (r < 0)
+                        log_warning_errno(r, "Cannot queue a digest of %zu reminders: %m", n);
+        }
+        for (size_t i = 0; i < n; i++)
+                free(texts[i]);
 }
 
 int schedule_deliver_due(Context *c) {
@@ -115,12 +223,40 @@ int schedule_deliver_due(Context *c) {
                 return 0;
         c->notifications_blocked_until = 0;
 
-        int r = store_claim_due(c->store, now, DELIVERY_BATCH, deliver_one, c);
+        /* Quiet time or a paused server: schedule_arm_next() waits for the
+         * end; everything due stays pending meanwhile. */
+        if (attention_hold(c, now, NULL) != HOLD_NONE)
+                return 0;
+
+        /* Reminders due within the digest window come along with the first:
+         * one notification instead of several in a row.  Only with a first
+         * that is due: while nothing is due yet, nothing goes out early. */
+        _cleanup_(followup_clear) Followup first = {};
+        int r = store_next_pending(c->store, &first);
+        if (r == -ENOENT || (r >= 0 && first.due > now))
+                return 0;
         if (r < 0)
-                return log_error_errno(r, "Cannot claim due reminders: %s", store_last_error(c->store));
-        if (r > 0)
-                log_debug("Handed %d reminder(s) to the notification server", r);
-        return 0;
+                return log_error_errno(r, "Cannot find the due reminders: %s", store_last_error(c->store));
+
+        Claimed *claimed = calloc(1, sizeof *claimed);
+        if (!claimed)
+                return log_error_errno(-ENOMEM, "Cannot deliver reminders: %m");
+        claimed->context = c;
+        r = store_claim_due(c->store, now + attention_digest_lookahead(c, now), DELIVERY_BATCH,
+                                collect_claimed, claimed);
+        if (r < 0)
+                log_error_errno(r, "Cannot claim due reminders: %s", store_last_error(c->store));
+        else if (claimed->n == 1)
+                (void) deliver_one(&claimed->items[0], c);
+        else if (claimed->n > 1)
+                deliver_digest(c, claimed->items, claimed->n);
+        if (claimed->n > 0)
+                log_debug("Handed %zu reminder(s) to the notification server", claimed->n);
+
+        for (size_t i = 0; i < claimed->n; i++)
+                followup_clear(&claimed->items[i]);
+        free(claimed);
+        return r < 0 ? r : 0;
 }
 
 static int on_due_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -142,6 +278,29 @@ int schedule_setup(Context *c) {
         return sd_event_source_set_enabled(c->due_timer, SD_EVENT_OFF);
 }
 
+/* "Logged it" and "Skip this time" on a reconnect reminder; on success
+ * the change is signalled and the timer re-armed here. */
+static int schedule_reconnect_action(Context *c, int64_t id, const char *action, int64_t now) {
+        ReconnectChange change = {};
+        int64_t interaction_id = 0;
+        int r;
+
+        if (strcmp(action, "logged") == 0)
+                r = store_reconnect_logged(c->store, id, contacts_weak_cadence(c), now, &interaction_id,
+                                           &change);
+        else
+                r = store_reconnect_skip(c->store, id, contacts_weak_cadence(c), now, &change);
+        if (r < 0)
+                return r;
+
+        log_info_fields(LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(id) }, { "NETCTL_ACTION", action }),
+                        "Reminder #%" PRId64 ": %s from the notification", id,
+                        interaction_id ? "interaction logged" : "skipped this time");
+        contacts_reconnect_changed(c, &change);
+        contacts_emit_changed(c, 0, interaction_id ? "logged" : "edited");
+        return 0;
+}
+
 static void schedule_apply_action(Context *c, int64_t id, const char *action) {
         int64_t now = context_now(c);
         const char *change;
@@ -159,35 +318,111 @@ static void schedule_apply_action(Context *c, int64_t id, const char *action) {
         } else if (strcmp(action, "tomorrow") == 0) {
                 r = store_followup_snooze(c->store, id, schedule_tomorrow_morning(now), now);
                 change = "snoozed";
+        } else if (strcmp(action, "snooze-1w") == 0) {
+                r = store_followup_snooze(c->store, id, now + 7 * 24 * 3600, now);
+                change = "snoozed";
+        } else if (strcmp(action, "logged") == 0 || strcmp(action, "skip") == 0) {
+                r = schedule_reconnect_action(c, id, action, now);
+                if (r >= 0)
+                        return;
+                change = action;
         } else
                 /* "default" (a click on the body) and anything unknown. */
                 return;
 
         if (r == -EALREADY || r == -ENOENT) {
-                log_info("Action %s on reminder #%" PRId64 " ignored: %s", action, id,
+                log_info_fields(LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(id) }, { "NETCTL_ACTION", action }),
+                                "Action %s on reminder #%" PRId64 " ignored: %s", action, id,
                          store_last_error(c->store));
                 return;
         }
         if (r < 0) {
-                log_error_errno(r, "Cannot apply %s to reminder #%" PRId64 ": %s", action, id,
+                log_error_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(id) }, { "NETCTL_ACTION", action }),
+                                       "Cannot apply %s to reminder #%" PRId64 ": %s", action, id,
                                 store_last_error(c->store));
                 return;
         }
 
-        log_info("Reminder #%" PRId64 ": %s from the notification", id, change);
+        log_info_fields(LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(id) }, { "NETCTL_ACTION", action }),
+                        "Reminder #%" PRId64 ": %s from the notification", id, change);
         bus_emit_changed(c, id, change);
         (void) schedule_arm_next(c);
+}
+
+/* Events for a digest apply to each reminder in it. */
+static void schedule_on_digest_event(Context *c, const NotifierEvent *ev) {
+        int64_t ids[DELIVERY_BATCH];
+        size_t n = 0;
+        int r;
+
+        const int64_t *members = c->attention ? digest_table_get(&c->attention->digests, ev->id, &n) : NULL;
+        if (!members || n > ELEMENTSOF(ids))
+                return;
+        /* Copied: applying an action re-arms, which may deliver. */
+        memcpy(ids, members, n * sizeof ids[0]);
+
+        switch (ev->type) {
+        case NOTIFIER_SHOWN:
+                for (size_t i = 0; i < n; i++) {
+                        r = store_reminder_shown(c->store, ids[i], context_now(c));
+                        if (r < 0)
+                                log_error_errno(r, "Cannot record reminder #%" PRId64 " as shown: %s", ids[i],
+                                                store_last_error(c->store));
+                        bus_emit_changed(c, ids[i], "notified");
+                }
+                break;
+
+        case NOTIFIER_FAILED:
+                digest_table_remove(&c->attention->digests, ev->id);
+                for (size_t i = 0; i < n; i++) {
+                        r = store_reminder_unclaim(c->store, ids[i]);
+                        if (r < 0)
+                                log_error_errno(r, "Cannot return reminder #%" PRId64 " to pending: %s", ids[i],
+                                                store_last_error(c->store));
+                }
+                if (c->notifications_blocked_until == 0)
+                        log_warning("No notification server took a digest of %zu reminders (%s); "
+                                    "holding reminders until one appears", n, ev->message);
+                c->notifications_blocked_until = context_now(c) + DELIVERY_RETRY_SECONDS;
+                (void) schedule_arm_next(c);
+                break;
+
+        case NOTIFIER_ACTION:
+                for (size_t i = 0; i < n; i++) {
+                        _cleanup_(followup_clear) Followup f = {};
+                        /* Done meanwhile (netctl done): leave it done. */
+                        if (store_followup_get(c->store, ids[i], &f) < 0 || f.done_at != 0)
+                                continue;
+                        schedule_apply_action(c, ids[i], ev->action);
+                }
+                break;
+
+        case NOTIFIER_SERVER_APPEARED:
+                break;
+        }
 }
 
 void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
         Context *c = userdata;
         int r;
 
+        /* Break notes and digests have negative ids of their own. */
+        if (selfcare_on_notifier_event(c, ev))
+                return;
+        /* The weekly nudge is shown once, or not at all: nothing to record. */
+        if (ev->id == GOALS_NOTIFY_ID)
+                return;
+        if (digest_id_is(ev->id)) {
+                schedule_on_digest_event(c, ev);
+                return;
+        }
+
         switch (ev->type) {
         case NOTIFIER_SHOWN:
                 r = store_reminder_shown(c->store, ev->id, context_now(c));
                 if (r < 0)
-                        log_error_errno(r, "Cannot record reminder #%" PRId64 " as shown: %s", ev->id,
+                        log_error_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(ev->id) }),
+                                               "Cannot record reminder #%" PRId64 " as shown: %s", ev->id,
                                         store_last_error(c->store));
                 bus_emit_changed(c, ev->id, "notified");
                 break;
@@ -196,10 +431,12 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
                 /* Keep it pending; it goes out when a server appears. */
                 r = store_reminder_unclaim(c->store, ev->id);
                 if (r < 0)
-                        log_error_errno(r, "Cannot return reminder #%" PRId64 " to pending: %s", ev->id,
+                        log_error_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(ev->id) }),
+                                               "Cannot return reminder #%" PRId64 " to pending: %s", ev->id,
                                         store_last_error(c->store));
                 if (c->notifications_blocked_until == 0)
-                        log_warning("No notification server took reminder #%" PRId64 " (%s); "
+                        log_warning_fields(LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(ev->id) }),
+                                           "No notification server took reminder #%" PRId64 " (%s); "
                                     "holding reminders until one appears", ev->id, ev->message);
                 c->notifications_blocked_until = context_now(c) + DELIVERY_RETRY_SECONDS;
                 (void) schedule_arm_next(c);
@@ -210,6 +447,7 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
                         log_info("A notification server appeared; delivering held reminders");
                 c->notifications_blocked_until = 0;
                 (void) schedule_arm_next(c);
+                selfcare_attention_changed(c);
                 break;
 
         case NOTIFIER_ACTION:
@@ -219,13 +457,29 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
 }
 
 int context_reload(Context *c) {
+        int64_t old_weak_cadence = contacts_weak_cadence(c);
         int r = context_load_config(c);
         if (r < 0)
-                return log_warning_errno(r, "Config not reloaded, keeping the one in force: %s",
+                return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", c->config_path }),
+                                                "Config not reloaded, keeping the one in force: %s",
                                          c->config_error);
-        log_info("Config reloaded from %s", c->config_path);
-        /* The watched directories may have changed. */
+        log_info_fields(LOG_FIELDS({ "NETCTL_FILE", c->config_path }), "Config reloaded from %s", c->config_path);
+        /* Weak ties on the default cadence follow a new default. */
+        if (contacts_weak_cadence(c) != old_weak_cadence) {
+                r = store_reconnect_resync_default(c->store, contacts_weak_cadence(c), context_now(c));
+                if (r < 0)
+                        log_warning_errno(r, "Cannot reschedule keep-in-touch reminders: %s",
+                                          store_last_error(c->store));
+                else if (r > 0) {
+                        log_info("Rescheduled %d keep-in-touch reminder(s) for the new weak_cadence", r);
+                        bus_emit_changed(c, 0, "edited");
+                }
+        }
+        /* The watched directories and the nudge time may have changed. */
         (void) watch_setup(c);
+        (void) goals_setup(c);
+        /* So may the break cycle, the quiet hours and the digest window. */
+        selfcare_config_changed(c);
         (void) schedule_arm_next(c);
         return 0;
 }

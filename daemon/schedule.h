@@ -13,7 +13,9 @@ int schedule_setup(Context *c);
  * Call after every change to the schedule; cheap (one indexed query). */
 int schedule_arm_next(Context *c);
 
-/* Hands every pending reminder due at or before now to the notifier. */
+/* Hands every pending reminder due at or before now to the notifier, with
+ * those due within the digest window after the first due one (a digest);
+ * nothing at all while none is due. */
 int schedule_deliver_due(Context *c);
 
 /* The notifier's answers: shown, failed, action chosen, server appeared. */

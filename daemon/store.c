@@ -211,6 +211,16 @@ static const char *const migrations[] = {
         "  mtime INTEGER NOT NULL,"
         "  size INTEGER NOT NULL"
         ");",
+
+        /* 2 -> 3: self-care state that must outlive a restart: a pause of
+         * the break cycle and its end, and the days on which the wind-down
+         * and the pause suggestion were shown.  One row per setting, so
+         * that a later one needs no migration.  (Reminders held during
+         * quiet hours need no table: they stay pending in followups.) */
+        "CREATE TABLE selfcare ("
+        "  name TEXT PRIMARY KEY,"
+        "  value INTEGER NOT NULL"
+        ") WITHOUT ROWID;",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -522,6 +532,10 @@ int store_open(const char *path, char *errbuf, size_t errsize, Store **ret) {
                 if (r == -EBADMSG)
                         store_set_error(s, "%s is not a netctl database or is damaged (%s); "
                                         "it is left untouched", path, sqlite3_errmsg(s->db));
+                else if (r == -EBUSY)
+                        store_set_error(s, "%s is locked by another program (an sqlite3 shell, a backup?); "
+                                        "it is left untouched: close that program and start netctld again",
+                                        path);
                 goto fail;
         }
 
@@ -537,8 +551,13 @@ int store_open(const char *path, char *errbuf, size_t errsize, Store **ret) {
                 goto fail;
 
         r = store_migrate(s);
-        if (r < 0)
+        if (r < 0) {
+                /* Name the file: the user may have more than one. */
+                char why[sizeof s->error];
+                snprintf(why, sizeof why, "%s", s->error);
+                store_set_error(s, "%s: %s", path, why);
                 goto fail;
+        }
 
         /* Make sure the WAL and shared-memory files are private too. */
         (void) chmod(path, 0600);
@@ -964,6 +983,100 @@ int store_counts(Store *s, int64_t now, StoreCounts *ret) {
         return 0;
 }
 
+/* ---- Self-care: saved break state and the day's outreach ---- */
+
+static const char sql_selfcare_get[] =
+        "SELECT name, value FROM selfcare";
+static const char sql_selfcare_put[] =
+        "INSERT INTO selfcare (name, value) VALUES (?1, ?2) "
+        "ON CONFLICT (name) DO UPDATE SET value = ?2";
+/* Outreach: interactions logged and follow-ups (and thank-yous) done.
+ * Done reconnect reminders are left out: "Logged it" logs an interaction
+ * already, and "Skip" is not outreach. */
+static const char sql_outreach_count[] =
+        "SELECT (SELECT count(*) FROM interactions WHERE created >= ?1 AND created < ?2) + "
+        "(SELECT count(*) FROM followups WHERE done_at >= ?1 AND done_at < ?2 "
+        "AND kind IN ('followup', 'thanks'))";
+
+int store_selfcare_load(Store *s, SelfCareState *ret) {
+        SelfCareState state = {};
+        sqlite3_stmt *st;
+        int rc, r;
+
+        r = store_prepare(s, sql_selfcare_get, &st);
+        if (r < 0)
+                return r;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *name = (const char *) sqlite3_column_text(st, 0);
+                int64_t value = sqlite3_column_int64(st, 1);
+                if (!name)
+                        continue;
+                if (strcmp(name, "paused") == 0)
+                        state.paused = value != 0;
+                else if (strcmp(name, "paused_until") == 0)
+                        state.paused_until = value;
+                else if (strcmp(name, "winddown_day") == 0)
+                        state.winddown_day = value;
+                else if (strcmp(name, "pause_day") == 0)
+                        state.pause_day = value;
+                /* Names from a newer netctl are left alone. */
+        }
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE)
+                return store_error(s, rc, "reading the break state");
+        *ret = state;
+        return 0;
+}
+
+int store_selfcare_save(Store *s, const SelfCareState *state) {
+        const struct {
+                const char *name;
+                int64_t value;
+        } rows[] = {
+                { "paused",       state->paused },
+                { "paused_until", state->paused_until },
+                { "winddown_day", state->winddown_day },
+                { "pause_day",    state->pause_day },
+        };
+        sqlite3_stmt *st;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < ELEMENTSOF(rows); i++) {
+                r = store_prepare(s, sql_selfcare_put, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_text(st, 1, rows[i].name, -1, SQLITE_STATIC);
+                sqlite3_bind_int64(st, 2, rows[i].value);
+                r = store_step_done(s, st, "saving the break state");
+                if (r < 0)
+                        goto fail;
+        }
+        return store_commit(s);
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_outreach_count(Store *s, int64_t from, int64_t to, unsigned *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_outreach_count, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, from);
+        sqlite3_bind_int64(st, 2, to);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                *ret = (unsigned) sqlite3_column_int64(st, 0);
+        else
+                r = store_error(s, rc, "counting today's outreach");
+        sqlite3_reset(st);
+        return r;
+}
+
 /* ---- Meetings: imported calendar events and their reminders ---- */
 
 #define MEETING_COLUMNS "id, uid, recurrence_id, this_and_future, sequence, cancelled, recurring, ical, source"
@@ -995,6 +1108,8 @@ static const char sql_meeting_uids_recurring[] =
         "SELECT DISTINCT uid FROM meetings WHERE recurring = 1";
 static const char sql_meeting_delete_source[] =
         "DELETE FROM meetings WHERE source = ?1";
+static const char sql_meeting_delete_uid_source[] =
+        "DELETE FROM meetings WHERE uid = ?1 AND source = ?2";
 static const char sql_occurrence_find[] =
         "SELECT id, start, finish, all_day, summary, cancelled FROM occurrences "
         "WHERE uid = ?1 AND recurrence_id = ?2";
@@ -1292,6 +1407,16 @@ int store_meeting_delete_source(Store *s, const char *source) {
                 return r;
         sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
         return store_step_done(s, st, "forgetting a calendar file's meetings");
+}
+
+int store_meeting_delete_uid_source(Store *s, const char *uid, const char *source) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_delete_uid_source, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, source, -1, SQLITE_TRANSIENT);
+        return store_step_done(s, st, "forgetting a meeting no longer in its calendar file");
 }
 
 /* Withdraws the reminder of `kind` for an occurrence if it is still open;
@@ -1760,8 +1885,9 @@ static const char sql_contact_exists[] =
         "SELECT name FROM contacts WHERE id = ?1";
 static const char sql_contact_names[] =
         "SELECT id, handle, name, archived_at FROM contacts ORDER BY id";
-static const char sql_contact_ids[] =
-        "SELECT id FROM contacts ORDER BY id";
+static const char sql_contact_ids_default_cadence[] =
+        "SELECT id FROM contacts WHERE cadence IS NULL AND tie = 'weak' AND archived_at IS NULL "
+                "ORDER BY id";
 static const char sql_email_insert[] =
         "INSERT INTO contact_emails (contact_id, email) VALUES (?1, ?2)";
 static const char sql_email_delete[] =
@@ -2304,16 +2430,12 @@ static int reconnect_sync(Store *s, int64_t id, ReconnectSync mode, int64_t weak
         if (due > 253402300799LL)
                 due = 0;
 
-        if (open_id != 0 && (due == 0 || mode == SYNC_RESTART)) {
-                r = reconnect_withdraw(s, open_id, open_due, open_state, now, change);
-                if (r < 0)
-                        return r;
-                open_id = 0;
-        }
+        if (open_id != 0 && due == 0)
+                return reconnect_withdraw(s, open_id, open_due, open_state, now, change);
         if (due == 0)
                 return 0;
 
-        if (open_id == 0) {
+        if (open_id == 0 || mode == SYNC_RESTART) {
                 char uid[64];
                 r = make_uid(uid, sizeof uid);
                 if (r < 0)
@@ -2331,6 +2453,12 @@ static int reconnect_sync(Store *s, int64_t id, ReconnectSync mode, int64_t weak
                         return r;
                 change->scheduled_id = sqlite3_last_insert_rowid(s->db);
                 change->scheduled_new = true;
+                /* The old one goes after the new one is in: deleting the
+                 * highest row first would let SQLite hand its id to the
+                 * new one, and a stale notification or a typed id could
+                 * then act on the wrong reminder. */
+                if (open_id != 0)
+                        return reconnect_withdraw(s, open_id, open_due, open_state, now, change);
                 return 0;
         }
 
@@ -2777,8 +2905,9 @@ int store_contact_remove(Store *s, int64_t id, ContactRemoveMode mode, int64_t n
         } else {
                 if (count > 0 && mode != CONTACT_REMOVE_FORCE) {
                         store_set_error(s, "%s has %" PRId64 " logged interaction%s; archive the contact "
-                                        "to keep them, or force to delete them too",
-                                        who, count, count == 1 ? "" : "s");
+                                        "to keep %s (netctl contact rm --archive), or delete %s too "
+                                        "(--force)", who, count, count == 1 ? "" : "s",
+                                        count == 1 ? "it" : "them", count == 1 ? "it" : "them");
                         r = -ENOTEMPTY;
                         goto fail;
                 }
@@ -3164,7 +3293,7 @@ int store_reconnect_contact(Store *s, int64_t followup_id, Contact *ret) {
         return store_contact_get(s, contact, ret);
 }
 
-int store_reconnect_resync_all(Store *s, int64_t weak_cadence, int64_t now) {
+int store_reconnect_resync_default(Store *s, int64_t weak_cadence, int64_t now) {
         int64_t *ids = NULL;
         size_t n = 0, allocated = 0;
         sqlite3_stmt *st;
@@ -3174,7 +3303,7 @@ int store_reconnect_resync_all(Store *s, int64_t weak_cadence, int64_t now) {
         if (r < 0)
                 return r;
         /* Collect first: syncing uses statements of its own. */
-        r = store_prepare(s, sql_contact_ids, &st);
+        r = store_prepare(s, sql_contact_ids_default_cadence, &st);
         if (r < 0)
                 goto fail;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -135,6 +135,26 @@ typedef struct StoreCounts {
 } StoreCounts;
 int store_counts(Store *s, int64_t now, StoreCounts *ret);
 
+/* ---- Self-care: saved break state and the day's outreach ---- */
+
+/* What of the break cycle outlives a restart (selfcare.c).  Days are local
+ * dates written as 20261125; 0 means never. */
+typedef struct SelfCareState {
+        bool paused;            /* the cycle is paused... */
+        int64_t paused_until;   /* ...until then (Unix time); 0: until resumed */
+        int64_t winddown_day;   /* the wind-down was shown on this day */
+        int64_t pause_day;      /* the pause suggestion was made on this day */
+} SelfCareState;
+
+/* Reads the saved state; all zero when nothing was saved yet. */
+int store_selfcare_load(Store *s, SelfCareState *ret);
+/* Saves it, in one transaction. */
+int store_selfcare_save(Store *s, const SelfCareState *state);
+
+/* Outreach actions in [from, to): interactions logged (by when they were
+ * logged) plus follow-ups and thank-yous marked done. */
+int store_outreach_count(Store *s, int64_t from, int64_t to, unsigned *ret);
+
 /* ---- Meetings: imported calendar events and their reminders ---- */
 
 /* One stored VEVENT: a series (recurrence_id 0) or an override. */
@@ -196,6 +216,8 @@ int store_meeting_uids(Store *s, const char *source, bool recurring_only, char *
 
 /* Deletes the VEVENTs that came from `source`. */
 int store_meeting_delete_source(Store *s, const char *source);
+/* Deletes the VEVENTs of `uid` that came from `source`. */
+int store_meeting_delete_uid_source(Store *s, const char *uid, const char *source);
 
 /* One expanded occurrence and the reminders it should have. */
 typedef struct OccurrenceWrite {
@@ -446,9 +468,10 @@ int store_reconnect_skip(Store *s, int64_t followup_id, int64_t weak_cadence, in
 /* The contact of a reconnect row (-ENOENT when the row is not one). */
 int store_reconnect_contact(Store *s, int64_t followup_id, Contact *ret);
 
-/* Recomputes every contact's reconnect row (the default cadence changed).
- * Returns how many rows changed. */
-int store_reconnect_resync_all(Store *s, int64_t weak_cadence, int64_t now);
+/* After the default weak-tie cadence changed: recomputes the reconnect row
+ * of every weak tie that follows the default (a snoozed one moves too).
+ * Returns how many contacts' rows changed. */
+int store_reconnect_resync_default(Store *s, int64_t weak_cadence, int64_t now);
 
 /* Follow-ups that name a contact.  contact_id 0 means none. */
 int store_followup_add_for_contact(Store *s, const char *text, int64_t due, int64_t every,

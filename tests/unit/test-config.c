@@ -12,6 +12,98 @@ static int parse(const char *text, Config *c, char *err, size_t size) {
         return config_parse(text, strlen(text), "netctl.conf", c, err, size);
 }
 
+/* [breaks], [quiet] and [reminders]. */
+static void test_selfcare_keys(void) {
+        Config c;
+        char err[512];
+
+        config_defaults(&c);
+        CHECK_INT(c.break_work, 50 * 60, "default: a break after 50 min of work");
+        CHECK_INT(c.break_length, 10 * 60, "default: 10 min breaks");
+        CHECK_INT(c.break_postpone, 10 * 60, "default: later means 10 min");
+        CHECK_INT(c.winddown_minute, 18 * 60, "default wind-down at 18:00");
+        CHECK_INT(c.pause_after, 12, "default: a pause suggested after 12 actions");
+        CHECK_INT(c.quiet_start, c.quiet_end, "default: no quiet hours");
+        CHECK_INT(c.weekend_days, (1u << 0) | (1u << 6), "default weekend: Saturday and Sunday");
+        CHECK(!c.weekend_hold, "default: weekends allowed");
+        CHECK_INT(c.weekend_quiet_start, -1, "default: weekend hours as every day");
+        CHECK_INT(c.digest_window, 120, "default digest window 2 min");
+
+        const char *good =
+                "[breaks]\n"
+                "work = 3s\n"
+                "break = 2s\n"
+                "postpone = 5m\n"
+                "winddown = 17:30\n"
+                "pause_after = 20\n"
+                "[quiet]\n"
+                "hours = 21:30-07:45:30\n"
+                "weekend = hold\n"
+                "weekend_days = fri; Saturday\n"
+                "weekend_hours = 23:00-24:00\n"
+                "[reminders]\n"
+                "digest_window = 90s\n";
+        CHECK_INT(parse(good, &c, err, sizeof err), 0, "the self-care keys parse");
+        CHECK_INT(c.break_work, 3, "work");
+        CHECK_INT(c.break_length, 2, "break");
+        CHECK_INT(c.break_postpone, 300, "postpone");
+        CHECK_INT(c.winddown_minute, 17 * 60 + 30, "winddown");
+        CHECK_INT(c.pause_after, 20, "pause_after");
+        CHECK_INT(c.quiet_start, 21 * 3600 + 30 * 60, "quiet hours start");
+        CHECK_INT(c.quiet_end, 7 * 3600 + 45 * 60 + 30, "quiet hours end, with seconds");
+        CHECK(c.weekend_hold, "weekend = hold");
+        CHECK_INT(c.weekend_days, (1u << 5) | (1u << 6), "weekend days by short and long names");
+        CHECK_INT(c.weekend_quiet_start, 23 * 3600, "weekend hours start");
+        CHECK_INT(c.weekend_quiet_end, 0, "24:00 ends at midnight");
+        CHECK_INT(c.digest_window, 90, "digest_window");
+        config_clear(&c);
+
+        CHECK_INT(parse("[breaks]\nwork = off\nwinddown = off\n[quiet]\nhours = off\n"
+                        "[reminders]\ndigest_window = 0\n", &c, err, sizeof err), 0, "off everywhere");
+        CHECK_INT(c.break_work, 0, "work = off: no breaks");
+        CHECK_INT(c.winddown_minute, -1, "no wind-down");
+        CHECK_INT(c.quiet_start, c.quiet_end, "no quiet hours");
+        CHECK_INT(c.digest_window, 0, "no digest window");
+        config_clear(&c);
+
+        /* Each bad value names file, line, section and key; the config in
+         * force stays. */
+        CHECK_INT(parse("[breaks]\nwork = 25m\n", &c, err, sizeof err), 0, "a config in force");
+        struct {
+                const char *text, *expect;
+        } bad[] = {
+                { "[breaks]\nwork = soon\n", "netctl.conf:2: [breaks] work: \"soon\" is not a duration" },
+                { "[breaks]\n\nbreak = 0\n", "netctl.conf:3: [breaks] break:" },
+                { "[breaks]\npostpone = -5m\n", "netctl.conf:2: [breaks] postpone:" },
+                { "[breaks]\nwinddown = 6pm\n", "netctl.conf:2: [breaks] winddown: \"6pm\" is not a time of day" },
+                { "[breaks]\npause_after = lots\n", "netctl.conf:2: [breaks] pause_after:" },
+                { "[breaks]\nlength = 10m\n", "netctl.conf:2: [breaks] length: unknown key" },
+                { "[quiet]\nhours = 21:00\n", "netctl.conf:2: [quiet] hours: \"21:00\" is not a time window" },
+                { "[quiet]\nhours = 25:00-08:00\n", "netctl.conf:2: [quiet] hours:" },
+                { "[quiet]\nhours = 21:00-08:61\n", "netctl.conf:2: [quiet] hours:" },
+                { "[quiet]\nhours = 24:00-08:00\n", "netctl.conf:2: [quiet] hours:" },
+                { "[quiet]\nhours = 08:00-08:00\n", "same time" },
+                { "[quiet]\n# night\nhours = 21:00 - 8am\n", "netctl.conf:3: [quiet] hours:" },
+                { "[quiet]\nweekend = maybe\n", "netctl.conf:2: [quiet] weekend: \"maybe\" is neither allow nor hold" },
+                { "[quiet]\nweekend_days = sat;funday\n", "netctl.conf:2: [quiet] weekend_days: \"funday\" is not a weekday" },
+                { "[quiet]\nweekend = hold\nweekend_days = mon;tue;wed;thu;fri;sat;sun\n",
+                  "netctl.conf:3: [quiet] weekend_days: with weekend = hold" },
+                { "[quiet]\nweekend_hours = always\n", "netctl.conf:2: [quiet] weekend_hours:" },
+                { "[reminders]\ndigest_window = 2 apples\n", "netctl.conf:2: [reminders] digest_window:" },
+                { "[reminders]\ndigest = 2m\n", "netctl.conf:2: [reminders] digest: unknown key" },
+        };
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+                err[0] = '\0';
+                int r = parse(bad[i].text, &c, err, sizeof err);
+                CHECK(r < 0, "a bad self-care value is refused");
+                if (!strstr(err, bad[i].expect))
+                        printf("#   message was: %s\n#   want: %s\n", err, bad[i].expect);
+                CHECK(strstr(err, bad[i].expect) != NULL, "the message names line, section and key");
+                CHECK_INT(c.break_work, 25 * 60, "the config in force is untouched");
+        }
+        config_clear(&c);
+}
+
 int main(void) {
         Config c;
         char err[512];
@@ -88,6 +180,8 @@ int main(void) {
         memset(big, '#', sizeof big - 1);
         big[sizeof big - 1] = '\0';
         CHECK_INT(parse(big, &c, err, sizeof err), -E2BIG, "an oversized file is refused");
+
+        test_selfcare_keys();
 
         CHECK_INT(config_load("/nonexistent/netctl.conf", &c, err, sizeof err), 0, "a missing file is the defaults");
         config_clear(&before);
