@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "export.h"
 #include "ical-import.h"
@@ -97,19 +98,58 @@ static icalcomponent *find_timezone(icalcomponent *cal, const char *tzid) {
         return NULL;
 }
 
+static bool is_utc_name(const char *name) {
+        return strcasecmp(name, "UTC") == 0 || strcasecmp(name, "GMT") == 0 || strcasecmp(name, "Z") == 0 ||
+               strcasecmp(name, "Etc/UTC") == 0 || strcasecmp(name, "Etc/GMT") == 0;
+}
+
+/* A name libical may look up: it reads it as a path under its zoneinfo
+ * directory, and "../../dev/zero" would hang the daemon.  As ical-import
+ * checks them. */
+static bool zone_name_ok(const char *name) {
+        size_t len = strlen(name);
+        if (len == 0 || len > 64 || name[0] == '/' || name[0] == '.')
+                return false;
+        for (const char *p = name; *p; p++) {
+                char ch = *p;
+                if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                      ch == '_' || ch == '-' || ch == '+' || ch == '/' || ch == '.'))
+                        return false;
+                if (ch == '/' && (p[1] == '/' || p[1] == '.' || p[1] == '\0'))
+                        return false;
+        }
+        return true;
+}
+
+bool export_system_zone_name(const char *name) {
+        return name && (is_utc_name(name) || (zone_name_ok(name) && icaltimezone_get_builtin_timezone(name)));
+}
+
 /* The system's definition of an IANA zone (also behind a "/vendor/prefix/"
  * as Evolution and Mozilla write them), as a VTIMEZONE named `tzid`. */
 static icalcomponent *builtin_timezone(const char *iana, const char *tzid) {
         icaltimezone *zone = NULL;
-        for (const char *p = iana; p && *p && !zone; p = strchr(p + 1, '/')) {
+        bool utc = false;
+        for (const char *p = iana; p && *p && !zone && !utc; p = strchr(p + 1, '/')) {
                 const char *name = *p == '/' ? p + 1 : p;
-                if (*name)
+                utc = is_utc_name(name);
+                if (!utc && zone_name_ok(name))
                         zone = icaltimezone_get_builtin_timezone(name);
+        }
+        icalcomponent *vtz;
+        if (utc) {
+                vtz = icalcomponent_vanew(ICAL_VTIMEZONE_COMPONENT, icalproperty_new_tzid(tzid),
+                                          icalcomponent_vanew(ICAL_XSTANDARD_COMPONENT,
+                                                              icalproperty_new_dtstart(icaltime_from_string("19700101T000000")),
+                                                              icalproperty_new_tzoffsetfrom(0),
+                                                              icalproperty_new_tzoffsetto(0), NULL),
+                                          NULL);
+                return vtz;
         }
         icalcomponent *def = zone ? icaltimezone_get_component(zone) : NULL;
         if (!def)
                 return NULL;
-        icalcomponent *vtz = icalcomponent_new_clone(def);
+        vtz = icalcomponent_new_clone(def);
         icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
         if (p)
                 icalproperty_set_tzid(p, tzid);

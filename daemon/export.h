@@ -20,3 +20,7 @@ int export_append(Context *c, sd_bus_message *reply, bool todos, bool events, bo
  * export writes them: equal apart from what export adds (UID, DTSTAMP,
  * the VTIMEZONEs netctl resolves TZIDs with).  1 or 0, or -ENOMEM. */
 int export_same_event(const char *a, const char *b, const char *uid);
+
+/* Whether a TZID names a zone of the system's zoneinfo (or UTC) exactly,
+ * as ical-import resolves IANA names. */
+bool export_system_zone_name(const char *name);
