@@ -9,6 +9,8 @@
 #   make install         PREFIX (default ~/.local) and DESTDIR honoured
 #   CPPFLAGS, CFLAGS and LDFLAGS from the environment are added (dpkg-buildflags)
 #   make uninstall
+#   make bench           netctl against remind, calcurse, taskwarrior and khal
+#                        (bench/README.md; BENCH_QUICK=1 for a short run)
 
 VERSION := 0.1.0
 
@@ -157,6 +159,22 @@ test:
 	$(MAKE) check
 	$(MAKE) fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
+# bench: netctl against remind, calcurse, taskwarrior and khal on the same
+# data, in one run; prints a table and writes bench/results/*.json (see
+# bench/README.md).  About 15 minutes, most of it a 10-minute idle window;
+# BENCH_QUICK=1 for about 3, BENCH_IDLE_SECONDS=N to set the window.
+# Numbers, not pass/fail: nothing here is part of check.
+BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Icommon $(WARNINGS) -O2
+
+$(BUILD)/bench/bench-client: bench/bench-client.c common/bus-names.h
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(CLIENT_CFLAGS) $< -o $@ $(LDFLAGS) $(CLIENT_LIBS)
+
+bench:
+	bench/install-peers
+	$(MAKE) all $(BUILD)/bench/bench-client
+	/usr/bin/python3 bench/run.py --build $(BUILD)
+
 setup:
 	tools/install-deps run
 	$(MAKE) all
@@ -197,6 +215,6 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check test setup install uninstall clean unit-tests fuzz fuzz-binaries
+.PHONY: all check test setup install uninstall clean unit-tests fuzz fuzz-binaries bench
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <langinfo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1593,11 +1592,6 @@ int verb_suggest(int argc, char *argv[]) {
 
 /* ---- stats ---- */
 
-static bool locale_is_utf8(void) {
-        const char *codeset = nl_langinfo(CODESET);
-        return codeset && strcmp(codeset, "UTF-8") == 0;
-}
-
 /* A bar of value/max of `width` cells: full blocks and one eighth-block
  * remainder in UTF-8, '#' otherwise.  A value above zero shows at least a
  * sliver. */
@@ -1838,7 +1832,9 @@ int verb_stats(int argc, char *argv[]) {
                 return 0;
         }
 
-        bool utf8 = locale_is_utf8();
+        /* Unicode blocks on a UTF-8 terminal; '#' in a pipe or another
+         * locale, like every other output. */
+        bool utf8 = output_unicode();
         uint32_t max = 0;
         for (size_t i = 0; i < n; i++)
                 if (week[i].interactions > max)
