@@ -75,6 +75,9 @@ int verb_complete(int argc, char *argv[]);
 /* The break cycle (breaks.c). */
 int verb_break(int argc, char *argv[]);
 
+/* Two-way sync with vdirs (sync.c). */
+int verb_sync(int argc, char *argv[]);
+
 /* Prints the per-verb help for a verb from the table. */
 void verb_help(const char *name);
 

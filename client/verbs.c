@@ -65,6 +65,14 @@ static const Verb verbs[] = {
           "saver; without either the cycle runs on wall time, and status says so.\n"
           "pause without a DURATION lasts until resume; a pause outlives a restart",
           "The break cycle: status, take a break now, pause or resume it" },
+        { "sync",    verb_sync,
+          "status [--json]\n\n"
+          "[sync] tasks = DIR in netctl.conf links a vdir (one VTODO .ics per follow-up)\n"
+          "that vdirsyncer carries to a CalDAV server.  netctld writes each follow-up\n"
+          "there and applies what other programs write; when both sides changed an item\n"
+          "the higher SEQUENCE (then the later LAST-MODIFIED) wins and the losing\n"
+          "version is kept and listed here",
+          "Two-way sync with vdirs: which are linked, when last in step, conflicts" },
         { "__complete", verb_complete, "ids|contacts|interactions", "" },  /* hidden: for completions */
 };
 

@@ -8,6 +8,7 @@
 #include "bus.h"
 #include "log.h"
 #include "selfcare.h"
+#include "sync.h"
 
 /* The one place where errno values become bus error names. */
 static const char *bus_error_name(int r) {
@@ -70,6 +71,8 @@ void bus_emit_changed(Context *c, int64_t id, const char *change) {
                                               "NextDue", "NextDueId", NULL);
         /* A follow-up done counts toward the day's outreach. */
         selfcare_note_change(c, change);
+        /* The [sync] vdirs follow every committed change. */
+        sync_note_change(c);
 }
 
 /* Properties carry the schedule too (Manager.NextDue, Breaks.State), so
@@ -125,6 +128,11 @@ int bus_setup(Context *c) {
                                      bus_breaks_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_BREAKS);
+
+        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_SYNC,
+                                     bus_sync_vtable, c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_SYNC);
 
         return 0;
 }

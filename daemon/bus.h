@@ -29,3 +29,4 @@ extern const sd_bus_vtable bus_manager_vtable[];
 extern const sd_bus_vtable bus_contacts_vtable[];
 extern const sd_bus_vtable bus_meetings_vtable[];
 extern const sd_bus_vtable bus_breaks_vtable[];
+extern const sd_bus_vtable bus_sync_vtable[];

@@ -44,6 +44,10 @@ void config_clear(Config *c) {
                 free(c->watch[i]);
         for (size_t i = 0; i < c->n_me; i++)
                 free(c->me[i]);
+        for (size_t i = 0; i < c->n_sync_tasks; i++)
+                free(c->sync_tasks[i]);
+        for (size_t i = 0; i < c->n_sync_contacts; i++)
+                free(c->sync_contacts[i]);
         config_defaults(c);
 }
 
@@ -434,6 +438,8 @@ static const KeySpec keys[] = {
         { "quiet",    "weekend_days",   KEY_WEEKDAYS,  FIELD(weekend_days), 0, 0 },
         { "quiet",    "weekend_hours",  KEY_WINDOW,    FIELD(weekend_quiet_start), FIELD(weekend_quiet_end), 0 },
         { "reminders", "digest_window", KEY_DURATION_OFF, FIELD(digest_window), 0, 1 },
+        { "sync",     "tasks",          KEY_PATHS,     FIELD(sync_tasks), FIELD(n_sync_tasks), 1 },
+        { "sync",     "contacts",       KEY_PATHS,     FIELD(sync_contacts), FIELD(n_sync_contacts), 1 },
 };
 
 static const KeySpec *find_key(const char *group, const char *key) {

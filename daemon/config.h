@@ -49,6 +49,12 @@ typedef struct Config {
         unsigned weekend_days;          /* bit d: weekday d (0 = Sunday) is a weekend day */
         bool weekend_hold;              /* weekend days are quiet all day */
 
+        /* [sync]: vdirs kept in step both ways (sync.c); at most one each */
+        char *sync_tasks[1];            /* follow-ups as VTODO files */
+        size_t n_sync_tasks;
+        char *sync_contacts[1];         /* contacts as vCard 4.0 files */
+        size_t n_sync_contacts;
+
         /* [reminders] */
         int64_t digest_window;          /* reminders due within this of the first come as one
                                          * digest; 0: only those due at once */

@@ -6,6 +6,7 @@
 #include "attention.h"
 #include "context.h"
 #include "selfcare.h"
+#include "sync.h"
 #include "watch.h"
 
 int64_t context_now(const Context *c) {
@@ -41,6 +42,7 @@ Context *context_free(Context *c) {
         c->selfcare = selfcare_free(c->selfcare);
         c->attention = attention_free(c->attention);
         watch_free(c);
+        c->sync = sync_free(c->sync);
         sd_bus_flush_close_unref(c->bus);
         store_free(c->store);
         sd_event_unref(c->event);

@@ -13,6 +13,7 @@
 
 typedef struct Attention Attention;
 typedef struct SelfCare SelfCare;
+typedef struct Sync Sync;
 
 /* The daemon's one context: it owns the event loop, the bus, the store and
  * all state, and is the userdata of every bus vtable.  context_free() works
@@ -58,6 +59,9 @@ typedef struct Context {
          * (selfcare.c). */
         Attention *attention;
         SelfCare *selfcare;
+
+        /* Two-way sync with the [sync] vdirs (sync.c). */
+        Sync *sync;
 
         /* The clock.  NULL means the real wall clock; unit tests install
          * their own to drive the schedule through jumps and suspends. */

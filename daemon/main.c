@@ -20,6 +20,7 @@
 #include "log.h"
 #include "schedule.h"
 #include "selfcare.h"
+#include "sync.h"
 #include "watch.h"
 
 /* The exit status for "the database cannot be used": the unit's
@@ -165,6 +166,9 @@ static int run(Context *c) {
 
         /* Watching is not essential: a failure is logged and netctld serves. */
         (void) watch_setup(c);
+        r = sync_setup(c);
+        if (r < 0)
+                return log_error_errno(r, "Cannot set up sync: %m");
 
         r = sd_bus_open_user_with_description(&c->bus, "netctld");
         if (r < 0)

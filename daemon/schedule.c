@@ -13,6 +13,7 @@
 #include "goals.h"
 #include "schedule.h"
 #include "selfcare.h"
+#include "sync.h"
 #include "watch.h"
 
 /* How many reminders one timer expiry hands to the notifier; more simply
@@ -477,6 +478,7 @@ int context_reload(Context *c) {
         }
         /* The watched directories and the nudge time may have changed. */
         (void) watch_setup(c);
+        (void) sync_setup(c);
         (void) goals_setup(c);
         /* So may the break cycle, the quiet hours and the digest window. */
         selfcare_config_changed(c);

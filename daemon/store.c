@@ -17,7 +17,7 @@
 
 #define FOLLOWUP_COLUMNS \
         "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, " \
-        "f.notified_at, f.notify_state, f.created, f.modified"
+        "f.notified_at, f.notify_state, f.created, f.modified, f.sequence"
 #define FOLLOWUP_FROM " FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id "
 
 /* The statements.  Each is prepared once, on first use, and reused: the
@@ -221,6 +221,30 @@ static const char *const migrations[] = {
         "  name TEXT PRIMARY KEY,"
         "  value INTEGER NOT NULL"
         ") WITHOUT ROWID;",
+
+        /* 3 -> 4: two-way sync with vdirs (sync.c).  sync_records says
+         * what each vdir file held when netctl last wrote or read it, and
+         * what netctl's own rendering of the item was then, so that a
+         * change on either side (or both: a conflict) can be told apart
+         * from netctl's own writes.  sync_conflicts keeps every losing
+         * version. */
+        "CREATE TABLE sync_records ("
+        "  kind TEXT NOT NULL CHECK (kind IN ('task', 'contact')),"
+        "  uid TEXT NOT NULL,"
+        "  path TEXT NOT NULL UNIQUE,"
+        "  file_hash TEXT NOT NULL,"
+        "  db_hash TEXT NOT NULL,"
+        "  synced INTEGER NOT NULL,"
+        "  PRIMARY KEY (kind, uid)"
+        ") WITHOUT ROWID;"
+        "CREATE TABLE sync_conflicts ("
+        "  id INTEGER PRIMARY KEY,"
+        "  kind TEXT NOT NULL,"
+        "  uid TEXT NOT NULL,"
+        "  at INTEGER NOT NULL,"
+        "  what TEXT NOT NULL,"
+        "  lost TEXT"
+        ");",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -386,6 +410,7 @@ static int followup_from_row(Store *s, sqlite3_stmt *st, Followup *ret) {
                 .notify_state = (NotifyState) sqlite3_column_int(st, 10),
                 .created = sqlite3_column_int64(st, 11),
                 .modified = sqlite3_column_int64(st, 12),
+                .sequence = sqlite3_column_int64(st, 13),
         };
 
         if (!f.uid || !f.text || !f.kind) {
@@ -3510,5 +3535,326 @@ int store_people_progress(Store *s, int64_t from, int64_t to, PeopleProgress *re
         sqlite3_reset(st);
         if (rc != SQLITE_ROW)
                 return store_error(s, rc, "counting this week");
+        return 0;
+}
+
+/* ---- Sync ---- */
+
+static const char sql_followup_get_uid[] =
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM "WHERE f.uid = ?1";
+static const char sql_followup_add_synced[] =
+        "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
+                "VALUES (?1, 'followup', ?2, ?3, NULLIF(?4, 0), ?5, ?6, ?6)";
+static const char sql_followup_put_synced[] =
+        "UPDATE followups SET text = ?2, "
+                "notify_state = CASE WHEN due = ?3 THEN notify_state ELSE 0 END, "
+                "notified_at = CASE WHEN due = ?3 THEN notified_at ELSE NULL END, "
+                "due = ?3, every = NULLIF(?4, 0), every_fixed = ?5, "
+                "done_at = CASE WHEN ?6 = 0 THEN NULL ELSE ?6 END, "
+                "sequence = ?7, modified = ?8 WHERE id = ?1";
+static const char sql_sync_record_get[] =
+        "SELECT kind, uid, path, file_hash, db_hash, synced FROM sync_records WHERE kind = ?1 AND uid = ?2";
+static const char sql_sync_record_get_path[] =
+        "SELECT kind, uid, path, file_hash, db_hash, synced FROM sync_records WHERE path = ?1";
+static const char sql_sync_record_each[] =
+        "SELECT kind, uid, path, file_hash, db_hash, synced FROM sync_records WHERE kind = ?1 ORDER BY uid";
+static const char sql_sync_record_put[] =
+        "INSERT OR REPLACE INTO sync_records (kind, uid, path, file_hash, db_hash, synced) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+static const char sql_sync_record_delete[] =
+        "DELETE FROM sync_records WHERE kind = ?1 AND uid = ?2";
+static const char sql_sync_record_delete_path[] =
+        "DELETE FROM sync_records WHERE path = ?1";
+static const char sql_sync_conflict_add[] =
+        "INSERT INTO sync_conflicts (kind, uid, at, what, lost) VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char sql_sync_conflict_each[] =
+        "SELECT id, kind, uid, at, what, lost FROM sync_conflicts ORDER BY at DESC, id DESC LIMIT ?1";
+static const char sql_sync_conflict_count[] =
+        "SELECT count(*) FROM sync_conflicts";
+
+int store_followup_get_by_uid(Store *s, const char *uid, Followup *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_followup_get_uid, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                r = followup_from_row(s, st, ret);
+        else if (rc == SQLITE_DONE) {
+                store_set_error(s, "no follow-up with UID %s", uid);
+                r = -ENOENT;
+        } else
+                r = store_error(s, rc, "reading a follow-up");
+        sqlite3_reset(st);
+        return r;
+}
+
+int store_followup_put_synced(Store *s, const FollowupSynced *in, int64_t now, int64_t *ret_id,
+                              int64_t *ret_next_id) {
+        _cleanup_(followup_clear) Followup f = {};
+        sqlite3_stmt *st;
+        int64_t id, next_id = 0, due;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+
+        r = store_followup_get_by_uid(s, in->uid, &f);
+        if (r == -ENOENT) {
+                r = store_prepare(s, sql_followup_add_synced, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_text(st, 1, in->uid, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 2, in->text, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(st, 3, in->has_due ? in->due : now);
+                sqlite3_bind_int64(st, 4, in->every);
+                sqlite3_bind_int(st, 5, in->every_fixed);
+                sqlite3_bind_int64(st, 6, now);
+                r = store_step_done(s, st, "adding a synced follow-up");
+                if (r < 0)
+                        goto fail;
+                id = sqlite3_last_insert_rowid(s->db);
+                due = in->has_due ? in->due : now;
+        } else if (r < 0)
+                goto fail;
+        else {
+                id = f.id;
+                due = in->has_due ? in->due : f.due;
+                /* Completed elsewhere: the successor of a recurring one
+                 * comes from here unless the writer scheduled it. */
+                if (f.done_at == 0 && in->done_at != 0 && in->successor && f.every > 0) {
+                        r = store_followup_done(s, id, in->done_at, &next_id);
+                        if (r < 0)
+                                goto fail;
+                }
+        }
+
+        r = store_prepare(s, sql_followup_put_synced, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_text(st, 2, in->text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, due);
+        sqlite3_bind_int64(st, 4, in->every);
+        sqlite3_bind_int(st, 5, in->every_fixed);
+        sqlite3_bind_int64(st, 6, in->done_at);
+        sqlite3_bind_int64(st, 7, in->sequence);
+        sqlite3_bind_int64(st, 8, in->modified > 0 ? in->modified : now);
+        r = store_step_done(s, st, "updating a synced follow-up");
+        if (r < 0)
+                goto fail;
+
+        r = store_commit(s);
+        if (r < 0)
+                return r;
+        *ret_id = id;
+        if (ret_next_id)
+                *ret_next_id = next_id;
+        return 0;
+
+fail:
+        store_rollback(s);
+        return r;
+}
+
+void sync_record_clear(SyncRecord *r) {
+        if (!r)
+                return;
+        free(r->kind);
+        free(r->uid);
+        free(r->path);
+        free(r->file_hash);
+        free(r->db_hash);
+        *r = (SyncRecord) {};
+}
+
+static int sync_record_from_row(Store *s, sqlite3_stmt *st, SyncRecord *ret) {
+        SyncRecord rec = {
+                .kind = column_strdup(st, 0),
+                .uid = column_strdup(st, 1),
+                .path = column_strdup(st, 2),
+                .file_hash = column_strdup(st, 3),
+                .db_hash = column_strdup(st, 4),
+                .synced = sqlite3_column_int64(st, 5),
+        };
+        if (!rec.kind || !rec.uid || !rec.path || !rec.file_hash || !rec.db_hash) {
+                sync_record_clear(&rec);
+                store_set_error(s, "out of memory reading a sync record");
+                return -ENOMEM;
+        }
+        *ret = rec;
+        return 0;
+}
+
+static int sync_record_one(Store *s, sqlite3_stmt *st, SyncRecord *ret) {
+        int rc = sqlite3_step(st), r;
+        if (rc == SQLITE_ROW)
+                r = sync_record_from_row(s, st, ret);
+        else if (rc == SQLITE_DONE) {
+                store_set_error(s, "no sync record");
+                r = -ENOENT;
+        } else
+                r = store_error(s, rc, "reading a sync record");
+        sqlite3_reset(st);
+        return r;
+}
+
+int store_sync_record_get(Store *s, const char *kind, const char *uid, SyncRecord *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_record_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, uid, -1, SQLITE_TRANSIENT);
+        return sync_record_one(s, st, ret);
+}
+
+int store_sync_record_get_path(Store *s, const char *path, SyncRecord *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_record_get_path, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+        return sync_record_one(s, st, ret);
+}
+
+int store_sync_record_put(Store *s, const SyncRecord *rec) {
+        sqlite3_stmt *st;
+        int r;
+
+        r = store_begin(s);
+        if (r < 0)
+                return r;
+        /* One file holds one item: a path now holding another UID (a file
+         * renamed over another) takes over the record. */
+        r = store_prepare(s, sql_sync_record_delete_path, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, rec->path, -1, SQLITE_TRANSIENT);
+        r = store_step_done(s, st, "replacing a sync record");
+        if (r < 0)
+                goto fail;
+        r = store_prepare(s, sql_sync_record_put, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_text(st, 1, rec->kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, rec->uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, rec->path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, rec->file_hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, rec->db_hash, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 6, rec->synced);
+        r = store_step_done(s, st, "saving a sync record");
+        if (r < 0)
+                goto fail;
+        return store_commit(s);
+fail:
+        store_rollback(s);
+        return r;
+}
+
+int store_sync_record_delete(Store *s, const char *kind, const char *uid) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_record_delete, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, uid, -1, SQLITE_TRANSIENT);
+        return store_step_done(s, st, "deleting a sync record");
+}
+
+int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r = store_prepare(s, sql_sync_record_each, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        /* Collected first: cb may change the table. */
+        SyncRecord *recs = NULL;
+        size_t n = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                SyncRecord *more = realloc(recs, (n + 1) * sizeof *recs);
+                if (!more) {
+                        r = -ENOMEM;
+                        break;
+                }
+                recs = more;
+                r = sync_record_from_row(s, st, &recs[n]);
+                if (r < 0)
+                        break;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing sync records");
+        sqlite3_reset(st);
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0)
+                        r = cb(&recs[i], userdata);
+                sync_record_clear(&recs[i]);
+        }
+        free(recs);
+        return r < 0 ? r : 0;
+}
+
+int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,
+                            const char *lost) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_conflict_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, at);
+        sqlite3_bind_text(st, 4, what, -1, SQLITE_TRANSIENT);
+        if (lost)
+                sqlite3_bind_text(st, 5, lost, -1, SQLITE_TRANSIENT);
+        return store_step_done(s, st, "recording a sync conflict");
+}
+
+int store_sync_conflict_each(Store *s, unsigned limit, store_sync_conflict_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r = store_prepare(s, sql_sync_conflict_each, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, limit > 0 ? (int64_t) limit : -1);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                SyncConflict c = {
+                        .id = sqlite3_column_int64(st, 0),
+                        .kind = column_strdup(st, 1),
+                        .uid = column_strdup(st, 2),
+                        .at = sqlite3_column_int64(st, 3),
+                        .what = column_strdup(st, 4),
+                        .lost = column_strdup(st, 5),
+                };
+                if (!c.kind || !c.uid || !c.what)
+                        r = -ENOMEM;
+                else
+                        r = cb(&c, userdata);
+                free(c.kind);
+                free(c.uid);
+                free(c.what);
+                free(c.lost);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+                r = store_error(s, rc, "listing sync conflicts");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
+int store_sync_conflict_count(Store *s, int64_t *ret) {
+        sqlite3_stmt *st;
+        int rc, r = store_prepare(s, sql_sync_conflict_count, &st);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                *ret = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc, "counting sync conflicts");
         return 0;
 }

@@ -48,6 +48,7 @@ typedef struct Followup {
         NotifyState notify_state;
         int64_t created;
         int64_t modified;
+        int64_t sequence;       /* iCalendar SEQUENCE: bumped by every change */
 } Followup;
 
 /* Frees the strings a Followup owns and zeroes it; accepts a zeroed one. */
@@ -501,3 +502,72 @@ int store_people_totals(Store *s, int64_t from, int64_t to, PeopleTotals *ret);
 
 /* What counts toward the weekly goals in [from, to). */
 int store_people_progress(Store *s, int64_t from, int64_t to, PeopleProgress *ret);
+
+/* ---- Sync: vdirs kept in step with the database (sync.c) ---- */
+
+/* Follow-up by its iCalendar UID; -ENOENT when none. */
+int store_followup_get_by_uid(Store *s, const char *uid, Followup *ret);
+
+/* A follow-up as another program (or another netctl) wrote it. */
+typedef struct FollowupSynced {
+        const char *uid;
+        const char *text;
+        bool has_due;           /* false: keep the stored due time (now for a new one) */
+        int64_t due;
+        int64_t done_at;        /* 0: open */
+        int64_t every;          /* 0: none */
+        bool every_fixed;
+        bool successor;         /* an open -> done change schedules the next one of a
+                                 * recurring follow-up (false when the writer did) */
+        int64_t sequence;
+        int64_t modified;
+} FollowupSynced;
+
+/* Inserts the follow-up with that UID or makes the stored one say the
+ * same, in one transaction; SEQUENCE and LAST-MODIFIED are taken as given.
+ * *ret_id is the row, *ret_next_id (may be NULL) a successor scheduled by
+ * the completion of a recurring follow-up, 0 if none. */
+int store_followup_put_synced(Store *s, const FollowupSynced *in, int64_t now, int64_t *ret_id,
+                              int64_t *ret_next_id);
+
+/* What netctl last wrote to, or read from, one vdir file: the hash of the
+ * file's bytes and the hash of netctl's own rendering of the item then. */
+typedef struct SyncRecord {
+        char *kind;             /* "task" or "contact" */
+        char *uid;
+        char *path;
+        char *file_hash;
+        char *db_hash;
+        int64_t synced;
+} SyncRecord;
+
+void sync_record_clear(SyncRecord *r);
+
+/* By (kind, uid) or by path; -ENOENT when none. */
+int store_sync_record_get(Store *s, const char *kind, const char *uid, SyncRecord *ret);
+int store_sync_record_get_path(Store *s, const char *path, SyncRecord *ret);
+/* Inserts or replaces the record of (kind, uid). */
+int store_sync_record_put(Store *s, const SyncRecord *rec);
+int store_sync_record_delete(Store *s, const char *kind, const char *uid);
+
+/* Every record of a kind; a negative return from cb stops the walk. */
+typedef int (*store_sync_record_cb)(const SyncRecord *r, void *userdata);
+int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata);
+
+/* A conflict resolved: which version was kept and the text of the one
+ * that lost (kept here, never dropped). */
+typedef struct SyncConflict {
+        int64_t id;
+        char *kind;
+        char *uid;
+        int64_t at;
+        char *what;             /* a sentence: what happened and which side won */
+        char *lost;             /* the losing version, as iCalendar/vCard text; may be NULL */
+} SyncConflict;
+
+int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,
+                            const char *lost);
+/* Newest first, at most limit (0: all). */
+typedef int (*store_sync_conflict_cb)(const SyncConflict *c, void *userdata);
+int store_sync_conflict_each(Store *s, unsigned limit, store_sync_conflict_cb cb, void *userdata);
+int store_sync_conflict_count(Store *s, int64_t *ret);
