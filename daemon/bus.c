@@ -16,8 +16,7 @@ static const char *bus_error_name(int r) {
         case ENOENT:            return NETCTL_ERROR_NOT_FOUND;
         case EINVAL:
         case E2BIG:
-        case ERANGE:
-        case EBADMSG:           return NETCTL_ERROR_INVALID;
+        case ERANGE:            return NETCTL_ERROR_INVALID;
         case EEXIST:
         case EALREADY:
         case ENOTEMPTY:         return NETCTL_ERROR_CONFLICT;
@@ -27,6 +26,8 @@ static const char *bus_error_name(int r) {
         case EACCES:
         case EPERM:             return NETCTL_ERROR_ACCESS;
         case EBUSY:             return NETCTL_ERROR_BUSY;
+        /* The store says EBADMSG when the database itself is damaged:
+         * not the caller's fault. */
         default:                return NETCTL_ERROR_STORAGE;
         }
 }
