@@ -164,10 +164,16 @@ assert_eq "$(grep -c '^ *1\. ' <<<"$OUT")" 1 "suggest 1 gives one"
 assert_match "$OUT" 'nothing logged yet: say hello' "a kind reason"
 if grep -qi neglect <<<"$OUT"; then fail "unkind wording"; fi
 expect_ok netctl stats --weeks 4
-assert_match "$OUT" '█' "Unicode bars in a UTF-8 locale"
+# In a pipe every output is plain ASCII; on a UTF-8 terminal the bars are
+# Unicode blocks (script(1) gives the command a terminal).
+if grep -q '█' <<<"$OUT"; then fail "Unicode blocks in a pipe"; fi
+assert_match "$OUT" '#' "ASCII bars in a pipe"
+run script -qec "LC_ALL=C.UTF-8 $NETCTL_CLI stats --weeks 4" /dev/null
+assert_eq "$RC" 0 "stats on a terminal"
+assert_match "$OUT" '█' "Unicode bars on a UTF-8 terminal"
 assert_match "$OUT" 'Gave/got: +gave 1, got 1' "gave/got"
 assert_match "$OUT" 'Leads: +1 \(1 from weak ties, 0 from strong ties\)' "leads by tie"
-run env LC_ALL=C "$NETCTL_CLI" stats --weeks 4
+run script -qec "LC_ALL=C $NETCTL_CLI stats --weeks 4" /dev/null
 assert_eq "$RC" 0 "stats in the C locale"
 assert_match "$OUT" '#' "ASCII bars"
 if grep -q '█' <<<"$OUT"; then fail "Unicode in an ASCII locale"; fi
