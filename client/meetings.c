@@ -392,12 +392,24 @@ static int compare_names(const void *a, const void *b) {
 /* A file an earlier export wrote (our PRODID near the top) holding the
  * kind of item being exported. */
 static bool written_by_export(const char *path, bool todos, bool events) {
-        _cleanup_free_ char *data = NULL;
-        size_t len = 0;
-        if (read_whole_file(path, &data, &len) < 0 || memchr(data, '\0', len))
+        /* Only a regular file, never through a symlink, and never waiting
+         * on a FIFO someone left there. */
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t) IMPORT_FILE_MAX)
                 return false;
-        data[len < 512 ? len : 512] = '\0';
-        if (!strstr(data, "\nPRODID:-//netctl//netctl "))
+        _cleanup_free_ char *data = malloc((size_t) st.st_size + 1);
+        if (!data)
+                return false;
+        size_t len = 0;
+        ssize_t n;
+        while (len < (size_t) st.st_size && (n = read(fd, data + len, (size_t) st.st_size - len)) > 0)
+                len += (size_t) n;
+        data[len] = '\0';
+        if (strlen(data) != len)
+                return false;
+        const char *prodid = strstr(data, "\nPRODID:-//netctl//netctl ");
+        if (!prodid || prodid - data > 512)
                 return false;
         return (todos && strstr(data, "BEGIN:VTODO")) || (events && strstr(data, "BEGIN:VEVENT"));
 }

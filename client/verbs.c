@@ -67,11 +67,11 @@ static const Verb verbs[] = {
           "The break cycle: status, take a break now, pause or resume it" },
         { "sync",    verb_sync,
           "status [--json]\n\n"
-          "[sync] tasks = DIR in netctl.conf links a vdir (one VTODO .ics per follow-up)\n"
-          "that vdirsyncer carries to a CalDAV server.  netctld writes each follow-up\n"
-          "there and applies what other programs write; when both sides changed an item\n"
-          "the higher SEQUENCE (then the later LAST-MODIFIED) wins and the losing\n"
-          "version is kept and listed here",
+          "[sync] tasks = DIR and contacts = DIR in netctl.conf link vdirs (one VTODO\n"
+          "or vCard 4.0 file per item) that vdirsyncer carries to CalDAV/CardDAV.  netctld\n"
+          "writes each change there and applies what other programs write; when both\n"
+          "sides changed an item the newer version (SEQUENCE, then LAST-MODIFIED) wins\n"
+          "and the losing one is kept and listed here",
           "Two-way sync with vdirs: which are linked, when last in step, conflicts" },
         { "__complete", verb_complete, "ids|contacts|interactions", "" },  /* hidden: for completions */
 };

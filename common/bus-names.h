@@ -10,6 +10,7 @@
 #define NETCTL_IFACE_CONTACTS    "org.netctl.Netctl1.Contacts"
 #define NETCTL_IFACE_MEETINGS    "org.netctl.Netctl1.Meetings"
 #define NETCTL_IFACE_BREAKS      "org.netctl.Netctl1.Breaks"
+#define NETCTL_IFACE_SYNC        "org.netctl.Netctl1.Sync"
 
 #define NETCTL_ERROR_PREFIX       "org.netctl.Netctl1.Error."
 #define NETCTL_ERROR_NOT_FOUND    NETCTL_ERROR_PREFIX "NotFound"

@@ -14,6 +14,7 @@
 #include "people.h"
 #include "schedule.h"
 #include "selfcare.h"
+#include "sync.h"
 #include "text.h"
 #include "timeparse.h"
 #include "vcard.h"
@@ -36,6 +37,8 @@ int64_t contacts_weak_cadence(const Context *c) {
 }
 
 void contacts_emit_changed(Context *c, int64_t id, const char *change) {
+        /* The [sync] contacts vdir follows every committed change. */
+        sync_note_change(c);
         if (!c->bus)
                 return;
         (void) sd_bus_emit_signal(c->bus, NETCTL_OBJECT_PATH, NETCTL_IFACE_CONTACTS, "Changed",

@@ -29,6 +29,14 @@ typedef struct Context {
         Config config;
         char config_error[512];  /* why the last (re)load failed; "" if it did not */
         uid_t uid;              /* callers with another UID are refused */
+        /* The last callers' UIDs as the bus told them (bus.c): a unique name
+         * is never reused on a bus and a connection's credentials are fixed
+         * when it connects, so one lookup per connection is enough. */
+        struct {
+                char name[32];
+                uid_t euid;
+        } callers[8];
+        unsigned callers_next;
 
         /* The one timer: armed, as an absolute CLOCK_REALTIME time, for the
          * earliest pending reminder; disabled when nothing is pending. */

@@ -125,9 +125,25 @@ bool export_system_zone_name(const char *name) {
         return name && (is_utc_name(name) || (zone_name_ok(name) && icaltimezone_get_builtin_timezone(name)));
 }
 
+static void until_rules_to_onsets(icalcomponent *vtz);
+
 /* The system's definition of an IANA zone (also behind a "/vendor/prefix/"
- * as Evolution and Mozilla write them), as a VTIMEZONE named `tzid`. */
+ * as Evolution and Mozilla write them), as a VTIMEZONE named `tzid`: from
+ * 1970 on (tzdata's full history of Europe/Berlin is 150 lines, and every
+ * exported meeting carries its zone), with rules that ended written out as
+ * onsets.  Kept once made: an export of thousands of meetings in a few
+ * zones builds each zone once. */
 static icalcomponent *builtin_timezone(const char *iana, const char *tzid) {
+        static struct {
+                char *tzid;
+                icalcomponent *vtz;
+        } cache[64];
+        static size_t n_cache;
+
+        for (size_t i = 0; i < n_cache; i++)
+                if (strcmp(cache[i].tzid, tzid) == 0)
+                        return icalcomponent_new_clone(cache[i].vtz);
+
         icaltimezone *zone = NULL;
         bool utc = false;
         for (const char *p = iana; p && *p && !zone && !utc; p = strchr(p + 1, '/')) {
@@ -137,40 +153,56 @@ static icalcomponent *builtin_timezone(const char *iana, const char *tzid) {
                         zone = icaltimezone_get_builtin_timezone(name);
         }
         icalcomponent *vtz;
-        if (utc) {
+        if (utc)
                 vtz = icalcomponent_vanew(ICAL_VTIMEZONE_COMPONENT, icalproperty_new_tzid(tzid),
                                           icalcomponent_vanew(ICAL_XSTANDARD_COMPONENT,
                                                               icalproperty_new_dtstart(icaltime_from_string("19700101T000000")),
                                                               icalproperty_new_tzoffsetfrom(0),
                                                               icalproperty_new_tzoffsetto(0), NULL),
                                           NULL);
-                return vtz;
+        else {
+                icalcomponent *def = zone ? icaltimezone_get_component(zone) : NULL;
+                if (!def)
+                        return NULL;
+                vtz = icalcomponent_new_clone(def);
+                icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+                if (p)
+                        icalproperty_set_tzid(p, tzid);
+                else
+                        icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+                icaltimezone_truncate_vtimezone(vtz, icaltime_from_string("19700101T000000Z"),
+                                                icaltime_null_time(), 0);
+                until_rules_to_onsets(vtz);
         }
-        icalcomponent *def = zone ? icaltimezone_get_component(zone) : NULL;
-        if (!def)
-                return NULL;
-        vtz = icalcomponent_new_clone(def);
-        icalproperty *p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-        if (p)
-                icalproperty_set_tzid(p, tzid);
-        else
-                icalcomponent_add_property(vtz, icalproperty_new_tzid(tzid));
+
+        if (n_cache < ELEMENTSOF(cache)) {
+                char *key = strdup(tzid);
+                if (key) {
+                        cache[n_cache].tzid = key;
+                        cache[n_cache].vtz = icalcomponent_new_clone(vtz);
+                        n_cache++;
+                }
+        }
         return vtz;
 }
 
-/* Gives the zone of `tzid` in `cal` its system definition when it names
- * one: a Windows name the IANA zone's definition under its own name
- * (Exchange's VTIMEZONEs carry one year's rule, some are wrong, as
- * ical-import.h says), an IANA name (also behind a vendor prefix) the
- * system's, also when the file had a definition of its own (so that one
- * name means one zone in a file holding many meetings).  Other names keep
- * the file's VTIMEZONE.  Returns false when the zone is unknown: netctl
- * reads such times as floating. */
+/* Gives `tzid` in `cal` the zone netctl reads it as (ical-import.h, and
+ * calendar.c, which leaves out a file's VTIMEZONE for a zone the system
+ * knows by name): a Windows name the IANA zone's definition under its own
+ * name (Exchange's VTIMEZONEs carry one year's rule, some are wrong); an
+ * IANA name the system's, also when the file had a definition of its own
+ * (one name, one zone, in a file holding many meetings); any other name
+ * the file's VTIMEZONE, else the system's zone behind a "/vendor/prefix/".
+ * Returns false when the zone is unknown: netctl reads such times as
+ * floating. */
 static bool settle_timezone(icalcomponent *cal, const char *tzid) {
         const char *windows = ics_windows_zone_to_iana(tzid);
         icalcomponent *have = find_timezone(cal, tzid);
-        icalcomponent *vtz = builtin_timezone(windows ? windows : tzid, tzid);
+        bool system = windows || export_system_zone_name(tzid);
 
+        if (have && !system)
+                return true;
+        icalcomponent *vtz = builtin_timezone(windows ? windows : tzid, tzid);
         if (!vtz)
                 return have != NULL;
         if (have) {

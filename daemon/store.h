@@ -521,6 +521,8 @@ typedef struct FollowupSynced {
                                  * recurring follow-up (false when the writer did) */
         int64_t sequence;
         int64_t modified;
+        const char *contact;    /* handle of the contact it concerns; NULL, or a
+                                 * handle nobody has here: none */
 } FollowupSynced;
 
 /* Inserts the follow-up with that UID or makes the stored one say the
@@ -539,6 +541,7 @@ typedef struct SyncRecord {
         char *file_hash;
         char *db_hash;
         int64_t synced;
+        bool written;           /* the file holds what netctl wrote */
 } SyncRecord;
 
 void sync_record_clear(SyncRecord *r);
@@ -571,3 +574,12 @@ int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t
 typedef int (*store_sync_conflict_cb)(const SyncConflict *c, void *userdata);
 int store_sync_conflict_each(Store *s, unsigned limit, store_sync_conflict_cb cb, void *userdata);
 int store_sync_conflict_count(Store *s, int64_t *ret);
+
+/* The contact with that UID (archived ones too); -ENOENT when none. */
+int store_contact_get_by_uid(Store *s, const char *uid, int64_t *ret_id);
+/* Gives a contact the UID another program chose for it (a card that came
+ * from a vdir keeps its UID).  -EEXIST when another contact has it. */
+int store_contact_set_uid(Store *s, int64_t id, const char *uid);
+/* Sets when a contact last changed (a card from another device carries
+ * the time of its change, so that both devices compare the same). */
+int store_contact_set_modified(Store *s, int64_t id, int64_t modified);

@@ -22,7 +22,7 @@ _netctl() {
     COMPREPLY=()
 
     local verbs="add list show done snooze rm edit status reload import meetings
-        export contact log unlog suggest stats break help"
+        export contact log unlog suggest stats break sync help"
     local kinds="coffee call email message meeting event intro"
     local ties="weak strong"
 
@@ -63,7 +63,7 @@ _netctl() {
         if [[ -z $verb ]]; then
             [[ $w == -* ]] && continue
             verb=$w verb_at=$i
-        elif [[ ($verb == contact || $verb == break) && -z $sub && $w != -* ]]; then
+        elif [[ ($verb == contact || $verb == break || $verb == sync) && -z $sub && $w != -* ]]; then
             sub=$w
         elif [[ $w != -* ]]; then
             nargs=$((nargs + 1))
@@ -181,6 +181,12 @@ _netctl() {
         fi
         opts="--help"
         [[ $sub == status ]] && opts="--json --help" ;;
+    sync)
+        if [[ -z $sub ]]; then
+            mapfile -t COMPREPLY < <(compgen -W "status" -- "$cur")
+            return 0
+        fi
+        opts="--json --help" ;;
     help)
         ((nargs == 0 && COMP_CWORD == verb_at + 1)) && args=$verbs ;;
     esac

@@ -15,7 +15,7 @@ function __netctl_dynamic --description 'candidates from the running netctld'
     $cmd __complete $argv[1] 2>/dev/null
 end
 
-set -l verbs add list show done snooze rm edit status reload import meetings export contact log unlog suggest stats break help
+set -l verbs add list show done snooze rm edit status reload import meetings export contact log unlog suggest stats break sync help
 
 # The words typed so far, minus the command, global options and the values
 # of options given as a separate word ("--kind coffee").
@@ -50,7 +50,7 @@ end
 function __netctl_positional_count
     set -l words (__netctl_args | string match -v -- '-*')
     set -l skip 1
-    contains -- "$words[1]" contact break; and set skip 2
+    contains -- "$words[1]" contact break sync; and set skip 2
     math (count $words) - $skip
 end
 
@@ -89,6 +89,7 @@ complete -c netctl -n __netctl_needs_verb -a unlog -d 'Remove logged interaction
 complete -c netctl -n __netctl_needs_verb -a suggest -d 'Who to reconnect with now'
 complete -c netctl -n __netctl_needs_verb -a stats -d 'Interactions per week, mix, gave/got, leads'
 complete -c netctl -n __netctl_needs_verb -a break -d 'Self-care breaks'
+complete -c netctl -n __netctl_needs_verb -a sync -d 'Two-way sync with vdirs'
 complete -c netctl -n __netctl_needs_verb -a help -d 'Describe a verb'
 complete -c netctl -n '__netctl_verb_is help; and test (__netctl_positional_count) -eq 0' -a "$verbs"
 
@@ -193,3 +194,7 @@ complete -c netctl -n '__netctl_needs_subverb break' -a take -d 'Take a break no
 complete -c netctl -n '__netctl_needs_subverb break' -a pause -d 'Pause break reminders'
 complete -c netctl -n '__netctl_needs_subverb break' -a resume -d 'Resume break reminders'
 complete -c netctl -n '__netctl_verb_is break status' -l json -d 'Print JSON'
+
+# sync status
+complete -c netctl -n '__netctl_needs_subverb sync' -a status -d 'Linked vdirs, when last in step, conflicts'
+complete -c netctl -n '__netctl_verb_is sync status' -l json -d 'Print JSON'

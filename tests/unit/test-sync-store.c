@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* The store's part of vdir sync: follow-ups put as another program wrote
+ * them (SEQUENCE and LAST-MODIFIED kept, a completion's successor only
+ * when asked), sync records and the conflict log, contacts by UID. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+#include "tap.h"
+
+static char tmpdir[] = "/tmp/netctl-test-sync-store-XXXXXX";
+
+static int count_conflict(const SyncConflict *c, void *userdata) {
+        int *n = userdata;
+        if (*n == 0 && strcmp(c->uid, "b@x") != 0)
+                return -EINVAL;        /* newest first */
+        (*n)++;
+        return 0;
+}
+
+static int count_record(const SyncRecord *r, void *userdata) {
+        (*(int *) userdata)++;
+        return 0;
+}
+
+int main(void) {
+        Store *s = NULL;
+        char err[512], path[600];
+        Followup f = {};
+        int64_t id, next_id, id2;
+        int r;
+
+        if (!mkdtemp(tmpdir))
+                return 1;
+        snprintf(path, sizeof path, "%s/netctl.db", tmpdir);
+        r = store_open(path, err, sizeof err, &s);
+        CHECK_INT(r, 0, "opens a new database");
+
+        /* A VTODO that arrived from a phone. */
+        FollowupSynced in = {
+                .uid = "phone-1@x", .text = "Send CV", .has_due = true, .due = 2000000000,
+                .sequence = 4, .modified = 1900000000,
+        };
+        r = store_followup_put_synced(s, &in, 1950000000, &id, &next_id);
+        CHECK_INT(r, 0, "a synced follow-up is added");
+        CHECK_INT(next_id, 0, "no successor for a new one");
+        r = store_followup_get_by_uid(s, "phone-1@x", &f);
+        CHECK_INT(r, 0, "found by UID");
+        CHECK_INT(f.id, id, "the same row");
+        CHECK_STR(f.text, "Send CV", "its text");
+        CHECK_INT(f.due, 2000000000, "its due time");
+        CHECK_INT(f.sequence, 4, "SEQUENCE as written");
+        CHECK_INT(f.modified, 1900000000, "LAST-MODIFIED as written");
+        CHECK_STR(f.kind, FOLLOWUP_KIND_FOLLOWUP, "a user follow-up");
+        followup_clear(&f);
+
+        /* Edited here: SEQUENCE goes up. */
+        FollowupChanges ch = FOLLOWUP_CHANGES_NONE;
+        ch.text = "Send CV to Erin";
+        r = store_followup_edit(s, id, &ch, 1960000000);
+        CHECK_INT(r, 0, "edited");
+        store_followup_get(s, id, &f);
+        CHECK_INT(f.sequence, 5, "an edit raises SEQUENCE");
+        followup_clear(&f);
+
+        /* Completed elsewhere, recurring: a successor only when asked. */
+        in.every = 7 * 86400;
+        in.sequence = 6;
+        r = store_followup_put_synced(s, &in, 1960000000, &id2, &next_id);
+        CHECK_INT(r, 0, "made recurring");
+        CHECK_INT(id2, id, "updated in place");
+        in.done_at = 1970000000;
+        in.successor = false;
+        in.sequence = 7;
+        r = store_followup_put_synced(s, &in, 1970000000, &id2, &next_id);
+        CHECK_INT(r, 0, "completed as another netctl wrote it");
+        CHECK_INT(next_id, 0, "no successor: the writer scheduled it");
+        store_followup_get(s, id, &f);
+        CHECK_INT(f.done_at, 1970000000, "done at COMPLETED");
+        followup_clear(&f);
+        in.done_at = 0;
+        store_followup_put_synced(s, &in, 1970000000, &id2, NULL);
+        in.done_at = 1980000000;
+        in.successor = true;
+        r = store_followup_put_synced(s, &in, 1980000000, &id2, &next_id);
+        CHECK_INT(r, 0, "completed by another program");
+        CHECK(next_id > 0 && next_id != id, "a successor is scheduled");
+
+        /* Sync records. */
+        SyncRecord rec = {
+                .kind = (char *) "task", .uid = (char *) "phone-1@x", .path = (char *) "/v/phone-1.ics",
+                .file_hash = (char *) "f1", .db_hash = (char *) "d1", .synced = 5, .written = true,
+        }, got = {};
+        CHECK_INT(store_sync_record_put(s, &rec), 0, "a record is saved");
+        CHECK_INT(store_sync_record_get(s, "task", "phone-1@x", &got), 0, "found by UID");
+        CHECK_STR(got.path, "/v/phone-1.ics", "its path");
+        CHECK(got.written, "written kept");
+        sync_record_clear(&got);
+        CHECK_INT(store_sync_record_get_path(s, "/v/phone-1.ics", &got), 0, "found by path");
+        CHECK_STR(got.db_hash, "d1", "its hashes");
+        sync_record_clear(&got);
+        /* A file renamed over another takes over its path. */
+        rec.uid = (char *) "other@x";
+        CHECK_INT(store_sync_record_put(s, &rec), 0, "another UID at the same path");
+        CHECK_INT(store_sync_record_get(s, "task", "phone-1@x", &got), -ENOENT, "the old record is gone");
+        int n = 0;
+        store_sync_record_each(s, "task", count_record, &n);
+        CHECK_INT(n, 1, "one record per path");
+        CHECK_INT(store_sync_record_delete(s, "task", "other@x"), 0, "deleted");
+        n = 0;
+        store_sync_record_each(s, "task", count_record, &n);
+        CHECK_INT(n, 0, "no records left");
+
+        /* The conflict log. */
+        CHECK_INT(store_sync_conflict_add(s, "task", "a@x", 10, "first", "BEGIN:VCALENDAR"), 0, "conflict logged");
+        CHECK_INT(store_sync_conflict_add(s, "contact", "b@x", 20, "second", NULL), 0, "another");
+        n = 0;
+        CHECK_INT(store_sync_conflict_each(s, 0, count_conflict, &n), 0, "listed newest first");
+        CHECK_INT(n, 2, "both");
+        int64_t count;
+        CHECK_INT(store_sync_conflict_count(s, &count), 0, "counted");
+        CHECK_INT(count, 2, "two conflicts");
+
+        /* Contacts by UID. */
+        ContactChanges cc = CONTACT_CHANGES_NONE;
+        cc.name = "Ana Lima";
+        int64_t cid, found;
+        ReconnectChange rc;
+        CHECK_INT(store_contact_add(s, &cc, 90 * 86400, 1950000000, &cid, &rc), 0, "a contact");
+        CHECK_INT(store_contact_set_uid(s, cid, "card-1"), 0, "given the card's UID");
+        CHECK_INT(store_contact_get_by_uid(s, "card-1", &found), 0, "found by UID");
+        CHECK_INT(found, cid, "the same contact");
+        CHECK_INT(store_contact_get_by_uid(s, "nobody", &found), -ENOENT, "unknown UID");
+        CHECK_INT(store_contact_set_modified(s, cid, 1234), 0, "modified set");
+        Contact ct = {};
+        store_contact_get(s, cid, &ct);
+        CHECK_INT(ct.modified, 1234, "as given");
+        contact_clear(&ct);
+
+        store_free(s);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/netctl.db-wal", tmpdir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/netctl.db-shm", tmpdir);
+        unlink(path);
+        rmdir(tmpdir);
+        return tap_done();
+}
