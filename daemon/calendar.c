@@ -810,3 +810,41 @@ int calendar_setup(Context *c) {
         (void) sd_event_source_set_description(c->window_timer, "calendar-window");
         return calendar_arm_window(c);
 }
+
+int calendar_check_zone(Context *c) {
+        char signature[sizeof c->zone_signature];
+        char **uids = NULL;
+        size_t n = 0;
+        unsigned changed = 0;
+        int r;
+
+        /* glibc re-reads /etc/localtime in tzset() when it changed. */
+        tzset();
+        snprintf(signature, sizeof signature, "%s/%s/%ld/%d", tzname[0], tzname[1], timezone, daylight);
+        if (c->zone_signature[0] == '\0') {
+                memcpy(c->zone_signature, signature, sizeof signature);
+                return 0;
+        }
+        if (strcmp(signature, c->zone_signature) == 0)
+                return 0;
+        memcpy(c->zone_signature, signature, sizeof signature);
+
+        r = store_meeting_uids(c->store, NULL, false, &uids, &n);
+        if (r < 0)
+                return log_warning_errno(r, "The time zone changed, but meetings cannot be listed: %s",
+                                         store_last_error(c->store));
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0)
+                        r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
+                free(uids[i]);
+        }
+        free(uids);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot move meetings to the new time zone: %s",
+                                         store_last_error(c->store));
+        log_info("The time zone changed (%s); %zu meeting(s) expanded again, %u reminder(s) moved",
+                 signature, n, changed);
+        if (changed > 0)
+                bus_emit_changed(c, 0, "imported");
+        return 1;
+}

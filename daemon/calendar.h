@@ -48,3 +48,9 @@ int calendar_scan_directory(Context *c, const char *dir, bool mirror);
 /* Re-expands every series whose window moved (daily) and re-arms the
  * horizon timer. */
 int calendar_setup(Context *c);
+
+/* All-day and floating meetings are wall-clock times in the local zone:
+ * when the zone changed (timedatectl set-timezone, a laptop carried across
+ * zones) every meeting is expanded again, which moves their occurrences and
+ * open reminders.  Cheap when nothing changed; returns 1 after a refresh. */
+int calendar_check_zone(Context *c);

@@ -59,6 +59,11 @@ typedef struct Context {
         /* Moves the window of expanded meeting occurrences once a day. */
         sd_event_source *window_timer;
 
+        /* The local zone the stored all-day and floating meetings were
+         * expanded in ("CET/CEST/-3600/1"); see calendar_check_zone(). */
+        char zone_signature[96];
+        sd_event_source *zone_watch;    /* inotify on /etc for "localtime" */
+
         /* The weekly goals nudge (goals.c). */
         sd_event_source *goals_timer;
 

@@ -9,6 +9,7 @@
 #include "attention.h"
 #include "bus-contacts.h"
 #include "bus.h"
+#include "calendar.h"
 #include "log.h"
 #include "goals.h"
 #include "schedule.h"
@@ -78,6 +79,10 @@ static void schedule_report_status(Context *c, const Followup *next) {
 int schedule_arm_next(Context *c) {
         _cleanup_(followup_clear) Followup next = {};
         int r;
+
+        /* All-day and floating meetings follow a zone change before the
+         * next due reminder is chosen. */
+        (void) calendar_check_zone(c);
 
         r = store_next_pending(c->store, &next);
         if (r == -ENOENT) {

@@ -1171,6 +1171,8 @@ static const char sql_meeting_uids_source[] =
         "SELECT DISTINCT uid FROM meetings WHERE source = ?1";
 static const char sql_meeting_uids_recurring[] =
         "SELECT DISTINCT uid FROM meetings WHERE recurring = 1";
+static const char sql_meeting_uids_all[] =
+        "SELECT DISTINCT uid FROM meetings";
 static const char sql_meeting_delete_source[] =
         "DELETE FROM meetings WHERE source = ?1";
 static const char sql_meeting_delete_uid_source[] =
@@ -1457,10 +1459,11 @@ static int store_strings(Store *s, sqlite3_stmt *st, char ***ret, size_t *ret_n)
 
 int store_meeting_uids(Store *s, const char *source, bool recurring_only, char ***ret_uids, size_t *ret_n) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, recurring_only ? sql_meeting_uids_recurring : sql_meeting_uids_source, &st);
+        int r = store_prepare(s, recurring_only ? sql_meeting_uids_recurring :
+                                 source ? sql_meeting_uids_source : sql_meeting_uids_all, &st);
         if (r < 0)
                 return r;
-        if (!recurring_only)
+        if (!recurring_only && source)
                 sqlite3_bind_text(st, 1, source, -1, SQLITE_TRANSIENT);
         return store_strings(s, st, ret_uids, ret_n);
 }

@@ -210,8 +210,9 @@ int store_meeting_cancel_series(Store *s, const char *uid, int64_t sequence, int
 /* Every stored VEVENT of uid (series first, then overrides by slot). */
 int store_meeting_series(Store *s, const char *uid, MeetingRow **ret_rows, size_t *ret_n);
 
-/* The UIDs with a VEVENT from `source` (recurring_only: only series with a
- * rule, for the rolling window; source NULL then means any).  The caller
+/* The UIDs with a VEVENT from `source` (source NULL: every UID;
+ * recurring_only: only series with a rule, for the rolling window, whatever
+ * their source).  The caller
  * frees each string and the array. */
 int store_meeting_uids(Store *s, const char *source, bool recurring_only, char ***ret_uids, size_t *ret_n);
 

@@ -9,6 +9,7 @@
 
 #include "calendar.h"
 #include "log.h"
+#include "schedule.h"
 #include "watch.h"
 
 /* A complete file arrived (written and closed, or renamed in, as
@@ -55,6 +56,15 @@ static int on_scan(sd_event_source *s, void *userdata) {
         return 0;
 }
 
+/* timedatectl set-timezone replaces the /etc/localtime symlink. */
+static int on_etc_change(sd_event_source *s, const struct inotify_event *ev, void *userdata) {
+        Context *c = userdata;
+
+        if (ev->len > 0 && strcmp(ev->name, "localtime") == 0)
+                (void) schedule_arm_next(c);
+        return 0;
+}
+
 void watch_free(Context *c) {
         for (size_t i = 0; i < c->n_watch; i++) {
                 c->watch_sources[i] = sd_event_source_disable_unref(c->watch_sources[i]);
@@ -63,6 +73,7 @@ void watch_free(Context *c) {
         }
         c->n_watch = 0;
         c->watch_scan = sd_event_source_disable_unref(c->watch_scan);
+        c->zone_watch = sd_event_source_disable_unref(c->zone_watch);
 }
 
 const char *watch_inbox_path(const Context *c) {
@@ -116,6 +127,13 @@ int watch_setup(Context *c) {
                 /* A directory that cannot be watched is reported and skipped;
                  * the others still work. */
                 (void) watch_add(c, c->config.watch[i]);
+
+        /* Not essential: without it a zone change is noticed at the next
+         * change to the schedule or the next reminder. */
+        if (sd_event_add_inotify(c->event, &c->zone_watch, "/etc",
+                                 IN_CREATE | IN_MOVED_TO | IN_CLOSE_WRITE | IN_ONLYDIR,
+                                 on_etc_change, c) >= 0)
+                (void) sd_event_source_set_description(c->zone_watch, "zone-watch");
 
         /* Files that changed while we were not running: looked at once the
          * bus is serving, so start-up stays quick. */

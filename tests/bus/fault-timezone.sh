@@ -11,7 +11,10 @@
 #  - "Tomorrow" on a notification moves the reminder to 09:00 of the next
 #    day in the new zone;
 #  - an invite imported after the change gets a prep reminder whose text
-#    says the start time in the new zone.
+#    says the start time in the new zone;
+#  - an all-day meeting imported before the change starts at local
+#    midnight of the new zone afterwards (daemon/calendar.c
+#    calendar_check_zone()).
 # glibc's localtime_r() reads the zone once; netctld calls tzset() when it
 # reads the clock (daemon/context.c context_now()) and before the STATUS
 # text, which re-reads /etc/localtime when it changed.
@@ -106,11 +109,25 @@ check_zone() {
     ok "$ZONE: prep text '$prep'"
 }
 
+# An all-day meeting is a wall-clock day: it starts at local midnight in
+# whatever zone the machine is in.  Imported in Berlin, it must move when
+# the zone becomes Tokyo (noticed at the next change to the schedule).
+ALLDAY=$(TZ=Europe/Berlin date -d '+5 days' +%Y%m%d)
+invite "$TEST_DIR/allday.ics" uid=allday-tz@example.com summary="Career fair" allday=1 \
+    start="$ALLDAY" end="$(TZ=Europe/Berlin date -d "$ALLDAY +1 day" +%Y%m%d)"
+expect_rc 0 netctl import "$TEST_DIR/allday.ics"
+allday_start() { netctl meetings --all --json | jq -r '.[] | select(.uid == "allday-tz@example.com") | .start'; }
+assert_eq "$(iso_to_epoch "$(allday_start)")" "$(TZ=Europe/Berlin date -d "$ALLDAY 00:00" +%s)" \
+    "the all-day meeting starts at midnight Berlin time"
+
 ZONE_ID=berlin
 check_zone
 set_zone Asia/Tokyo
 ZONE_ID=tokyo
 check_zone
+assert_eq "$(iso_to_epoch "$(allday_start)")" "$(TZ=Asia/Tokyo date -d "$ALLDAY 00:00" +%s)" \
+    "after the change the all-day meeting starts at midnight Tokyo time"
+ok "an all-day meeting followed the zone change"
 set_zone America/New_York
 ZONE_ID=newyork
 check_zone
