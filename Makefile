@@ -161,7 +161,7 @@ test:
 
 # bench: netctl against remind, calcurse, taskwarrior and khal on the same
 # data, in one run; prints a table and writes bench/results/*.json (see
-# bench/README.md).  About 15 minutes, most of it a 10-minute idle window;
+# bench/README.md).  About 12 minutes, most of it a 10-minute idle window;
 # BENCH_QUICK=1 for about 3, BENCH_IDLE_SECONDS=N to set the window.
 # Numbers, not pass/fail: nothing here is part of check.
 BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Icommon $(WARNINGS) -O2
