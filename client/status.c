@@ -23,6 +23,8 @@ typedef struct Status {
         const char *notification_server;
         const char *config;
         const char *config_error;
+        const char *watched[17];
+        unsigned n_watched;
         int notifications_held;
         const char *hold;               /* why reminders due now wait; "" if they do not */
         int64_t hold_until;             /* when quiet time ends; 0 otherwise */
@@ -70,6 +72,19 @@ static int read_status(sd_bus_message *reply, Status *s) {
                         r = sd_bus_message_read(reply, "v", "s", &s->config);
                 else if (strcmp(key, "config_error") == 0 && strcmp(contents, "s") == 0)
                         r = sd_bus_message_read(reply, "v", "s", &s->config_error);
+                else if (strcmp(key, "watched") == 0 && strcmp(contents, "as") == 0) {
+                        const char *dir;
+                        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_VARIANT, "as");
+                        if (r >= 0)
+                                r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "s");
+                        while (r >= 0 && (r = sd_bus_message_read(reply, "s", &dir)) > 0)
+                                if (s->n_watched < ELEMENTSOF(s->watched))
+                                        s->watched[s->n_watched++] = dir;
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                        if (r >= 0)
+                                r = sd_bus_message_exit_container(reply);
+                }
                 else if (strcmp(key, "notifications_held") == 0 && strcmp(contents, "b") == 0)
                         r = sd_bus_message_read(reply, "v", "b", &s->notifications_held);
                 else if (strcmp(key, "hold") == 0 && strcmp(contents, "s") == 0)
@@ -159,6 +174,11 @@ int verb_status(int argc, char *argv[]) {
                 json_string(&w, s.notification_server[0] ? s.notification_server : NULL);
                 json_key(&w, "config");
                 json_string(&w, s.config);
+                json_key(&w, "watched");
+                json_begin_array(&w);
+                for (unsigned i = 0; i < s.n_watched; i++)
+                        json_string(&w, s.watched[i]);
+                json_end_array(&w);
                 json_key(&w, "config_error");
                 json_string(&w, s.config_error[0] ? s.config_error : NULL);
                 json_key(&w, "notifications_held");
@@ -177,6 +197,9 @@ int verb_status(int argc, char *argv[]) {
                 printf("  %sWarning:%s       the daemon and the client differ; restart it with "
                        "'systemctl --user restart netctld'.\n", ansi(ANSI_YELLOW), ansi(ANSI_NORMAL));
         printf("  Database:      %s (schema %" PRIu32 ")\n", s.database, s.schema_version);
+        for (unsigned i = 0; i < s.n_watched; i++)
+                printf("  %-14s %s%s\n", i == 0 ? "Watching:" : "", s.watched[i],
+                       i == 0 ? " (inbox)" : "");
         printf("  Config:        %s%s%s%s%s\n", s.config, s.config_error[0] ? "\n  Config error:  " : "",
                s.config_error[0] ? ansi(ANSI_RED) : "", s.config_error, s.config_error[0] ? ansi(ANSI_NORMAL) : "");
         printf("  Follow-ups:    %" PRId64 " open (%" PRId64 " overdue), %" PRId64 " done\n",

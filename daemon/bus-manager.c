@@ -82,6 +82,25 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
             (r = append_entry(reply, "hold_until", "x", hold_until)) < 0)
                 return r;
 
+        /* The watched calendar directories, the inbox first. */
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "s", "watched");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, "as");
+        if (r >= 0)
+                r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "s");
+        for (size_t i = 0; i < c->n_watch && r >= 0; i++)
+                r = sd_bus_message_append(reply, "s", c->watch_dirs[i]);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+
         r = sd_bus_message_close_container(reply);
         if (r < 0)
                 return r;

@@ -150,6 +150,10 @@ cat >"$XDG_CONFIG_HOME/netctl/netctl.conf" <<'EOF'
 watch = ~/calendars/work;~/calendars/missing
 EOF
 expect_ok netctl reload
+# status names what is watched: the inbox first, then the vdir (a missing
+# directory is reported in the journal, not watched).
+expect_ok netctl status --json
+assert_eq "$(jq -c '.watched' <<<"$OUT")" "[\"$XDG_DATA_HOME/netctl/inbox\",\"$VDIR\"]" "status lists the watched directories"
 # A file that was there before the directory was watched is read too.
 wait_for "a file already in a newly watched directory is imported" has_meeting vdir-one@example.com
 cp "$GEN/v2.ics" "$VDIR/.vdir-two.ics.tmp"
