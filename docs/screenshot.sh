@@ -1,6 +1,12 @@
-export XDG_DATA_HOME=/tmp/shot/data XDG_CONFIG_HOME=/tmp/shot/config HOME=/tmp/shot TZ=Europe/Berlin
+#!/bin/bash
 # How docs/notification.png was made: a real dunst under Xvfb showing a
-# reminder from a real netctld, captured with xwd (run under dbus-run-session).
+# reminder from a real netctld, captured with xwd, then cropped to the
+# notification (convert -crop 470x110+425+8).  Run from the repository:
+#   dbus-run-session -- bash docs/screenshot.sh
+BUILD=$(cd "$(dirname "$0")/.." && pwd)/build
+OUT=${1:-/tmp/shot/notification.png}
+mkdir -p /tmp/shot
+export XDG_DATA_HOME=/tmp/shot/data XDG_CONFIG_HOME=/tmp/shot/config HOME=/tmp/shot TZ=Europe/Berlin
 rm -rf /tmp/shot/data /tmp/shot/config; mkdir -p /tmp/shot/config/dunst
 cat > /tmp/shot/config/dunst/dunstrc <<'D'
 [global]
@@ -26,10 +32,10 @@ sleep 1
 export DISPLAY=:77
 dunst -config /tmp/shot/config/dunst/dunstrc >/dev/null 2>&1 &
 DPID=$!
-/work/main/build/netctld 2>/dev/null &
+"$BUILD"/netctld 2>/dev/null &
 NPID=$!
 for i in $(seq 50); do busctl --user status org.netctl.Netctl1 >/dev/null 2>&1 && break; sleep 0.1; done
-/work/main/build/netctl add "Send Ana the article on data teams" --in 2s
+"$BUILD"/netctl add "Send Ana the article on data teams" --in 2s
 sleep 4
-xwd -root -display :77 -silent | /usr/bin/convert xwd:- /tmp/shot/notification.png
+xwd -root -display :77 -silent | /usr/bin/convert xwd:- "$OUT"
 kill $NPID $DPID $XPID; wait
