@@ -31,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 local_time_format(t, buf, sizeof buf);
                 relative_format(t, now, buf, sizeof buf);
         }
+        if (when_parse_past(text, now, &t) >= 0)
+                local_time_format(t, buf, sizeof buf);
         if (duration_parse(text, &d) >= 0)
                 duration_format(d, buf, sizeof buf);
         (void) local_midnight(now, (int) (size % 400) - 200);
