@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -150,4 +151,43 @@ int option_error(const char *verb, char *argv[]) {
         if (optopt != 0)
                 return usage_error(verb, "option -%c is unknown or needs a value.", optopt);
         return usage_error(verb, "option %s is unknown or needs a value.", arg ? arg : "");
+}
+
+int run_on_ids(int argc, char *argv[], const char *verb, const char *missing, const char *interface,
+               const char *method, const char *done_word) {
+        static const struct option options[] = {
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        int status = 0, c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
+                if (c == 'h') {
+                        verb_help(verb);
+                        return 0;
+                }
+                return option_error(verb, argv);
+        }
+        if (optind >= argc)
+                return usage_error(verb, "%s", missing);
+
+        /* Every id is checked before anything changes. */
+        for (int i = optind; i < argc; i++) {
+                uint64_t id;
+                if (parse_id(verb, argv[i], &id) < 0)
+                        return EXIT_USAGE;
+        }
+        for (int i = optind; i < argc; i++) {
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+                uint64_t id;
+
+                (void) parse_id(verb, argv[i], &id);
+                if (client_call(interface, method, &reply, "t", id) < 0) {
+                        status = EXIT_FAILURE;
+                        continue;
+                }
+                printf("%s #%" PRIu64 ".\n", done_word, id);
+        }
+        return status;
 }

@@ -42,6 +42,13 @@ int client_new_call(const char *interface, const char *method, sd_bus_message **
  * argument) as a usage error; returns EXIT_USAGE. */
 int option_error(const char *verb, char *argv[]);
 
+/* The verbs that take only --help and IDs (rm, unlog): checks every id
+ * before changing anything, calls `method` (signature "t") with each, and
+ * prints "<done_word> #ID." for each success.  `missing` is the usage
+ * message without IDs.  Returns the exit status. */
+int run_on_ids(int argc, char *argv[], const char *verb, const char *missing, const char *interface,
+               const char *method, const char *done_word);
+
 /* Parses a follow-up id ("12" or "#12"); prints an error when invalid. */
 int parse_id(const char *verb, const char *s, uint64_t *ret);
 

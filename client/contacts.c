@@ -1463,38 +1463,9 @@ int verb_log(int argc, char *argv[]) {
 }
 
 int verb_unlog(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
-        int status = 0, c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                if (c == 'h') {
-                        verb_help("unlog");
-                        return 0;
-                }
-                return option_error("unlog", argv);
-        }
-        if (optind >= argc)
-                return usage_error("unlog", "expected one or more interaction ids (netctl contact show WHO lists them).");
-        for (int i = optind; i < argc; i++) {
-                uint64_t id;
-                if (parse_id("unlog", argv[i], &id) < 0)
-                        return EXIT_USAGE;
-        }
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                uint64_t id;
-                (void) parse_id("unlog", argv[i], &id);
-                if (client_call(NETCTL_IFACE_CONTACTS, "RemoveInteraction", &reply, "t", id) < 0) {
-                        status = EXIT_FAILURE;
-                        continue;
-                }
-                printf("Removed interaction #%" PRIu64 ".\n", id);
-        }
-        return status;
+        return run_on_ids(argc, argv, "unlog",
+                          "expected one or more interaction ids (netctl contact show WHO lists them).",
+                          NETCTL_IFACE_CONTACTS, "RemoveInteraction", "Removed interaction");
 }
 
 /* ---- suggest ---- */

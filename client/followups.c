@@ -555,38 +555,8 @@ int verb_snooze(int argc, char *argv[]) {
 }
 
 int verb_rm(int argc, char *argv[]) {
-        static const struct option options[] = {
-                { "help", no_argument, NULL, 'h' },
-                {}
-        };
-        int status = 0, c;
-
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0) {
-                if (c == 'h') {
-                        verb_help("rm");
-                        return 0;
-                }
-                return option_error("rm", argv);
-        }
-        if (optind >= argc)
-                return usage_error("rm", "expected one or more follow-up IDs.");
-        for (int i = optind; i < argc; i++) {
-                uint64_t id;
-                if (parse_id("rm", argv[i], &id) < 0)
-                        return EXIT_USAGE;
-        }
-        for (int i = optind; i < argc; i++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-                uint64_t id;
-                (void) parse_id("rm", argv[i], &id);
-                if (client_call(NETCTL_IFACE_FOLLOWUPS, "Remove", &reply, "t", id) < 0) {
-                        status = EXIT_FAILURE;
-                        continue;
-                }
-                printf("Removed #%" PRIu64 ".\n", id);
-        }
-        return status;
+        return run_on_ids(argc, argv, "rm", "expected one or more follow-up IDs.", NETCTL_IFACE_FOLLOWUPS,
+                          "Remove", "Removed");
 }
 
 int verb_edit(int argc, char *argv[]) {
