@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bus-util.h"
 #include "bus-names.h"
 #include "client.h"
 #include "json.h"
@@ -107,25 +107,6 @@ static int parse_count_arg(const char *verb, const char *what, const char *s, lo
                 return usage_error(verb, "%s must be a number from %ld to %ld, not \"%s\".", what, min, max, s);
         *ret = v;
         return 0;
-}
-
-static int append_option(sd_bus_message *m, const char *key, const char *type, ...) {
-        va_list ap;
-        int r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", key);
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, type);
-        if (r >= 0) {
-                va_start(ap, type);
-                r = sd_bus_message_appendv(m, type, ap);
-                va_end(ap);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        return r;
 }
 
 static int append_strv_option(sd_bus_message *m, const char *key, char **l) {
@@ -458,17 +439,17 @@ static int contact_add(int argc, char *argv[]) {
         if (r >= 0 && tags.n)
                 r = append_strv_option(m, "tags", tags.items);
         if (r >= 0 && org)
-                r = append_option(m, "org", "s", org);
+                r = bus_append_sv(m, "org", "s", org);
         if (r >= 0 && tie)
-                r = append_option(m, "tie", "s", tie);
+                r = bus_append_sv(m, "tie", "s", tie);
         if (r >= 0 && have_cadence)
-                r = append_option(m, "cadence", "x", cadence);
+                r = bus_append_sv(m, "cadence", "x", cadence);
         if (r >= 0 && met)
-                r = append_option(m, "met", "s", met);
+                r = bus_append_sv(m, "met", "s", met);
         if (r >= 0 && note)
-                r = append_option(m, "note", "s", note);
+                r = bus_append_sv(m, "note", "s", note);
         if (r >= 0 && handle)
-                r = append_option(m, "handle", "s", handle);
+                r = bus_append_sv(m, "handle", "s", handle);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -550,11 +531,11 @@ static int contact_list(int argc, char *argv[]) {
                 return EXIT_FAILURE;
         r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && tie)
-                r = append_option(m, "tie", "s", tie);
+                r = bus_append_sv(m, "tie", "s", tie);
         if (r >= 0 && tag)
-                r = append_option(m, "tag", "s", tag);
+                r = bus_append_sv(m, "tag", "s", tag);
         if (r >= 0 && archived)
-                r = append_option(m, "archived", "b", 1);
+                r = bus_append_sv(m, "archived", "b", 1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -722,7 +703,7 @@ static int contact_show(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0)
-                r = append_option(m, "contact", "s", id_text);
+                r = bus_append_sv(m, "contact", "s", id_text);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0 || client_call_message(m, &fups) < 0) {
@@ -949,21 +930,21 @@ static int contact_edit(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && name)
-                r = append_option(m, "name", "s", name);
+                r = bus_append_sv(m, "name", "s", name);
         if (r >= 0 && handle)
-                r = append_option(m, "handle", "s", handle);
+                r = bus_append_sv(m, "handle", "s", handle);
         if (r >= 0 && org)
-                r = append_option(m, "org", "s", org);
+                r = bus_append_sv(m, "org", "s", org);
         if (r >= 0 && tie)
-                r = append_option(m, "tie", "s", tie);
+                r = bus_append_sv(m, "tie", "s", tie);
         if (r >= 0 && have_cadence)
-                r = append_option(m, "cadence", "x", cadence);
+                r = bus_append_sv(m, "cadence", "x", cadence);
         if (r >= 0 && met)
-                r = append_option(m, "met", "s", met);
+                r = bus_append_sv(m, "met", "s", met);
         if (r >= 0 && note)
-                r = append_option(m, "note", "s", note);
+                r = bus_append_sv(m, "note", "s", note);
         if (r >= 0 && archived >= 0)
-                r = append_option(m, "archived", "b", archived);
+                r = bus_append_sv(m, "archived", "b", archived);
         if (r >= 0 && add_emails.n)
                 r = append_strv_option(m, "add_emails", add_emails.items);
         if (r >= 0 && rm_emails.n)
@@ -1038,9 +1019,9 @@ static int contact_rm(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && force)
-                r = append_option(m, "force", "b", 1);
+                r = bus_append_sv(m, "force", "b", 1);
         if (r >= 0 && archive)
-                r = append_option(m, "archive", "b", 1);
+                r = bus_append_sv(m, "archive", "b", 1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -1180,7 +1161,7 @@ static int contact_import(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && keep_in_touch)
-                r = append_option(m, "keep_in_touch", "b", 1);
+                r = bus_append_sv(m, "keep_in_touch", "b", 1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -1419,13 +1400,13 @@ int verb_log(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && gave)
-                r = append_option(m, "gave", "s", gave);
+                r = bus_append_sv(m, "gave", "s", gave);
         if (r >= 0 && got)
-                r = append_option(m, "got", "s", got);
+                r = bus_append_sv(m, "got", "s", got);
         if (r >= 0 && note)
-                r = append_option(m, "note", "s", note);
+                r = bus_append_sv(m, "note", "s", note);
         if (r >= 0 && lead)
-                r = append_option(m, "lead", "b", 1);
+                r = bus_append_sv(m, "lead", "b", 1);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)

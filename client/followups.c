@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus-util.h"
 #include "bus-names.h"
 #include "client.h"
 #include "json.h"
@@ -97,25 +98,6 @@ static int parse_duration_arg(const char *verb, const char *option, const char *
                 return usage_error(verb, "%s \"%s\" is not a duration (e.g. 90m, 2h, 3d, 2w).",
                                    option, s);
         return 0;
-}
-
-static int append_option(sd_bus_message *m, const char *key, const char *type, ...) {
-        va_list ap;
-        int r = sd_bus_message_open_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv");
-        if (r >= 0)
-                r = sd_bus_message_append(m, "s", key);
-        if (r >= 0)
-                r = sd_bus_message_open_container(m, SD_BUS_TYPE_VARIANT, type);
-        if (r >= 0) {
-                va_start(ap, type);
-                r = sd_bus_message_appendv(m, type, ap);
-                va_end(ap);
-        }
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        if (r >= 0)
-                r = sd_bus_message_close_container(m);
-        return r;
 }
 
 static void print_due_phrase(int64_t due, char *buf, size_t size) {
@@ -213,11 +195,11 @@ int verb_add(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && every > 0)
-                r = append_option(m, "every", "t", (uint64_t) every);
+                r = bus_append_sv(m, "every", "t", (uint64_t) every);
         if (r >= 0 && fixed)
-                r = append_option(m, "every_fixed", "b", 1);
+                r = bus_append_sv(m, "every_fixed", "b", 1);
         if (r >= 0 && contact)
-                r = append_option(m, "contact", "s", contact);
+                r = bus_append_sv(m, "contact", "s", contact);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -319,7 +301,7 @@ int verb_list(int argc, char *argv[]) {
                 if (r >= 0)
                         r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
                 if (r >= 0)
-                        r = append_option(m, "contact", "s", contact);
+                        r = bus_append_sv(m, "contact", "s", contact);
                 if (r >= 0)
                         r = sd_bus_message_close_container(m);
                 if (r < 0)
@@ -647,15 +629,15 @@ int verb_edit(int argc, char *argv[]) {
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r >= 0 && text)
-                r = append_option(m, "text", "s", text);
+                r = bus_append_sv(m, "text", "s", text);
         if (r >= 0 && due >= 0)
-                r = append_option(m, "due", "x", due);
+                r = bus_append_sv(m, "due", "x", due);
         if (r >= 0 && every >= 0)
-                r = append_option(m, "every", "t", (uint64_t) every);
+                r = bus_append_sv(m, "every", "t", (uint64_t) every);
         if (r >= 0 && fixed >= 0)
-                r = append_option(m, "every_fixed", "b", fixed);
+                r = bus_append_sv(m, "every_fixed", "b", fixed);
         if (r >= 0 && contact)
-                r = append_option(m, "contact", "s", contact);
+                r = bus_append_sv(m, "contact", "s", contact);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)

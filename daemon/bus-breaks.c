@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* org.netctl.Netctl1.Breaks: the break cycle on the bus. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 
+#include "bus-util.h"
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
@@ -12,30 +12,6 @@
 
 /* A pause longer than this is what "until resumed" is for. */
 #define PAUSE_MAX (366LL * 24 * 3600)
-
-static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
-        va_list ap;
-        int r;
-
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "s", key);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, type);
-        if (r < 0)
-                return r;
-        va_start(ap, type);
-        r = sd_bus_message_appendv(reply, type, ap);
-        va_end(ap);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(reply);
-}
 
 static int breaks_off_error(sd_bus_error *error, int r) {
         return bus_error_errno(error, r, "Breaks are off: [breaks] work = off in the config.");
@@ -64,20 +40,20 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r < 0)
                 return r;
-        if ((r = append_entry(reply, "state", "s", break_phase_to_string(st.phase))) < 0 ||
-            (r = append_entry(reply, "idle", "b", (int) st.idle)) < 0 ||
-            (r = append_entry(reply, "idle_source", "s", st.idle_source)) < 0 ||
-            (r = append_entry(reply, "active", "x", st.active)) < 0 ||
-            (r = append_entry(reply, "work", "x", st.work)) < 0 ||
-            (r = append_entry(reply, "break", "x", st.length)) < 0 ||
-            (r = append_entry(reply, "next_break", "x", st.next_break)) < 0 ||
-            (r = append_entry(reply, "break_ends", "x", st.break_ends)) < 0 ||
-            (r = append_entry(reply, "paused_until", "x", st.paused_until)) < 0 ||
-            (r = append_entry(reply, "last_break", "x", st.last_break)) < 0 ||
-            (r = append_entry(reply, "last_break_kind", "s", kind ? kind : "")) < 0 ||
-            (r = append_entry(reply, "winddown", "s", winddown)) < 0 ||
-            (r = append_entry(reply, "outreach_today", "u", (uint32_t) st.outreach_today)) < 0 ||
-            (r = append_entry(reply, "pause_after", "u", (uint32_t) st.pause_after)) < 0)
+        if ((r = bus_append_sv(reply, "state", "s", break_phase_to_string(st.phase))) < 0 ||
+            (r = bus_append_sv(reply, "idle", "b", (int) st.idle)) < 0 ||
+            (r = bus_append_sv(reply, "idle_source", "s", st.idle_source)) < 0 ||
+            (r = bus_append_sv(reply, "active", "x", st.active)) < 0 ||
+            (r = bus_append_sv(reply, "work", "x", st.work)) < 0 ||
+            (r = bus_append_sv(reply, "break", "x", st.length)) < 0 ||
+            (r = bus_append_sv(reply, "next_break", "x", st.next_break)) < 0 ||
+            (r = bus_append_sv(reply, "break_ends", "x", st.break_ends)) < 0 ||
+            (r = bus_append_sv(reply, "paused_until", "x", st.paused_until)) < 0 ||
+            (r = bus_append_sv(reply, "last_break", "x", st.last_break)) < 0 ||
+            (r = bus_append_sv(reply, "last_break_kind", "s", kind ? kind : "")) < 0 ||
+            (r = bus_append_sv(reply, "winddown", "s", winddown)) < 0 ||
+            (r = bus_append_sv(reply, "outreach_today", "u", (uint32_t) st.outreach_today)) < 0 ||
+            (r = bus_append_sv(reply, "pause_after", "u", (uint32_t) st.pause_after)) < 0)
                 return r;
         r = sd_bus_message_close_container(reply);
         if (r < 0)

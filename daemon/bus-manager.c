@@ -1,37 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* org.netctl.Netctl1.Manager: the daemon itself. */
 #include <errno.h>
-#include <stdarg.h>
 
+#include "bus-util.h"
 #include "attention.h"
 #include "bus-names.h"
 #include "bus.h"
 #include "log.h"
 #include "schedule.h"
-
-static int append_entry(sd_bus_message *reply, const char *key, const char *type, ...) {
-        va_list ap;
-        int r;
-
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_DICT_ENTRY, "sv");
-        if (r < 0)
-                return r;
-        r = sd_bus_message_append(reply, "s", key);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_VARIANT, type);
-        if (r < 0)
-                return r;
-        va_start(ap, type);
-        r = sd_bus_message_appendv(reply, type, ap);
-        va_end(ap);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_close_container(reply);
-        if (r < 0)
-                return r;
-        return sd_bus_message_close_container(reply);
-}
 
 static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -64,22 +40,22 @@ static int method_get_status(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
 
-        if ((r = append_entry(reply, "version", "s", NETCTL_VERSION)) < 0 ||
-            (r = append_entry(reply, "database", "s", c->database_path)) < 0 ||
-            (r = append_entry(reply, "schema_version", "u", (uint32_t) store_schema_version())) < 0 ||
-            (r = append_entry(reply, "open", "x", counts.open)) < 0 ||
-            (r = append_entry(reply, "overdue", "x", counts.overdue)) < 0 ||
-            (r = append_entry(reply, "done", "x", counts.done)) < 0 ||
-            (r = append_entry(reply, "next_due_id", "t", (uint64_t) next.id)) < 0 ||
-            (r = append_entry(reply, "next_due", "x", next.due)) < 0 ||
-            (r = append_entry(reply, "next_due_text", "s", next.text ? next.text : "")) < 0 ||
-            (r = append_entry(reply, "notification_server", "s", server)) < 0 ||
-            (r = append_entry(reply, "config", "s", c->config_path ? c->config_path : "")) < 0 ||
-            (r = append_entry(reply, "config_error", "s", c->config_error)) < 0 ||
-            (r = append_entry(reply, "notifications_held", "b",
+        if ((r = bus_append_sv(reply, "version", "s", NETCTL_VERSION)) < 0 ||
+            (r = bus_append_sv(reply, "database", "s", c->database_path)) < 0 ||
+            (r = bus_append_sv(reply, "schema_version", "u", (uint32_t) store_schema_version())) < 0 ||
+            (r = bus_append_sv(reply, "open", "x", counts.open)) < 0 ||
+            (r = bus_append_sv(reply, "overdue", "x", counts.overdue)) < 0 ||
+            (r = bus_append_sv(reply, "done", "x", counts.done)) < 0 ||
+            (r = bus_append_sv(reply, "next_due_id", "t", (uint64_t) next.id)) < 0 ||
+            (r = bus_append_sv(reply, "next_due", "x", next.due)) < 0 ||
+            (r = bus_append_sv(reply, "next_due_text", "s", next.text ? next.text : "")) < 0 ||
+            (r = bus_append_sv(reply, "notification_server", "s", server)) < 0 ||
+            (r = bus_append_sv(reply, "config", "s", c->config_path ? c->config_path : "")) < 0 ||
+            (r = bus_append_sv(reply, "config_error", "s", c->config_error)) < 0 ||
+            (r = bus_append_sv(reply, "notifications_held", "b",
                               (int) (c->notifications_blocked_until != 0))) < 0 ||
-            (r = append_entry(reply, "hold", "s", hold ? hold : "")) < 0 ||
-            (r = append_entry(reply, "hold_until", "x", hold_until)) < 0)
+            (r = bus_append_sv(reply, "hold", "s", hold ? hold : "")) < 0 ||
+            (r = bus_append_sv(reply, "hold_until", "x", hold_until)) < 0)
                 return r;
 
         /* The watched calendar directories, the inbox first. */
