@@ -53,12 +53,12 @@ netctl contact add "Bo Berg" --tie strong >/dev/null
 INTERACTION=$(netctl log ana --kind coffee -q)
 
 expect_ok netctl __complete ids
-printf '%s\n' "$OUT" | grep -qx "$ID"$'\tCall Bo' || fail "__complete ids lacks '$ID<TAB>Call Bo': $OUT"
+grep -qx "$ID"$'\tCall Bo' <<<"$OUT" || fail "__complete ids lacks '$ID<TAB>Call Bo': $OUT"
 expect_ok netctl __complete contacts
-printf '%s\n' "$OUT" | grep -qx $'ana-lima\tAna Lima' || fail "__complete contacts lacks ana-lima: $OUT"
-printf '%s\n' "$OUT" | grep -qx $'bo-berg\tBo Berg' || fail "__complete contacts lacks bo-berg: $OUT"
+grep -qx $'ana-lima\tAna Lima' <<<"$OUT" || fail "__complete contacts lacks ana-lima: $OUT"
+grep -qx $'bo-berg\tBo Berg' <<<"$OUT" || fail "__complete contacts lacks bo-berg: $OUT"
 expect_ok netctl __complete interactions
-printf '%s\n' "$OUT" | grep -q "^$INTERACTION"$'\tcoffee with Ana Lima' ||
+grep -q "^$INTERACTION"$'\tcoffee with Ana Lima' <<<"$OUT" ||
     fail "__complete interactions lacks #$INTERACTION: $OUT"
 ok "__complete ids, contacts and interactions"
 
@@ -72,7 +72,7 @@ want_words() {
     local sh=$1 line=$2 got=$3 w
     shift 3
     for w in "$@"; do
-        printf '%s\n' "$got" | grep -qxF -- "$w" ||
+        grep -qxF -- "$w" <<<"$got" ||
             fail "$sh: completing '$line' does not offer '$w'; got: ${got//$'\n'/ }"
     done
 }

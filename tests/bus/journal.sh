@@ -71,9 +71,9 @@ mock_invoke "$(jq .id <<<"$MOCK_CALL")" done
 wait_until 10 has_record "NETCTL_FOLLOWUP_ID=$ID" "NETCTL_ACTION=done" ||
     { cat "$JOURNAL" >&2; fail "no journal record with NETCTL_FOLLOWUP_ID=$ID NETCTL_ACTION=done"; }
 rec=$(record_with "NETCTL_FOLLOWUP_ID=$ID" "NETCTL_ACTION=done")
-printf '%s\n' "$rec" | grep -qx "MESSAGE=Reminder #$ID: done from the notification" ||
+grep -qx "MESSAGE=Reminder #$ID: done from the notification" <<<"$rec" ||
     fail "unexpected message for the action: $rec"
-printf '%s\n' "$rec" | grep -qx 'PRIORITY=6' || fail "the action is not logged at info: $rec"
+grep -qx 'PRIORITY=6' <<<"$rec" || fail "the action is not logged at info: $rec"
 ok "notification action: NETCTL_FOLLOWUP_ID=$ID NETCTL_ACTION=done"
 
 # --- a malformed calendar file -------------------------------------------------------

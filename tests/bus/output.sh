@@ -45,8 +45,8 @@ done
 ok "no escape sequences in a pipe (list, show, status, meetings, contact, suggest, stats, break, --help)"
 
 run netctl list
-printf '%s\n' "$OUT" | grep -qF "$LONG" || fail "list in a pipe cut the long text: $OUT"
-printf '%s\n' "$OUT" | grep -qF "$WIDE" || fail "list in a pipe cut the wide text: $OUT"
+grep -qF "$LONG" <<<"$OUT" || fail "list in a pipe cut the long text: $OUT"
+grep -qF "$WIDE" <<<"$OUT" || fail "list in a pipe cut the wide text: $OUT"
 [[ $OUT != *"…"* ]] || fail "list in a pipe has an ellipsis: $OUT"
 ok "a pipe gets every cell whole"
 
@@ -115,7 +115,7 @@ for cols in 100 60 40; do
     fi
     # Text gives way first: the due times stay whole while there is room.
     if ((cols >= 60)); then
-        printf '%s\n' "$plain" | grep -qE "^$OVERDUE +2020-01-02 09:00 " ||
+        grep -qE "^$OVERDUE +2020-01-02 09:00 " <<<"$plain" ||
             fail "list at $cols columns: the due time of #$OVERDUE was cut:"$'\n'"$plain"
     fi
 done
