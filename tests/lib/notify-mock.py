@@ -7,6 +7,13 @@
                                    reason 2, in that order, as dunst does)
     notify-mock.py close ID [REASON]   NotificationClosed (default reason 2)
     notify-mock.py clear           forget the recorded calls
+    notify-mock.py logged LOG      every method call dbusmock wrote to LOG (its
+                                   stdout), as a JSON array of
+                                   {"method": name, "args": text as logged}
+
+dbusmock writes a call to its log before it runs the method, with an
+unbuffered write, so after the mock is SIGKILLed LOG still holds every call
+it took; GetMethodCalls can only be asked while it lives.
 
 Each element of `calls`:
     {"id": notification id the mock returned, "time": Unix seconds,
@@ -18,6 +25,7 @@ notifications 1, 2, ... in call order; "id" is reconstructed the same way.
 Run with /usr/bin/python3: Debian's dbusmock is installed for it only.
 """
 import json
+import re
 import sys
 
 import dbus
@@ -78,6 +86,20 @@ def closed(nid, reason):
                       [dbus.UInt32(nid), dbus.UInt32(reason)])
 
 
+# A log entry starts a line: "1764121200.123 Notify ..." (time.time() with
+# three decimals); arguments may span lines (a body with newlines).
+LOGGED = re.compile(r'^\d+\.\d{3} (\w+)(.*?)(?=^\d+\.\d{3} \w|\Z)', re.M | re.S)
+
+
+def logged(path):
+    with open(path, encoding='utf-8', errors='replace') as f:
+        text = f.read()
+    out = [{'method': m.group(1), 'args': m.group(2).strip()}
+           for m in LOGGED.finditer(text)]
+    json.dump(out, sys.stdout, indent=1)
+    sys.stdout.write('\n')
+
+
 def main(argv):
     if len(argv) >= 1 and argv[0] == 'calls':
         calls()
@@ -87,6 +109,8 @@ def main(argv):
         closed(int(argv[1]), 2)
     elif len(argv) in (2, 3) and argv[0] == 'close':
         closed(int(argv[1]), int(argv[2]) if len(argv) == 3 else 2)
+    elif len(argv) == 2 and argv[0] == 'logged':
+        logged(argv[1])
     elif argv == ['clear']:
         mock().ClearCalls()
     else:
