@@ -974,6 +974,8 @@ def main():
     ap.add_argument("--out", default=os.path.join(BENCH, "results"))
     ap.add_argument("--keep", action="store_true", help="keep the temporary directories")
     ap.add_argument("--report", metavar="JSON", help="only print the table of an earlier run")
+    ap.add_argument("--lateness-only", action="store_true",
+                    help="only measure reminder lateness (no peers; printed, not saved)")
     args = ap.parse_args()
     if args.report:
         with open(args.report) as f:
@@ -992,6 +994,13 @@ def main():
             return 1
 
     b = Bench(args)
+    if args.lateness_only:
+        try:
+            b.lateness()
+        finally:
+            b.cleanup()
+        print(json.dumps(b.results["lateness"], indent=1, sort_keys=True))
+        return 0
     try:
         b.run()
     except BaseException:

@@ -29,6 +29,16 @@ int64_t context_now(const Context *c) {
         return (int64_t) ts.tv_sec;
 }
 
+uint64_t context_now_usec(const Context *c) {
+        if (c && c->clock)
+                return (uint64_t) context_now(c) * 1000000ULL;
+        tzset();
+        struct timespec ts;
+        if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+                return (uint64_t) time(NULL) * 1000000ULL;
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
 Context *context_free(Context *c) {
         if (!c)
                 return NULL;

@@ -91,3 +91,6 @@ int context_load_config(Context *c);
 /* The current time, Unix seconds.  Everything in the daemon that needs
  * "now" asks here (see Context.clock). */
 int64_t context_now(const Context *c);
+
+/* The same, in microseconds (a fake Context.clock gives whole seconds). */
+uint64_t context_now_usec(const Context *c);

@@ -15,6 +15,12 @@
 #define NOTIFICATIONS_BUS_NAME "org.freedesktop.Notifications"
 #define NOTIFIER_MAX_ACTIONS 4
 
+/* The longest a show request waits for its time (see notifier_show_at());
+ * anything further off means the wall clock was set back after the
+ * reminder was claimed, and it goes out at once rather than hold up every
+ * other notification. */
+#define NOTIFIER_MAX_WAIT_USEC (1000 * 1000ULL)
+
 struct Notifier {
         /* Owned by the main thread. */
         sd_event_source *event_source;
@@ -39,6 +45,7 @@ struct Notifier {
 typedef struct ShowRequest {
         Notifier *notifier;
         int64_t id;
+        uint64_t not_before_usec;   /* CLOCK_REALTIME; 0: at once */
         char *summary;
         char *body;
         unsigned n_actions;
@@ -128,6 +135,29 @@ static void on_closed(NotifyNotification *nn, gpointer userdata) {
         g_source_unref(idle);
 }
 
+static uint64_t realtime_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
+}
+
+/* Sleeps until the wall clock reads `usec`.  An absolute CLOCK_REALTIME
+ * sleep ends when the clock gets there, whatever it is set to meanwhile. */
+static void wait_for_realtime(uint64_t usec) {
+        for (;;) {
+                uint64_t now = realtime_usec();
+                if (now >= usec || usec - now > NOTIFIER_MAX_WAIT_USEC)
+                        return;
+                struct timespec at = {
+                        .tv_sec = (time_t) (usec / 1000000ULL),
+                        .tv_nsec = (long) (usec % 1000000ULL) * 1000L,
+                };
+                int r = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &at, NULL);
+                if (r != 0 && r != EINTR)
+                        return;
+        }
+}
+
 static gboolean do_show(gpointer userdata) {
         ShowRequest *req = userdata;
         Notifier *n = req->notifier;
@@ -152,6 +182,11 @@ static gboolean do_show(gpointer userdata) {
                 notify_notification_add_action(nn, req->action_key[i], req->action_label[i],
                                                on_action, n, NULL);
         g_signal_connect(nn, "closed", G_CALLBACK(on_closed), n);
+
+        /* Everything is ready: what is left between the due time and the
+         * call on the bus is libnotify's send. */
+        if (req->not_before_usec > 0)
+                wait_for_realtime(req->not_before_usec);
 
         if (!notify_notification_show(nn, &error)) {
                 notifier_post(n, NOTIFIER_FAILED, req->id, NULL, error ? error->message : "unknown error");
@@ -318,8 +353,8 @@ Notifier *notifier_free(Notifier *n) {
         return NULL;
 }
 
-int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
-                  const NotifierAction *actions, unsigned n_actions) {
+int notifier_show_at(Notifier *n, uint64_t not_before_usec, int64_t id, const char *summary,
+                     const char *body, const NotifierAction *actions, unsigned n_actions) {
         if (!n)
                 return -ENOTCONN;
         if (n_actions > NOTIFIER_MAX_ACTIONS)
@@ -328,6 +363,7 @@ int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body
         ShowRequest *req = g_new0(ShowRequest, 1);
         req->notifier = n;
         req->id = id;
+        req->not_before_usec = not_before_usec;
         req->summary = g_strdup(summary);
         req->body = g_strdup(body);
         req->n_actions = n_actions;
@@ -338,6 +374,11 @@ int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body
 
         g_main_context_invoke(n->context, do_show, req);
         return 0;
+}
+
+int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
+                  const NotifierAction *actions, unsigned n_actions) {
+        return notifier_show_at(n, 0, id, summary, body, actions, n_actions);
 }
 
 void notifier_close(Notifier *n, int64_t id) {

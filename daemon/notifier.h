@@ -60,6 +60,13 @@ Notifier *notifier_free(Notifier *n);
 int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
                   const NotifierAction *actions, unsigned n_actions);
 
+/* The same, sent no earlier than not_before_usec (CLOCK_REALTIME µs; 0:
+ * at once).  The schedule hands a reminder over a little before it is due
+ * (DELIVERY_LEAD_USEC in schedule.c) so that claiming it and waking this
+ * thread are done by then; the notifier thread waits out the rest. */
+int notifier_show_at(Notifier *n, uint64_t not_before_usec, int64_t id, const char *summary,
+                     const char *body, const NotifierAction *actions, unsigned n_actions);
+
 /* Closes the notification shown for reminder `id`, if any. */
 void notifier_close(Notifier *n, int64_t id);
 

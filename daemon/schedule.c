@@ -22,6 +22,16 @@
  * blocks the bus API for long. */
 #define DELIVERY_BATCH 64
 
+/* How long before its due time a reminder is claimed and handed to the
+ * notifier thread, which then sends it when the time comes
+ * (notifier_show_at()).  The timer's wake-up, the claim's commit and the
+ * hand-over to another thread each wait for a CPU, milliseconds on a busy
+ * machine; done ahead, they no longer make the reminder late.  Claimed
+ * early is still shown on time, never before: the notifier waits for the
+ * due instant.  Due times are whole seconds, so the lead must stay well
+ * under one. */
+#define DELIVERY_LEAD_USEC (50 * 1000ULL)
+
 /* After a failed delivery, how long until the next try when no new server
  * appears meanwhile. */
 #define DELIVERY_RETRY_SECONDS 30
@@ -118,15 +128,16 @@ int schedule_arm_next(Context *c) {
 
         /* An absolute wall-clock time: after a suspend or a clock change the
          * kernel fires it when the wall clock reaches it, no special case. */
-        uint64_t usec = at > 0 ? (uint64_t) at * 1000000ULL : 1;
+        uint64_t usec = (uint64_t) (at > 0 ? at : 0) * 1000000ULL;
+        usec = usec > DELIVERY_LEAD_USEC ? usec - DELIVERY_LEAD_USEC : 1;
         r = sd_event_source_set_time(c->due_timer, usec);
         if (r < 0)
                 return log_error_errno(r, "Cannot arm the timer: %m");
         return sd_event_source_set_enabled(c->due_timer, SD_EVENT_ONESHOT);
 }
 
-static int deliver_one(const Followup *f, void *userdata) {
-        Context *c = userdata;
+/* Sends one reminder at not_before_usec (see DELIVERY_LEAD_USEC). */
+static int deliver_one(Context *c, const Followup *f, uint64_t not_before_usec) {
         char body[160];
 
         if (strcmp(f->kind, FOLLOWUP_KIND_RECONNECT) == 0) {
@@ -135,8 +146,8 @@ static int deliver_one(const Followup *f, void *userdata) {
                  * of it, as they are now. */
                 contacts_reconnect_summary(c, f, summary, sizeof summary);
                 snprintf(body, sizeof body, "A short hello keeps a tie warm. (#%" PRId64 ")", f->id);
-                int r = notifier_show(c->notifier, f->id, summary, body,
-                                      reconnect_actions, ELEMENTSOF(reconnect_actions));
+                int r = notifier_show_at(c->notifier, not_before_usec, f->id, summary, body,
+                                         reconnect_actions, ELEMENTSOF(reconnect_actions));
                 if (r < 0)
                         log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(f->id) }),
                                                  "Cannot queue reminder #%" PRId64 ": %m", f->id);
@@ -144,8 +155,8 @@ static int deliver_one(const Followup *f, void *userdata) {
         }
 
         snprintf(body, sizeof body, "Follow-up #%" PRId64, f->id);
-        int r = notifier_show(c->notifier, f->id, f->text, body,
-                              followup_actions, ELEMENTSOF(followup_actions));
+        int r = notifier_show_at(c->notifier, not_before_usec, f->id, f->text, body,
+                                 followup_actions, ELEMENTSOF(followup_actions));
         if (r < 0)
                 log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FOLLOWUP_ID", LOG_ID(f->id) }),
                                          "Cannot queue reminder #%" PRId64 ": %m", f->id);
@@ -187,7 +198,7 @@ static int collect_claimed(const Followup *f, void *userdata) {
         return 0;
 }
 
-static void deliver_digest(Context *c, const Followup *items, size_t n) {
+static void deliver_digest(Context *c, const Followup *items, size_t n, uint64_t not_before_usec) {
         DigestItem entries[DELIVERY_BATCH] = {};
         int64_t ids[DELIVERY_BATCH] = {};
         char *texts[DELIVERY_BATCH] = {};
@@ -209,12 +220,12 @@ static void deliver_digest(Context *c, const Followup *items, size_t n) {
         if (!c->attention || digest_table_add(&c->attention->digests, ids, n, &digest_id) < 0) {
                 /* Cannot track a digest: one notification each, as ever. */
                 for (size_t i = 0; i < n; i++)
-                        (void) deliver_one(&items[i], c);
+                        (void) deliver_one(c, &items[i], not_before_usec);
         } else {
                 digest_format(entries, n, summary, sizeof summary, body, sizeof body);
                 log_info("Gathered %zu due reminders into one notification", n);
-                int r = notifier_show(c->notifier, digest_id, summary, body, digest_actions,
-                                      ELEMENTSOF(digest_actions));
+                int r = notifier_show_at(c->notifier, not_before_usec, digest_id, summary, body,
+                                         digest_actions, ELEMENTSOF(digest_actions));
                 if (r < 0)
                         log_warning_errno(r, "Cannot queue a digest of %zu reminders: %m", n);
         }
@@ -223,7 +234,11 @@ static void deliver_digest(Context *c, const Followup *items, size_t n) {
 }
 
 int schedule_deliver_due(Context *c) {
-        int64_t now = context_now(c);
+        /* The timer fires DELIVERY_LEAD_USEC ahead: "now" is the second it
+         * reaches into, and what is due then goes out when that second
+         * begins. */
+        int64_t now = (int64_t) ((context_now_usec(c) + DELIVERY_LEAD_USEC) / 1000000ULL);
+        uint64_t send_at = (uint64_t) now * 1000000ULL;
 
         if (c->notifications_blocked_until > now)
                 return 0;
@@ -253,9 +268,9 @@ int schedule_deliver_due(Context *c) {
         if (r < 0)
                 log_error_errno(r, "Cannot claim due reminders: %s", store_last_error(c->store));
         else if (claimed->n == 1)
-                (void) deliver_one(&claimed->items[0], c);
+                (void) deliver_one(c, &claimed->items[0], send_at);
         else if (claimed->n > 1)
-                deliver_digest(c, claimed->items, claimed->n);
+                deliver_digest(c, claimed->items, claimed->n, send_at);
         if (claimed->n > 0)
                 log_debug("Handed %zu reminder(s) to the notification server", claimed->n);
 

@@ -92,8 +92,9 @@ static unsigned deliver_at(Context *c, Clock *clk, int64_t t) {
         return n;
 }
 
-/* The absolute CLOCK_REALTIME instant the due timer is armed for, in
- * seconds; 0 when it is off. */
+/* The due time the timer is armed for, in seconds; 0 when it is off.  The
+ * timer itself fires DELIVERY_LEAD_USEC (well under a second) before it,
+ * so this rounds up to the whole second. */
 static int64_t timer_at(Context *c) {
         int enabled = 0;
         uint64_t usec = 0;
@@ -106,7 +107,7 @@ static int64_t timer_at(Context *c) {
         if (clock != CLOCK_REALTIME)
                 return -1;
         (void) sd_event_source_get_time(c->due_timer, &usec);
-        return (int64_t) (usec / 1000000);
+        return (int64_t) ((usec + 999999) / 1000000);
 }
 
 static int64_t add(Context *c, const char *text, int64_t due, int64_t every, bool fixed) {
