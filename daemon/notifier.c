@@ -40,6 +40,10 @@ struct Notifier {
         GMainLoop *loop;
         GHashTable *shown;          /* reminder id (gint64*) -> NotifyNotification* */
         guint watch_id;
+        /* Whether the server on the bus reads bodies as markup ("body-markup"
+         * in its capabilities); asked once per server. */
+        bool caps_known;
+        bool body_markup;
 };
 
 typedef struct ShowRequest {
@@ -158,16 +162,32 @@ static void wait_for_realtime(uint64_t usec) {
         }
 }
 
+static bool server_reads_body_markup(Notifier *n) {
+        if (!n->caps_known) {
+                GList *caps = notify_get_server_caps();
+                /* No answer (no server yet): assume markup, as most servers
+                 * do; escaped text is merely ugly, raw markup is wrong. */
+                n->body_markup = caps == NULL ||
+                        g_list_find_custom(caps, "body-markup", (GCompareFunc) strcmp) != NULL;
+                n->caps_known = caps != NULL;
+                g_list_free_full(caps, g_free);
+        }
+        return n->body_markup;
+}
+
 static gboolean do_show(gpointer userdata) {
         ShowRequest *req = userdata;
         Notifier *n = req->notifier;
         g_autoptr(GError) error = NULL;
 
         /* The body is markup to most servers: escape it so a follow-up text
-         * such as "<b>" or "&amp;" shows as written.  The summary is plain
-         * text by the spec (and dunst and mako quote it into their markup
-         * format), so escaping it would show "&amp;" literally. */
-        g_autofree char *body = req->body ? g_markup_escape_text(req->body, -1) : NULL;
+         * such as "<b>" or "&amp;" shows as written, but only for a server
+         * that says so; one without "body-markup" would show "&amp;".  The
+         * summary is plain text by the spec (and dunst and mako quote it
+         * into their markup format), so escaping it would show "&amp;"
+         * literally. */
+        g_autofree char *body = req->body && server_reads_body_markup(n) ?
+                g_markup_escape_text(req->body, -1) : g_strdup(req->body);
         NotifyNotification *nn = notify_notification_new(req->summary, body, "appointment-soon");
 
         gint64 *id = g_new(gint64, 1);
@@ -223,6 +243,7 @@ static gboolean do_quit(gpointer userdata) {
 
 static void on_server_appeared(GDBusConnection *c, const char *name, const char *owner, gpointer userdata) {
         Notifier *n = userdata;
+        n->caps_known = false;          /* perhaps another server */
         notifier_update_server_name(n);
         notifier_post(n, NOTIFIER_SERVER_APPEARED, 0, NULL, NULL);
 }
@@ -232,6 +253,7 @@ static void on_server_vanished(GDBusConnection *c, const char *name, gpointer us
         g_mutex_lock(&n->lock);
         n->server_name[0] = '\0';
         g_mutex_unlock(&n->lock);
+        n->caps_known = false;
         /* The notifications we hold belong to a server that is gone. */
         g_hash_table_remove_all(n->shown);
 }

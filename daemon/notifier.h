@@ -53,8 +53,9 @@ Notifier *notifier_free(Notifier *n);
 /* Queues a notification for reminder `id`.  summary and body are plain
  * text.  The summary goes out as it is: the notification spec makes it
  * plain text, and servers that format with markup (dunst's and mako's
- * "<b>%s</b>\n%b") quote it themselves.  The body may be markup to the
- * server, so it is escaped ("<b>" arrives as "&lt;b&gt;").  Copies all
+ * "<b>%s</b>\n%b") quote it themselves.  The body is markup to a server
+ * with the "body-markup" capability: for one it is escaped ("<b>" arrives
+ * as "&lt;b&gt;"), to others it goes as it is.  Copies all
  * arguments.  The outcome arrives later as NOTIFIER_SHOWN or
  * NOTIFIER_FAILED. */
 int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,

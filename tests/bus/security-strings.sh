@@ -200,4 +200,17 @@ assert_match "$(jq -r .summary <<<"$MOCK_CALL")" '^Prepare for "<a href="http://
 markup_safe "$(jq -r .body <<<"$MOCK_CALL")" || fail "prep reminder body is not safe markup: $(jq -r .body <<<"$MOCK_CALL")"
 ok "invite-derived reminder: summary plain, body safe"
 
+# A server without "body-markup" shows the body as it is: escaping it there
+# would put "&amp;" on the screen.
+mock_stop
+MOCK_CAPS="actions body persistence" mock_start
+P=$(netctl add -q "$MARKUP" --in 1s)
+P2=$(netctl add -q "Plain: a & b" --in 1s)
+mock_wait_notify 'select(.body | contains("#'"$P"'") and contains("#'"$P2"'"))' 20 ||
+    fail "no digest naming #$P and #$P2 from the plain-text server: $(mock_calls)"
+body=$(jq -r .body <<<"$MOCK_CALL")
+[[ $body == *"$MARKUP"* && $body == *"Plain: a & b"* && $body != *"&amp;"* ]] ||
+    fail "a server without body-markup got an escaped body: '$body'"
+ok "server without body-markup: the digest body is plain text ('${body//$'\n'/ | }')"
+
 daemon_alive || fail "netctld died"

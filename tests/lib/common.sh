@@ -247,13 +247,14 @@ bus_has_name() {
 NOTIFY_NAME=org.freedesktop.Notifications
 
 # mock_start: python3-dbusmock's notification_daemon template on the session
-# bus, advertising the "actions" capability as dunst does.  Stopped at exit.
+# bus, advertising the "actions" capability as dunst does (MOCK_CAPS, if
+# set, replaces the capabilities).  Stopped at exit.
 mock_start() {
     "$PY" -c 'import dbusmock' 2>/dev/null || fail "python3-dbusmock not importable by $PY"
     bus_has_name "$NOTIFY_NAME" && fail "$NOTIFY_NAME already has an owner"
     MOCK_LOG=$TEST_DIR/dbusmock.log
     "$PY" -m dbusmock --session --template notification_daemon \
-        --parameters '{"capabilities": "actions body body-markup persistence"}' \
+        --parameters "{\"capabilities\": \"${MOCK_CAPS:-actions body body-markup persistence}\"}" \
         >>"$MOCK_LOG" 2>&1 </dev/null &
     MOCK_PID=$!
     [[ -n ${_MOCK_HOOKED:-} ]] || { on_exit mock_stop; _MOCK_HOOKED=1; }
