@@ -2,12 +2,14 @@
 # In a real user session (systemd --user + dbus-user-session), netctl
 # installed with `make install` into the user's home:
 #  - nothing runs until the first `netctl` call, which starts netctld.service
-#    by D-Bus activation (the name's owner is the unit's MainPID);
+#    through the user manager (the name's owner is the unit's MainPID);
 #  - `systemctl --user status netctld` shows a Status: line naming the next
 #    due follow-up, and it follows changes;
 #  - `systemctl --user restart netctld` loses nothing (the whole schedule is
 #    byte-identical before and after) and the new process serves it;
-#  - `systemctl --user stop` makes it exit cleanly (inactive, not failed).
+#  - `systemctl --user stop` makes it exit cleanly (inactive, not failed);
+#  - any other D-Bus client starts it by D-Bus activation (the installed
+#    activation file names SystemdService=netctld.service).
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
 set -euo pipefail
 # shellcheck source=../lib/session.sh
@@ -80,3 +82,15 @@ assert_eq "$result" success "netctld's result after stop"
 expect_ok netctl list
 netctld_active || fail "netctl list did not re-activate netctld"
 ok "stop is clean; the next call activates netctld again"
+
+# --- D-Bus activation, for any client -----------------------------------------------------------
+
+systemctl --user stop netctld.service
+state=$(systemctl --user is-active netctld.service || true)
+assert_eq "$state" inactive "netctld after the second stop"
+# busctl asks with auto-start: dbus-daemon activates the name through systemd.
+busctl --user call "$BUS_NAME" /org/netctl/Netctl1 org.freedesktop.DBus.Peer Ping >/dev/null ||
+    fail "busctl could not reach $BUS_NAME by D-Bus activation"
+wait_until 15 netctld_active || fail "D-Bus activation did not start netctld.service"
+assert_eq "$(bus_owner_pid "$BUS_NAME")" "$(netctld_pid)" "owner of $BUS_NAME after D-Bus activation"
+ok "a plain D-Bus call (busctl) activates netctld.service through its activation file"
