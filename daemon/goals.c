@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <time.h>
 
+#include "attention.h"
 #include "goals.h"
 #include "log.h"
 #include "people.h"
@@ -31,8 +32,26 @@ int64_t goals_next_nudge(int64_t now, int weekday, int minute) {
         return now + WEEK;
 }
 
+int64_t goals_next_nudge_outside(int64_t now, int weekday, int minute, const QuietRules *quiet) {
+        /* Quiet time lasts at most a held weekend and a night, under a
+         * week: start from the slot two weeks back and take the first whose
+         * (moved) time is still ahead. */
+        int64_t slot = goals_next_nudge(now - 2 * WEEK, weekday, minute);
+        for (int i = 0; i < 4; i++) {
+                int64_t until = quiet_until(quiet, slot);
+                int64_t at = until > 0 ? until : slot;
+                if (at > now)
+                        return at;
+                slot = goals_next_nudge(slot, weekday, minute);
+        }
+        return goals_next_nudge(now, weekday, minute);
+}
+
 static int goals_arm(Context *c) {
-        int64_t at = goals_next_nudge(context_now(c), c->config.nudge_weekday, c->config.nudge_minute);
+        QuietRules quiet;
+        quiet_rules_from_config(&c->config, &quiet);
+        int64_t at = goals_next_nudge_outside(context_now(c), c->config.nudge_weekday,
+                                              c->config.nudge_minute, &quiet);
         int r = sd_event_source_set_time(c->goals_timer, (uint64_t) at * 1000000ULL);
         if (r < 0)
                 return r;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "attention.h"
 #include "context.h"
 
 /* The weekly goals nudge: once a week, at [people] weekly_nudge, and only
@@ -17,3 +18,9 @@ int goals_setup(Context *c);
 /* The next nudge time after `now` for a weekday (0 = Sunday) and minute
  * after midnight, local time. */
 int64_t goals_next_nudge(int64_t now, int weekday, int minute);
+
+/* The same, kept out of quiet time: a nudge whose slot falls in quiet
+ * hours (or a held weekend) comes when they end.  A slot already past
+ * whose quiet time has not ended yet still counts, so a restart during
+ * it does not lose that week's nudge. */
+int64_t goals_next_nudge_outside(int64_t now, int weekday, int minute, const QuietRules *quiet);
