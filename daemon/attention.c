@@ -220,6 +220,27 @@ void digest_table_remove(DigestTable *t, int64_t id) {
                 }
 }
 
+size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *emptied, size_t max) {
+        size_t n_emptied = 0;
+
+        for (size_t i = 0; i < t->n;) {
+                Digest *d = &t->entries[i];
+                size_t kept = 0;
+                for (size_t j = 0; j < d->n; j++)
+                        if (d->members[j] != member)
+                                d->members[kept++] = d->members[j];
+                d->n = kept;
+                if (kept == 0) {
+                        if (n_emptied < max)
+                                emptied[n_emptied++] = d->id;
+                        digest_table_remove(t, d->id);
+                        continue;
+                }
+                i++;
+        }
+        return n_emptied;
+}
+
 void digest_table_clear(DigestTable *t) {
         for (size_t i = 0; i < t->n; i++)
                 free(t->entries[i].members);

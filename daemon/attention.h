@@ -79,6 +79,11 @@ int digest_table_add(DigestTable *t, const int64_t *members, size_t n, int64_t *
 /* The members of digest `id` (owned by the table), or NULL. */
 const int64_t *digest_table_get(const DigestTable *t, int64_t id, size_t *ret_n);
 void digest_table_remove(DigestTable *t, int64_t id);
+/* Takes reminder `member` out of every digest that holds it (it was done,
+ * snoozed or removed elsewhere, so the digest's actions must not touch it
+ * again).  A digest left with no member is forgotten and its id stored in
+ * emptied[] (at most max of them).  Returns how many were emptied. */
+size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *emptied, size_t max);
 void digest_table_clear(DigestTable *t);
 
 /* ---- the daemon's view ---- */

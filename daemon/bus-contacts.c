@@ -51,7 +51,7 @@ void contacts_reconnect_changed(Context *c, const ReconnectChange *ch) {
         if (!ch || (ch->withdrawn_id == 0 && ch->scheduled_id == 0))
                 return;
         if (ch->withdrawn_id)
-                notifier_close(c->notifier, ch->withdrawn_id);
+                schedule_withdraw(c, ch->withdrawn_id);
         (void) schedule_arm_next(c);
         if (ch->withdrawn_id && ch->withdrawn_id != ch->scheduled_id)
                 bus_emit_changed(c, ch->withdrawn_id, ch->withdrawn_deleted ? "removed" : "done");

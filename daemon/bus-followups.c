@@ -400,7 +400,7 @@ static int method_done(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return store_failure(c, error, r);
 
-        notifier_close(c->notifier, (int64_t) id);
+        schedule_withdraw(c, (int64_t) id);
         if (next_id > 0)
                 bus_emit_changed(c, next_id, "added");
         schedule_changed(c, (int64_t) id, "done");
@@ -429,7 +429,7 @@ static int method_snooze(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return store_failure(c, error, r);
 
-        notifier_close(c->notifier, (int64_t) id);
+        schedule_withdraw(c, (int64_t) id);
         schedule_changed(c, (int64_t) id, "snoozed");
         return sd_bus_reply_method_return(m, NULL);
 }
@@ -452,7 +452,7 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return store_failure(c, error, r);
 
-        notifier_close(c->notifier, (int64_t) id);
+        schedule_withdraw(c, (int64_t) id);
         schedule_changed(c, (int64_t) id, "removed");
         return sd_bus_reply_method_return(m, NULL);
 }

@@ -280,6 +280,17 @@ int schedule_deliver_due(Context *c) {
         return r < 0 ? r : 0;
 }
 
+void schedule_withdraw(Context *c, int64_t id) {
+        int64_t emptied[DIGESTS_KEPT];
+
+        notifier_close(c->notifier, id);
+        if (!c->attention)
+                return;
+        size_t n = digest_table_drop_member(&c->attention->digests, id, emptied, ELEMENTSOF(emptied));
+        for (size_t i = 0; i < n; i++)
+                notifier_close(c->notifier, emptied[i]);
+}
+
 static int on_due_timer(sd_event_source *s, uint64_t usec, void *userdata) {
         Context *c = userdata;
 

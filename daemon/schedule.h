@@ -18,6 +18,11 @@ int schedule_arm_next(Context *c);
  * nothing at all while none is due. */
 int schedule_deliver_due(Context *c);
 
+/* Reminder `id` was done, snoozed or removed through the API: its
+ * notification is closed, and so is a digest it was the last open
+ * member of. */
+void schedule_withdraw(Context *c, int64_t id);
+
 /* The notifier's answers: shown, failed, action chosen, server appeared. */
 void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata);
 

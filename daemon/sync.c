@@ -431,6 +431,11 @@ static int write_task(Context *c, const Followup *f, const char *path) {
 }
 
 static void applied(Context *c, int64_t id, int64_t next_id) {
+        _cleanup_(followup_clear) Followup f = {};
+
+        /* Done on another device: its reminder leaves this screen too. */
+        if (store_followup_get(c->store, id, &f) >= 0 && f.done_at > 0)
+                schedule_withdraw(c, id);
         (void) schedule_arm_next(c);
         bus_emit_changed(c, id, "synced");
         if (next_id)
@@ -660,6 +665,7 @@ static int task_file_gone(Sync *s, const char *path) {
                 return log_warning_errno(r, "Cannot remove \"%s\": %s", f.text, store_last_error(c->store));
         (void) store_sync_record_delete(c->store, SYNC_KIND_TASK, rec.uid);
         log_info("Sync: %s deleted, follow-up %" PRId64 " removed", path, f.id);
+        schedule_withdraw(c, f.id);
         (void) schedule_arm_next(c);
         bus_emit_changed(c, f.id, "removed");
         note_in_step(&s->tasks, context_now(c));

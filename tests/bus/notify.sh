@@ -8,7 +8,10 @@
 #  - the actions write back: done marks it done, snooze-1h moves it an hour
 #    past the click, tomorrow moves it to 09:00 local tomorrow;
 #  - a reminder due in 2 s is not shown before it is due, and is shown
-#    within a second or so of it (one timer, no minute polling).
+#    within a second or so of it (one timer, no minute polling);
+#  - a digest (two due together) stays on screen while one of its reminders
+#    is still open, and is closed (CloseNotification) once `netctl done`
+#    has done the last; a single reminder done from the CLI is closed too.
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
 set -euo pipefail
 # shellcheck source=../lib/bus.sh
@@ -93,5 +96,37 @@ new=$(iso_to_epoch "$(show_field "$B" due)")
 [[ $new == "$want1" || $new == "$want2" ]] ||
     fail "tomorrow: due $(date -d "@$new") is not tomorrow 09:00 $TZ ($(date -d "@$want2"))"
 ok "action tomorrow moves it to 09:00 tomorrow, local time"
+
+# --- done elsewhere: the notification leaves the screen ----------------------------------------
+
+# closed_ids: the notification ids the mock was asked to close.
+closed_ids() { "$PY" - <<'PY'
+import dbus
+mock = dbus.SessionBus().get_object('org.freedesktop.Notifications', '/org/freedesktop/Notifications')
+for _, args in mock.GetMethodCalls('CloseNotification', dbus_interface='org.freedesktop.DBus.Mock'):
+    print(int(args[0]))
+PY
+}
+was_closed() { grep -qx "$1" <<<"$(closed_ids)"; }
+
+D1=$(netctl add -q "Digest one: ask Chen" --in 2s)
+D2=$(netctl add -q "Digest two: thank Dara" --in 2s)
+mock_wait_notify 'select(.body | contains("#'"$D1"'") and contains("#'"$D2"'"))' 20 ||
+    fail "no digest naming #$D1 and #$D2: $(mock_calls)"
+DIGEST=$(jq -r .id <<<"$MOCK_CALL")
+wait_until 10 field_is "$D2" notified true || fail "digest members not recorded as shown"
+expect_ok netctl done "$D1"
+# A barrier: a reminder shown after the done was handled.
+B2=$(netctl add -q "Barrier two")
+mock_wait_notify "$(for_text "Barrier two")" 15 || fail "second barrier not shown"
+was_closed "$DIGEST" && fail "the digest was closed while #$D2 in it is still open"
+expect_ok netctl done "$D2"
+wait_until 10 was_closed "$DIGEST" ||
+    fail "the digest (notification $DIGEST) stayed open after both its reminders were done: closed $(closed_ids | xargs)"
+ok "a digest stays while one of its reminders is open, and closes when the last is done"
+
+expect_ok netctl done "$B2"
+wait_until 10 was_closed "$(nid "Barrier two")" || fail "a single reminder done from the CLI stayed on screen"
+ok "a single reminder done from the CLI is closed"
 
 daemon_alive || fail "netctld died"
