@@ -278,6 +278,19 @@ static size_t repair_pass(const unsigned char *in, size_t n, bool latin1, char *
                         continue;
                 }
 
+                if (b >= 0x20 && b < 0x7F) {
+                        /* A run of printable ASCII, most of any file,
+                         * is copied as it is. */
+                        size_t run = 1;
+                        while (i + run < n && in[i + run] >= 0x20 && in[i + run] < 0x7F)
+                                run++;
+                        if (out)
+                                memcpy(out + len, in + i, run);
+                        len += run;
+                        i += run;
+                        line_start = false;
+                        continue;
+                }
                 if (b < 0x80) {
                         cp = b;
                         m = 1;
