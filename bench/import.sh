@@ -188,6 +188,8 @@ n = tools["netctl"]
 ratios = {}
 for name in ("khal", "calcurse"):
     t = tools[name]
+    if not t["runs"]:
+        continue
     ratios[name + "_vs_netctl"] = {
         "wall": round(t["wall_median_s"] / n["wall_median_s"], 2),
         "cpu": round(t["cpu_median_s"] / n["cpu_median_s"], 2) if n["cpu_median_s"] else None,
@@ -214,6 +216,8 @@ with open(sys.argv[1], "w") as f:
 print("Import of %d events (%s bytes), medians:" % ($EVENTS, result["file"]["bytes"]))
 print("  %-9s %5s %12s %12s %12s" % ("tool", "runs", "wall s", "CPU s", "wall ratio"))
 for name, t in tools.items():
+    if not t["runs"]:
+        continue
     ratio = 1.0 if name == "netctl" else ratios[name + "_vs_netctl"]["wall"]
     print("  %-9s %5d %12.2f %12.2f %11.1fx" % (name, t["runs"], t["wall_median_s"], t["cpu_median_s"], ratio))
 print("  netctl re-import of the same file (all unchanged): %.2f s" % n["reimport_wall_median_s"])

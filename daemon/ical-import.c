@@ -278,6 +278,19 @@ static size_t repair_pass(const unsigned char *in, size_t n, bool latin1, char *
                         continue;
                 }
 
+                if (b >= 0x20 && b < 0x7F) {
+                        /* A run of printable ASCII, most of any file,
+                         * is copied as it is. */
+                        size_t run = 1;
+                        while (i + run < n && in[i + run] >= 0x20 && in[i + run] < 0x7F)
+                                run++;
+                        if (out)
+                                memcpy(out + len, in + i, run);
+                        len += run;
+                        i += run;
+                        line_start = false;
+                        continue;
+                }
                 if (b < 0x80) {
                         cp = b;
                         m = 1;
@@ -1781,6 +1794,65 @@ static void component_clear(Component *c) {
         *c = (Component) {};
 }
 
+/* Whether a property of a VEVENT is one that expansion reads (see
+ * series_load(), override_load() and event_times()). */
+static bool expansion_reads(const char *name, size_t n) {
+        static const char *const names[] = {
+                "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID",
+                "SUMMARY", "STATUS",
+        };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strlen(names[i]) == n && strncasecmp(names[i], name, n) == 0)
+                        return true;
+        return false;
+}
+
+/* Drops, in place, the properties of a VEVENT that expansion never reads
+ * (DESCRIPTION, ATTENDEE, ORGANIZER, ...) and everything inside its
+ * VALARMs, before libical parses the text: parsing those was most of the
+ * cost of expanding a stored meeting.  Every BEGIN and END line stays, so
+ * the structure libical sees is unchanged, and so does everything outside
+ * VEVENTs (VTIMEZONEs above all).  `text` is input_prepare() output:
+ * LF line ends, folded lines continuing with a space or a tab. */
+static void expansion_lines_keep(char *text) {
+        size_t depth = 0, vevent_depth = 0;     /* 0: not inside a VEVENT */
+        char *out = text;
+        const char *p = text;
+
+        while (*p) {
+                /* One logical line: the first physical line and its folds. */
+                const char *end = p;
+                do {
+                        end += strcspn(end, "\n");
+                        if (*end == '\n')
+                                end++;
+                } while (*end == ' ' || *end == '\t');
+
+                size_t name_len = strcspn(p, ":;\n");
+                bool keep = true;
+                if (name_len == 5 && strncasecmp(p, "BEGIN", 5) == 0) {
+                        depth++;
+                        if (vevent_depth == 0 && p[5] == ':' && strncasecmp(p + 6, "VEVENT", 6) == 0 &&
+                            (p[12] == '\n' || p[12] == '\0'))
+                                vevent_depth = depth;
+                } else if (name_len == 3 && strncasecmp(p, "END", 3) == 0) {
+                        if (depth == vevent_depth)
+                                vevent_depth = 0;
+                        if (depth > 0)
+                                depth--;
+                } else if (vevent_depth > 0)
+                        keep = depth == vevent_depth && expansion_reads(p, name_len);
+
+                if (keep) {
+                        if (out != p)
+                                memmove(out, p, (size_t) (end - p));
+                        out += end - p;
+                }
+                p = end;
+        }
+        *out = '\0';
+}
+
 static int component_parse(const char *text, Component *ret) {
         _cleanup_free_ char *clean = NULL;
         icalcomponent *root, *ev;
@@ -1791,6 +1863,7 @@ static int component_parse(const char *text, Component *ret) {
         r = input_prepare(text, strlen(text), NULL, &clean, NULL, 0);
         if (r < 0)
                 return r == -ENOMEM ? r : -EINVAL;
+        expansion_lines_keep(clean);
 
         root = icalparser_parse_string(clean);
         if (!root)

@@ -77,7 +77,12 @@ int store_schema_version(void);
 
 /* A batch: everything between begin and commit is one transaction (an
  * imported file is all or nothing).  Store functions called inside keep
- * working; their own commits become nested savepoints. */
+ * working; their own commits become nested savepoints, except those of the
+ * meeting functions (store_meeting_put, store_occurrences_sync), which
+ * write no savepoint inside a batch: when one of them fails there, the
+ * caller must roll the whole batch back.  While a batch is open the page
+ * cache is larger (64 MiB), so that its changes stay in memory until the
+ * commit. */
 int store_batch_begin(Store *s);
 int store_batch_commit(Store *s);
 void store_batch_rollback(Store *s);

@@ -1406,6 +1406,37 @@ static void test_expand_bounds(void) {
         }
 }
 
+/* Expansion reads a handful of properties and skips the rest unparsed:
+ * a folded line goes with the property it continues (a DESCRIPTION fold
+ * that looks like a DTSTART is not one), a folded SUMMARY stays whole,
+ * and a VALARM's lines do not count as the event's. */
+static void test_expand_skips_unread_lines(void) {
+        IcsOccurrence *o = NULL;
+        size_t n = 0;
+        int r;
+
+        const char *text = CAL_HEAD "BEGIN:VEVENT\r\nUID:skip@test\r\n"
+                           "DESCRIPTION:moved from\r\n"
+                           " DTSTART:20200101T000000Z\r\n"
+                           "ATTENDEE;CN=A;ROLE=REQ-PARTICIPANT:mailto:a@example.org\r\n"
+                           "DTSTART:20240108T090000Z\r\nDURATION:PT1H\r\n"
+                           "SUMMARY:Weekly\r\n  sync\r\n"
+                           "RRULE:FREQ=WEEKLY;COUNT=3\r\nEXDATE:20240115T090000Z\r\n"
+                           "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\n"
+                           "STATUS:CANCELLED\r\nSUMMARY:alarm\r\nEND:VALARM\r\n"
+                           "END:VEVENT\r\n" CAL_TAIL;
+        r = ics_expand(text, NULL, 0, 0, INT64_MAX, 0, &o, &n, NULL);
+        CHECK(r == 0 && n == 2, "folded and unread lines: two occurrences (one EXDATE)");
+        if (r == 0 && n == 2) {
+                CHECK_INT(o[0].start, utc("2024-01-08T09:00:00Z"), "first from the DTSTART property");
+                CHECK_INT(o[1].start, utc("2024-01-22T09:00:00Z"), "third after the EXDATE");
+                CHECK_INT(o[0].end - o[0].start, 3600, "DURATION read");
+                CHECK_STR(o[0].summary, "Weekly sync", "folded SUMMARY unfolded");
+                CHECK(!o[0].cancelled, "the VALARM's STATUS is not the event's");
+        }
+        ics_occurrences_free(o, n);
+}
+
 int main(void) {
         /* Deterministic all-day and floating results. */
         setenv("TZ", "Europe/Berlin", 1);
@@ -1420,6 +1451,7 @@ int main(void) {
         test_text_and_people();
         test_zones();
         test_expand_bounds();
+        test_expand_skips_unread_lines();
 
         /* libical's caches, so that valgrind sees nothing left over. */
         icaltimezone_free_builtin_timezones();
