@@ -80,7 +80,9 @@ timed() {
     CPU=$c
 }
 
-NETCTL_WALL=() NETCTL_CPU=() NETCTL_AGAIN=()
+NETCTL_WALL=() NETCTL_CPU=() NETCTL_AGAIN=() NETCTL_RSS=()
+# rss_kib PID: resident memory of a process, KiB.
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 KHAL_WALL=() KHAL_CPU=()
 CAL_WALL=() CAL_CPU=()
 
@@ -100,8 +102,12 @@ run_netctl() {
     timed netctl import "$FILE"
     grep -q ": unchanged ($EVENTS unchanged" "$WORK/out" || fail "netctl re-import: $(cat "$WORK/out")"
     NETCTL_AGAIN+=("$WALL")
+    # Memory once the imports are over (a call later: the daemon has
+    # gone idle between the two).
+    netctl status >/dev/null
+    NETCTL_RSS+=("$(rss_kib "$DAEMON_PID")")
     log "netctl run $n: ${NETCTL_WALL[-1]} s wall, ${NETCTL_CPU[-1]} s CPU; re-import ${NETCTL_AGAIN[-1]} s;" \
-        "$(netctl list --json | jq length) reminders"
+        "$(netctl list --json | jq length) reminders; RSS afterwards ${NETCTL_RSS[-1]} KiB"
     daemon_stop || fail "netctld did not stop cleanly"
     rm -rf "$XDG_DATA_HOME"
 }
@@ -171,6 +177,7 @@ def med(xs):
 tools = {
     "netctl": {"wall": nums("${NETCTL_WALL[*]}"), "cpu": nums("${NETCTL_CPU[*]}"),
                "reimport_wall": nums("${NETCTL_AGAIN[*]}"),
+               "rss_after_kib": nums("${NETCTL_RSS[*]}"),
                "what": "netctl import FILE: parse, store meetings and occurrences, prep and thank-you "
                        "reminders, one SQLite transaction (daemon CPU + client CPU)"},
     "khal": {"wall": nums("${KHAL_WALL[*]}"), "cpu": nums("${KHAL_CPU[*]}"),
@@ -221,5 +228,6 @@ for name, t in tools.items():
     ratio = 1.0 if name == "netctl" else ratios[name + "_vs_netctl"]["wall"]
     print("  %-9s %5d %12.2f %12.2f %11.1fx" % (name, t["runs"], t["wall_median_s"], t["cpu_median_s"], ratio))
 print("  netctl re-import of the same file (all unchanged): %.2f s" % n["reimport_wall_median_s"])
+print("  netctld's RSS after the imports: %.1f MiB" % (statistics.median(n["rss_after_kib"]) / 1024.0))
 print("Written to %s" % sys.argv[1])
 EOF

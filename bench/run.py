@@ -938,6 +938,10 @@ def report(res):
         rows.append(("import %s events (bench/import.sh)" % res["import"]["file"]["events"], fmt_ms(n),
                      "calcurse -i %s; khal import %s" % (fmt_ms(ci), fmt_ms(ki)),
                      "%s; %s" % (ratio(ci, n), ratio(ki, n)), ">= 10x; >= 200x"))
+        rss = imp["netctl"].get("rss_after_kib")
+        if rss:
+            rows.append(("memory after that import: RSS", "%.1f MiB" % (statistics.median(rss) / 1024.0),
+                         "", "", ""))
     st = res.get("startup", {})
     rows.append(("start to READY, 100k + %s meetings" % st.get("meetings"), fmt_ms(st.get("median_ms")),
                  "(empty store: %s)" % fmt_ms(res.get("startup_empty", {}).get("median_ms")), "", "< 50 ms"))

@@ -1321,6 +1321,8 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
                         bus_emit_changed(c, 0, "added");
                 contacts_emit_changed(c, 0, "imported");
         }
+        if (size >= LARGE_REQUEST_BYTES)
+                context_release_memory_later(c);
         return sd_bus_send(NULL, reply, NULL);
 
 fail:

@@ -649,6 +649,8 @@ out:
                 *ret = report;
         uid_set_clear(&touched);
         ics_calendar_free(cal);
+        if (len >= LARGE_REQUEST_BYTES)
+                context_release_memory_later(c);
         return r < 0 ? r : 0;
 }
 

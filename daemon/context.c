@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -39,6 +40,24 @@ uint64_t context_now_usec(const Context *c) {
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
 }
 
+static int on_release_memory(sd_event_source *s, void *userdata) {
+        (void) malloc_trim(0);
+        return 0;
+}
+
+void context_release_memory_later(Context *c) {
+        if (!c->event)
+                return;
+        if (!c->release_memory) {
+                if (sd_event_add_defer(c->event, &c->release_memory, on_release_memory, c) < 0)
+                        return;
+                (void) sd_event_source_set_description(c->release_memory, "release-memory");
+                /* After the reply is out and the request message freed. */
+                (void) sd_event_source_set_priority(c->release_memory, SD_EVENT_PRIORITY_IDLE);
+        }
+        (void) sd_event_source_set_enabled(c->release_memory, SD_EVENT_ONESHOT);
+}
+
 Context *context_free(Context *c) {
         if (!c)
                 return NULL;
@@ -48,6 +67,7 @@ Context *context_free(Context *c) {
         sd_event_source_disable_unref(c->due_timer);
         sd_event_source_disable_unref(c->window_timer);
         sd_event_source_disable_unref(c->goals_timer);
+        sd_event_source_disable_unref(c->release_memory);
         /* Before the bus: both hold slots on it. */
         c->selfcare = selfcare_free(c->selfcare);
         c->attention = attention_free(c->attention);

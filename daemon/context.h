@@ -67,6 +67,10 @@ typedef struct Context {
         /* The weekly goals nudge (goals.c). */
         sd_event_source *goals_timer;
 
+        /* Gives freed memory back after a large request (see
+         * context_release_memory_later()). */
+        sd_event_source *release_memory;
+
         /* Quiet rules, the notification server's pause and digests in
          * flight (attention.c); breaks, wind-down and the pause suggestion
          * (selfcare.c). */
@@ -91,6 +95,15 @@ int context_load_config(Context *c);
 /* The current time, Unix seconds.  Everything in the daemon that needs
  * "now" asks here (see Context.clock). */
 int64_t context_now(const Context *c);
+
+/* After a request that built megabytes and freed them (an import, a long
+ * listing): once the loop is idle, malloc gives its free memory back to
+ * the system.  Otherwise the daemon keeps its peak (140 MB after a
+ * 10,000-event import) for reuse that may never come. */
+void context_release_memory_later(Context *c);
+/* What counts as large for that: a 1 MiB request leaves several times
+ * that behind once parsed. */
+#define LARGE_REQUEST_BYTES (1024 * 1024)
 
 /* The same, in microseconds (a fake Context.clock gives whole seconds). */
 uint64_t context_now_usec(const Context *c);
