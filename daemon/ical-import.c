@@ -1550,8 +1550,21 @@ static void collect_parse_errors(icalcomponent *c, IcsCalendar *cal) {
                         cal->n_warnings_total++;
                         continue;
                 }
-                _cleanup_free_ char *msg = text_sanitize(icalproperty_get_xlicerror(p), 160);
-                warn(cal, "libical: %s", msg ? msg : "parse error");
+                const char *raw = icalproperty_get_xlicerror(p);
+                /* An empty property ("LOCATION:", common in Outlook's
+                 * exports) means nothing to add; libical drops it, and
+                 * saying so would only bury the warnings that matter. */
+                if (raw && strncmp(raw, "No value for ", strlen("No value for ")) == 0)
+                        continue;
+                _cleanup_free_ char *msg = text_sanitize(raw, 160);
+                /* libical ends its notes with ": " and the offending line,
+                 * which is often empty. */
+                if (msg) {
+                        size_t len = strlen(msg);
+                        while (len > 0 && (msg[len - 1] == ' ' || msg[len - 1] == ':'))
+                                msg[--len] = '\0';
+                }
+                warn(cal, "libical: %s", msg && *msg ? msg : "parse error");
         }
         for (icalcomponent *s = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT); s;
              s = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT))

@@ -1437,6 +1437,34 @@ static void test_expand_skips_unread_lines(void) {
         ics_occurrences_free(o, n);
 }
 
+/* libical's notes on what it dropped: an empty property is no news, and
+ * a note names its line without a dangling ": ". */
+static void test_parse_notes(void) {
+        static const char ics[] =
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n"
+                "BEGIN:VEVENT\r\nUID:notes@example.com\r\nDTSTAMP:20260101T000000Z\r\n"
+                "DTSTART:20260105T100000Z\r\nDTEND:20260105T110000Z\r\nSUMMARY:Notes\r\n"
+                "LOCATION:\r\nDESCRIPTION:\r\nRDATE:20260112Z\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n";
+        IcsCalendar *c = NULL;
+        char err[256];
+
+        int r = ics_parse(ics, sizeof(ics) - 1, &c, err, sizeof(err));
+        CHECK(r == 0 && c && c->n_events == 1, "parsed: one event");
+        if (!c)
+                return;
+        CHECK(!warned(c, "No value for"), "empty LOCATION and DESCRIPTION are not warned about");
+        CHECK(warned(c, "RDATE"), "the bad RDATE is");
+        bool dangling = false;
+        for (size_t i = 0; i < c->n_warnings; i++) {
+                size_t len = strlen(c->warnings[i]);
+                if (len > 0 && (c->warnings[i][len - 1] == ':' || c->warnings[i][len - 1] == ' '))
+                        dangling = true;
+        }
+        CHECK(!dangling, "no warning ends with a dangling colon");
+        ics_calendar_free(c);
+}
+
 int main(void) {
         /* Deterministic all-day and floating results. */
         setenv("TZ", "Europe/Berlin", 1);
@@ -1452,6 +1480,7 @@ int main(void) {
         test_zones();
         test_expand_bounds();
         test_expand_skips_unread_lines();
+        test_parse_notes();
 
         /* libical's caches, so that valgrind sees nothing left over. */
         icaltimezone_free_builtin_timezones();
