@@ -804,30 +804,66 @@ int calendar_scan_directory(Context *c, const char *dir, bool mirror) {
  * next occurrences (and reminders). */
 static int calendar_arm_window(Context *c);
 
-static int on_window_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        Context *c = userdata;
+/* Expands the meetings again (every one, or the series only) and syncs
+ * their occurrences and open reminders, in one transaction: one commit,
+ * not one per meeting.  Sets how many meetings and how many reminders
+ * moved; on a store error nothing changes. */
+static int refresh_meetings(Context *c, bool series_only, size_t *ret_n, unsigned *ret_changed) {
         char **uids = NULL;
         size_t n = 0;
         unsigned changed = 0;
-        int r;
+        int64_t now = context_now(c);
 
-        r = store_meeting_uids(c->store, NULL, true, &uids, &n);
+        int r = store_meeting_uids(c->store, NULL, series_only, &uids, &n);
         if (r < 0)
-                log_warning_errno(r, "Cannot list recurring meetings: %s", store_last_error(c->store));
+                return r;
+        if (n > 0)
+                r = store_batch_begin(c->store);
         for (size_t i = 0; i < n; i++) {
-                r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
-                if (r < 0)
-                        log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_MEETING_UID", uids[i] }),
-                                                 "Cannot refresh meeting %s: %s", uids[i],
-                                                 store_last_error(c->store));
+                if (r >= 0)
+                        r = calendar_refresh_uid(c, uids[i], now, &changed);
                 free(uids[i]);
         }
         free(uids);
+        if (n > 0) {
+                if (r >= 0)
+                        r = store_batch_commit(c->store);
+                else
+                        store_batch_rollback(c->store);
+        }
+        if (r < 0)
+                return r;
+        *ret_n = n;
+        *ret_changed = changed;
         if (changed > 0) {
                 (void) schedule_arm_next(c);
                 bus_emit_changed(c, 0, "imported");
         }
+        return 0;
+}
+
+static int on_window_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        Context *c = userdata;
+        unsigned changed = 0;
+        size_t n = 0;
+
+        int r = refresh_meetings(c, true, &n, &changed);
+        if (r < 0)
+                log_warning_errno(r, "Cannot move the recurring meetings' window on: %s",
+                                  store_last_error(c->store));
         return calendar_arm_window(c);
+}
+
+int calendar_reminder_times_changed(Context *c) {
+        unsigned changed = 0;
+        size_t n = 0;
+
+        int r = refresh_meetings(c, false, &n, &changed);
+        if (r < 0)
+                return log_warning_errno(r, "Cannot move meeting reminders to the new times: %s",
+                                         store_last_error(c->store));
+        log_info("Meeting reminder times changed; %u reminder(s) of %zu meeting(s) moved", changed, n);
+        return 0;
 }
 
 static int calendar_arm_window(Context *c) {
@@ -853,7 +889,6 @@ int calendar_setup(Context *c) {
 
 int calendar_check_zone(Context *c) {
         char signature[sizeof c->zone_signature];
-        char **uids = NULL;
         size_t n = 0;
         unsigned changed = 0;
         int r;
@@ -869,22 +904,11 @@ int calendar_check_zone(Context *c) {
                 return 0;
         memcpy(c->zone_signature, signature, sizeof signature);
 
-        r = store_meeting_uids(c->store, NULL, false, &uids, &n);
-        if (r < 0)
-                return log_warning_errno(r, "The time zone changed, but meetings cannot be listed: %s",
-                                         store_last_error(c->store));
-        for (size_t i = 0; i < n; i++) {
-                if (r >= 0)
-                        r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
-                free(uids[i]);
-        }
-        free(uids);
+        r = refresh_meetings(c, false, &n, &changed);
         if (r < 0)
                 return log_warning_errno(r, "Cannot move meetings to the new time zone: %s",
                                          store_last_error(c->store));
         log_info("The time zone changed (%s); %zu meeting(s) expanded again, %u reminder(s) moved",
                  signature, n, changed);
-        if (changed > 0)
-                bus_emit_changed(c, 0, "imported");
         return 1;
 }

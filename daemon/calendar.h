@@ -54,3 +54,8 @@ int calendar_setup(Context *c);
  * zones) every meeting is expanded again, which moves their occurrences and
  * open reminders.  Cheap when nothing changed; returns 1 after a refresh. */
 int calendar_check_zone(Context *c);
+
+/* prep_before, thanks_after or the thank-you hours changed: every
+ * meeting's open reminders move to the new times (snoozed ones keep their
+ * snooze, as when a meeting moves). */
+int calendar_reminder_times_changed(Context *c);

@@ -488,8 +488,20 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
         }
 }
 
+/* Whether two configs plan meeting reminders differently. */
+static bool meeting_reminder_times_differ(const Config *a, const Config *b) {
+        return a->prep_before != b->prep_before || a->thanks_after != b->thanks_after ||
+                a->thanks_night_start != b->thanks_night_start || a->thanks_morning != b->thanks_morning;
+}
+
 int context_reload(Context *c) {
         int64_t old_weak_cadence = contacts_weak_cadence(c);
+        /* Only the numbers: the old config's strings go with the reload. */
+        const Config old = {
+                .prep_before = c->config.prep_before, .thanks_after = c->config.thanks_after,
+                .thanks_night_start = c->config.thanks_night_start,
+                .thanks_morning = c->config.thanks_morning,
+        };
         int r = context_load_config(c);
         if (r < 0)
                 return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", c->config_path }),
@@ -507,6 +519,9 @@ int context_reload(Context *c) {
                         bus_emit_changed(c, 0, "edited");
                 }
         }
+        /* Meetings' prep and thank-you reminders follow new times. */
+        if (meeting_reminder_times_differ(&old, &c->config))
+                (void) calendar_reminder_times_changed(c);
         /* The watched directories and the nudge time may have changed. */
         (void) watch_setup(c);
         (void) sync_setup(c);

@@ -279,6 +279,16 @@ static const char *const migrations[] = {
         "CREATE INDEX followups_open ON followups(due, id) WHERE done_at IS NULL;"
         "CREATE INDEX followups_done ON followups(done_at) WHERE done_at IS NOT NULL;"
         "CREATE INDEX followups_sending ON followups(id) WHERE notify_state = 1;",
+
+        /* 6 -> 7: the time a meeting reminder was planned for (from the
+         * meeting and prep_before/thanks_after), apart from its due time,
+         * which the user may have snoozed.  A refresh (the daily window, a
+         * changed file, a zone change) moves a reminder only when its
+         * planned time changed, so a snooze survives it.  Existing rows
+         * take their due time: a snooze made before cannot be told. */
+        "ALTER TABLE occurrence_reminders ADD COLUMN planned_due INTEGER;"
+        "UPDATE occurrence_reminders SET planned_due = "
+        "  (SELECT due FROM followups f WHERE f.id = occurrence_reminders.followup_id);",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -1235,10 +1245,13 @@ static const char sql_occurrence_ids_of_uid[] =
 static const char sql_occurrence_delete[] =
         "DELETE FROM occurrences WHERE id = ?1";
 static const char sql_reminder_link_get[] =
-        "SELECT r.followup_id, f.done_at, f.due, f.text FROM occurrence_reminders r "
+        "SELECT r.followup_id, f.done_at, f.due, f.text, r.planned_due FROM occurrence_reminders r "
         "LEFT JOIN followups f ON f.id = r.followup_id WHERE r.occurrence_id = ?1 AND r.kind = ?2";
 static const char sql_reminder_link_add[] =
-        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id) VALUES (?1, ?2, ?3)";
+        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
+        "VALUES (?1, ?2, ?3, ?4)";
+static const char sql_reminder_link_plan[] =
+        "UPDATE occurrence_reminders SET planned_due = ?3 WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_link_delete[] =
         "DELETE FROM occurrence_reminders WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_open_delete[] =
@@ -1586,6 +1599,8 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
         bool open = linked && followup_id > 0 && sqlite3_column_type(st, 1) == SQLITE_NULL &&
                     sqlite3_column_type(st, 2) != SQLITE_NULL;
         int64_t old_due = linked ? sqlite3_column_int64(st, 2) : 0;
+        int64_t planned = linked && sqlite3_column_type(st, 4) != SQLITE_NULL ?
+                sqlite3_column_int64(st, 4) : old_due;
         bool same_text = linked && sqlite3_column_text(st, 3) &&
                          strcmp((const char *) sqlite3_column_text(st, 3), text) == 0;
         sqlite3_reset(st);
@@ -1593,14 +1608,24 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
                 return store_error(s, rc, "reading a meeting reminder");
 
         if (linked) {
-                /* Completed or removed by the user: never again.  Open: follow
-                 * the meeting if it moved. */
-                if (!open || (old_due == due && same_text))
+                /* Completed or removed by the user: never again.  Open:
+                 * follow the meeting if its planned time moved; a snooze
+                 * (due apart from the plan) stays otherwise. */
+                if (!open || (planned == due && same_text))
                         return 0;
                 FollowupChanges c = FOLLOWUP_CHANGES_NONE;
-                c.due = old_due != due ? due : -1;
+                c.due = planned != due && old_due != due ? due : -1;
                 c.text = same_text ? NULL : text;
-                r = store_followup_edit(s, followup_id, &c, now);
+                r = c.due >= 0 || c.text ? store_followup_edit(s, followup_id, &c, now) : 0;
+                if (r >= 0 && planned != due) {
+                        r = store_prepare(s, sql_reminder_link_plan, &st);
+                        if (r < 0)
+                                return r;
+                        sqlite3_bind_int64(st, 1, occurrence_id);
+                        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+                        sqlite3_bind_int64(st, 3, due);
+                        r = store_step_done(s, st, "re-planning a meeting reminder");
+                }
                 if (r >= 0 && changed)
                         (*changed)++;
                 return r;
@@ -1635,6 +1660,7 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
         sqlite3_bind_int64(st, 1, occurrence_id);
         sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, followup_id);
+        sqlite3_bind_int64(st, 4, due);
         r = store_step_done(s, st, "linking a meeting reminder");
         if (r >= 0 && changed)
                 (*changed)++;

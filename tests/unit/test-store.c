@@ -210,6 +210,40 @@ static void test_refuses_foreign_files(void) {
         sqlite3_close(db);
 }
 
+/* A database of schema 6 (before meeting reminders kept their planned
+ * time) is migrated: each link takes its reminder's due time. */
+static void test_migration_planned_due(void) {
+        Store *s = NULL;
+        char err[512];
+        sqlite3 *db;
+        sqlite3_stmt *st;
+
+        CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "creates a database");
+        store_free(s);
+        sqlite3_open(path_in_tmp("v6.db"), &db);
+        int rc = sqlite3_exec(db,
+                "ALTER TABLE occurrence_reminders DROP COLUMN planned_due;"
+                "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
+                "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
+                "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
+                "  VALUES (7, 'r7', 'prep', 'Prepare for \"Coffee\"', 3200, 1000, 1000);"
+                "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id) VALUES (1, 'prep', 7);"
+                "PRAGMA user_version = 6;", NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made it a schema-6 database with one meeting reminder");
+        if (rc != SQLITE_OK)
+                printf("# %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "opens and migrates it");
+        store_free(s);
+        sqlite3_open(path_in_tmp("v6.db"), &db);
+        sqlite3_prepare_v2(db, "SELECT planned_due FROM occurrence_reminders WHERE followup_id = 7", -1, &st, NULL);
+        CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 3200,
+              "the link's planned time is the reminder's due time");
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+}
+
 int main(void) {
         if (!mkdtemp(tmpdir)) {
                 perror("mkdtemp");
@@ -219,6 +253,7 @@ int main(void) {
         test_followups();
         test_delivery_states();
         test_refuses_foreign_files();
+        test_migration_planned_due();
 
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
