@@ -197,6 +197,9 @@ static int run(Context *c) {
                 return log_error_errno(r, "Cannot take the bus name %s (is another netctld running?): %m",
                                        NETCTL_BUS_NAME);
 
+        /* A config changed while we were stopped re-plans what it plans. */
+        (void) schedule_follow_config(c);
+
         /* Anything that fell due while we were not running is due now:
          * arming the timer for it fires it at once. */
         r = schedule_arm_next(c);

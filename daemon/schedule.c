@@ -488,40 +488,92 @@ void schedule_on_notifier_event(const NotifierEvent *ev, void *userdata) {
         }
 }
 
-/* Whether two configs plan meeting reminders differently. */
-static bool meeting_reminder_times_differ(const Config *a, const Config *b) {
-        return a->prep_before != b->prep_before || a->thanks_after != b->thanks_after ||
-                a->thanks_night_start != b->thanks_night_start || a->thanks_morning != b->thanks_morning;
+/* The config values the schedule was planned with are kept in the store,
+ * so that a change made while netctld was stopped is applied at the next
+ * start just as one made with "netctl reload" is. */
+static const char *const planned_meeting_times[] = {
+        "planned.prep_before", "planned.thanks_after", "planned.thanks_night_start", "planned.thanks_morning",
+};
+
+typedef enum PlannedState {
+        PLANNED_SAME,           /* saved, and what is in force now */
+        PLANNED_CHANGED,        /* saved, and something changed since */
+        PLANNED_UNSAVED,        /* a database from before they were kept, or
+                                 * a new one: the schedule was planned with
+                                 * what is in force now, the best guess */
+} PlannedState;
+
+static PlannedState planned_state(Context *c, const char *const *names, const int64_t *values, size_t n) {
+        PlannedState state = PLANNED_SAME;
+        for (size_t i = 0; i < n; i++) {
+                int64_t saved;
+                if (store_setting_get(c->store, names[i], &saved) < 0)
+                        return PLANNED_UNSAVED;
+                if (saved != values[i])
+                        state = PLANNED_CHANGED;
+        }
+        return state;
+}
+
+static void planned_save(Context *c, const char *const *names, const int64_t *values, size_t n) {
+        int r = store_batch_begin(c->store);
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = store_setting_set(c->store, names[i], values[i]);
+        if (r >= 0)
+                r = store_batch_commit(c->store);
+        else
+                store_batch_rollback(c->store);
+        if (r < 0)
+                log_warning_errno(r, "Cannot save the settings the schedule was planned with: %s",
+                                  store_last_error(c->store));
+}
+
+int schedule_follow_config(Context *c) {
+        static const char *const weak_name[] = { "planned.weak_cadence" };
+        const int64_t weak[] = { contacts_weak_cadence(c) };
+        const int64_t times[] = {
+                c->config.prep_before, c->config.thanks_after,
+                c->config.thanks_night_start, c->config.thanks_morning,
+        };
+        int r;
+
+        /* Weak ties on the default cadence follow a new default. */
+        PlannedState state = planned_state(c, weak_name, weak, 1);
+        if (state == PLANNED_CHANGED) {
+                r = store_reconnect_resync_default(c->store, weak[0], context_now(c));
+                if (r < 0)
+                        return log_warning_errno(r, "Cannot reschedule keep-in-touch reminders: %s",
+                                                 store_last_error(c->store));
+                if (r > 0) {
+                        log_info("Rescheduled %d keep-in-touch reminder(s) for the new weak_cadence", r);
+                        bus_emit_changed(c, 0, "edited");
+                }
+        }
+        if (state != PLANNED_SAME)
+                planned_save(c, weak_name, weak, 1);
+
+        /* Meetings' prep and thank-you reminders follow new times. */
+        state = planned_state(c, planned_meeting_times, times, ELEMENTSOF(times));
+        if (state == PLANNED_CHANGED) {
+                r = calendar_reminder_times_changed(c);
+                if (r < 0)
+                        return r;
+        }
+        if (state != PLANNED_SAME)
+                planned_save(c, planned_meeting_times, times, ELEMENTSOF(times));
+        return 0;
 }
 
 int context_reload(Context *c) {
-        int64_t old_weak_cadence = contacts_weak_cadence(c);
-        /* Only the numbers: the old config's strings go with the reload. */
-        const Config old = {
-                .prep_before = c->config.prep_before, .thanks_after = c->config.thanks_after,
-                .thanks_night_start = c->config.thanks_night_start,
-                .thanks_morning = c->config.thanks_morning,
-        };
         int r = context_load_config(c);
         if (r < 0)
                 return log_warning_errno_fields(r, LOG_FIELDS({ "NETCTL_FILE", c->config_path }),
                                                 "Config not reloaded, keeping the one in force: %s",
                                          c->config_error);
         log_info_fields(LOG_FIELDS({ "NETCTL_FILE", c->config_path }), "Config reloaded from %s", c->config_path);
-        /* Weak ties on the default cadence follow a new default. */
-        if (contacts_weak_cadence(c) != old_weak_cadence) {
-                r = store_reconnect_resync_default(c->store, contacts_weak_cadence(c), context_now(c));
-                if (r < 0)
-                        log_warning_errno(r, "Cannot reschedule keep-in-touch reminders: %s",
-                                          store_last_error(c->store));
-                else if (r > 0) {
-                        log_info("Rescheduled %d keep-in-touch reminder(s) for the new weak_cadence", r);
-                        bus_emit_changed(c, 0, "edited");
-                }
-        }
-        /* Meetings' prep and thank-you reminders follow new times. */
-        if (meeting_reminder_times_differ(&old, &c->config))
-                (void) calendar_reminder_times_changed(c);
+        /* Keep-in-touch and meeting reminders follow changed cadences and
+         * times. */
+        (void) schedule_follow_config(c);
         /* The watched directories and the nudge time may have changed. */
         (void) watch_setup(c);
         (void) sync_setup(c);

@@ -33,3 +33,8 @@ int64_t schedule_tomorrow_morning(int64_t now);
  * config stays on error.  Returns negative errno with the reason in
  * c->config_error. */
 int context_reload(Context *c);
+
+/* Re-plans what depends on the config (the default weak-tie cadence, the
+ * meeting prep and thank-you times) if it changed since the schedule was
+ * planned, whether by "netctl reload" or while netctld was stopped. */
+int schedule_follow_config(Context *c);

@@ -1109,6 +1109,8 @@ static const char sql_selfcare_get[] =
 static const char sql_selfcare_put[] =
         "INSERT INTO selfcare (name, value) VALUES (?1, ?2) "
         "ON CONFLICT (name) DO UPDATE SET value = ?2";
+static const char sql_setting_get[] =
+        "SELECT value FROM selfcare WHERE name = ?1";
 /* Outreach: interactions logged and follow-ups (and thank-yous) done.
  * Done reconnect reminders are left out: "Logged it" logs an interaction
  * already, and "Skip" is not outreach. */
@@ -1145,6 +1147,33 @@ int store_selfcare_load(Store *s, SelfCareState *ret) {
                 return store_error(s, rc, "reading the break state");
         *ret = state;
         return 0;
+}
+
+int store_setting_get(Store *s, const char *name, int64_t *ret) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_setting_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                *ret = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+        if (rc == SQLITE_ROW)
+                return 0;
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        return store_error(s, rc, "reading a saved setting");
+}
+
+int store_setting_set(Store *s, const char *name, int64_t value) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_selfcare_put, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, value);
+        return store_step_done(s, st, "saving a setting");
 }
 
 int store_selfcare_save(Store *s, const SelfCareState *state) {

@@ -157,6 +157,12 @@ int store_selfcare_load(Store *s, SelfCareState *ret);
 /* Saves it, in one transaction. */
 int store_selfcare_save(Store *s, const SelfCareState *state);
 
+/* One named number kept with the self-care state (the same table): what
+ * the daemon last applied, e.g. the config values the schedule was
+ * planned with.  -ENOENT when never saved. */
+int store_setting_get(Store *s, const char *name, int64_t *ret);
+int store_setting_set(Store *s, const char *name, int64_t value);
+
 /* Outreach actions in [from, to): interactions logged (by when they were
  * logged) plus follow-ups and thank-yous marked done. */
 int store_outreach_count(Store *s, int64_t from, int64_t to, unsigned *ret);

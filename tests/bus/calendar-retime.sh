@@ -7,7 +7,8 @@
 #    for the old time);
 #  - a reload with a new prep_before and thanks_after moves the open
 #    reminders of single meetings and of every occurrence of a series to
-#    the new times; a reminder already done stays done.
+#    the new times; a reminder already done stays done;
+#  - so does a change made while netctld was stopped, at its next start.
 set -euo pipefail
 # shellcheck source=../lib/bus.sh
 . "$(dirname "$0")/../lib/bus.sh"
@@ -94,5 +95,14 @@ assert_eq "$(reminders "Weekly sync with Bo")" "$(sort <<<"${want%$'\n'}")" \
     "the series' reminders after prep_before = 1h, thanks_after = 30m"
 assert_match "$(netctl show "$DONE_THANKS" --json | jq -r .done_at)" '^[0-9]{4}-' "the done thank-you"
 ok "a reload with new prep_before and thanks_after moves every open meeting reminder; a done one stays done"
+
+# --- changed while netctld was stopped ------------------------------------------------------
+
+daemon_stop || fail "netctld did not stop cleanly"
+printf '[calendar]\nprep_before = 2h\nthanks_after = 30m\n' >"$CONF"
+daemon_start
+assert_eq "$(netctl show "$PREP" --json | jq -r .due)" "$(iso $((MOVED - 7200)))" \
+    "the prep reminder after prep_before = 2h was set while netctld was stopped"
+ok "a config changed while netctld was stopped moves the reminders at the next start"
 
 daemon_alive || fail "netctld died"
