@@ -36,8 +36,6 @@ int client_call(const char *interface, const char *method, sd_bus_message **ret_
                 const char *types, ...);
 /* As client_call, with a message the caller built (for a{sv} arguments). */
 int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply);
-/* The same with a timeout of its own (0: sd-bus's default, 25 s). */
-int client_call_message_timeout(sd_bus_message *m, uint64_t timeout_usec, sd_bus_message **ret_reply);
 int client_new_call(const char *interface, const char *method, sd_bus_message **ret);
 
 /* Reports the option getopt_long just rejected (unknown, or missing its

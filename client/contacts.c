@@ -1110,6 +1110,7 @@ static int contact_import(int argc, char *argv[]) {
         };
         const char *verb = "contact import";
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
         bool json = false, keep_in_touch = false;
         int c, r;
 
@@ -1147,6 +1148,10 @@ static int contact_import(int argc, char *argv[]) {
         if (text_check_line(base, 255, true, NULL) < 0)
                 base = "";
 
+        sd_bus *bus;
+        r = client_bus(&bus);
+        if (r < 0)
+                return EXIT_FAILURE;
         r = client_new_call(NETCTL_IFACE_CONTACTS, "Import", &m);
         if (r < 0)
                 return EXIT_FAILURE;
@@ -1164,9 +1169,15 @@ static int contact_import(int argc, char *argv[]) {
 
         /* A large address book takes a while: longer than the default
          * 25 s D-Bus timeout. */
-        r = client_call_message_timeout(m, IMPORT_TIMEOUT_USEC, &reply);
-        if (r < 0)
+        r = sd_bus_call(bus, m, IMPORT_TIMEOUT_USEC, &error, &reply);
+        if (r < 0) {
+                if (error.message)
+                        fail("%s", error.message);
+                else
+                        fail("calling netctld failed: %s", strerror(-r));
+                sd_bus_error_free(&error);
                 return EXIT_FAILURE;
+        }
 
         r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, NETCTL_IMPORT_CARD_SIG);
         if (r < 0)
