@@ -2,14 +2,14 @@
 # In a real user session (systemd --user + dbus-user-session), netctl
 # installed with `make install` into the user's home:
 #  - nothing runs until the first `netctl` call, which starts netctld.service
-#    through the user manager (the name's owner is the unit's MainPID);
+#    by D-Bus activation (the name's owner is the unit's MainPID);
 #  - `systemctl --user status netctld` shows a Status: line naming the next
 #    due follow-up, and it follows changes;
 #  - `systemctl --user restart netctld` loses nothing (the whole schedule is
 #    byte-identical before and after) and the new process serves it;
 #  - `systemctl --user stop` makes it exit cleanly (inactive, not failed);
-#  - any other D-Bus client starts it by D-Bus activation (the installed
-#    activation file names SystemdService=netctld.service).
+#  - so does any other D-Bus client (busctl), through the installed
+#    activation file (SystemdService=netctld.service).
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
 set -euo pipefail
 # shellcheck source=../lib/session.sh
