@@ -104,6 +104,23 @@ int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply) {
         return r;
 }
 
+int client_call_message_optional(sd_bus_message *m, sd_bus_message **ret_reply) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus *bus;
+        int r = client_bus(&bus);
+        if (r < 0)
+                return r;
+
+        r = sd_bus_call(bus, m, 0, &error, ret_reply);
+        if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD)) {
+                *ret_reply = NULL;
+                r = 0;
+        } else if (r < 0)
+                report_bus_error(&error, r);
+        sd_bus_error_free(&error);
+        return r;
+}
+
 int client_call(const char *interface, const char *method, sd_bus_message **ret_reply,
                 const char *types, ...) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;

@@ -59,6 +59,31 @@ bool utf8_valid(const char *s, size_t len) {
         return true;
 }
 
+bool text_bus_sendable(const char *s) {
+        const unsigned char *p = (const unsigned char *) s;
+        size_t len = strlen(s);
+        uint32_t cp;
+
+        while (len > 0) {
+                /* Most text is ASCII: step over it without decoding. */
+                if (*p < 0x80) {
+                        p++;
+                        len--;
+                        continue;
+                }
+                size_t n = utf8_decode(p, len, &cp);
+                if (n == 0)
+                        return false;
+                /* sd-bus refuses noncharacters as well: U+FDD0..U+FDEF and
+                 * the last two code points of every plane. */
+                if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
+                        return false;
+                p += n;
+                len -= n;
+        }
+        return true;
+}
+
 static bool is_bidi_control(uint32_t cp) {
         return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
                 cp == 0x200E || cp == 0x200F || cp == 0x061C;

@@ -3481,6 +3481,71 @@ int store_followup_list_for_contact(Store *s, int64_t contact_id, int64_t from, 
         return store_walk(s, st, cb, userdata, NULL);
 }
 
+/* The row as it is, its strings pointing into SQLite's memory: a
+ * 10,000-item listing spent a tenth of its time copying and freeing them. */
+static void followup_borrow_row(sqlite3_stmt *st, Followup *ret) {
+        *ret = (Followup) {
+                .id = sqlite3_column_int64(st, 0),
+                .uid = (char *) sqlite3_column_text(st, 1),
+                .text = (char *) sqlite3_column_text(st, 2),
+                .kind = (char *) sqlite3_column_text(st, 3),
+                .contact = (char *) sqlite3_column_text(st, 4),
+                .due = sqlite3_column_int64(st, 5),
+                .done_at = sqlite3_column_int64(st, 6),
+                .every = sqlite3_column_int64(st, 7),
+                .every_fixed = sqlite3_column_int(st, 8) != 0,
+                .notified_at = sqlite3_column_int64(st, 9),
+                .notify_state = (NotifyState) sqlite3_column_int(st, 10),
+                .created = sqlite3_column_int64(st, 11),
+                .modified = sqlite3_column_int64(st, 12),
+                .sequence = sqlite3_column_int64(st, 13),
+        };
+}
+
+int store_followup_list_borrowed(Store *s, int64_t contact_id, int64_t from, int64_t to,
+                                 FollowupState state, store_followup_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r;
+
+        if (contact_id > 0) {
+                r = store_prepare(s, sql_followup_list_contact, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, contact_id);
+                sqlite3_bind_int64(st, 2, from);
+                sqlite3_bind_int64(st, 3, to);
+                sqlite3_bind_int(st, 4, state == FOLLOWUP_OPEN ? 0 : state == FOLLOWUP_DONE ? 1 : 2);
+        } else {
+                r = store_prepare(s, state == FOLLOWUP_OPEN ? sql_followup_list_open :
+                                     state == FOLLOWUP_DONE ? sql_followup_list_done : sql_followup_list_any,
+                                  &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, from);
+                sqlite3_bind_int64(st, 2, to);
+        }
+
+        r = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                Followup f;
+                followup_borrow_row(st, &f);
+                /* NOT NULL columns; NULL here means SQLite ran out of memory
+                 * converting them. */
+                if (!f.uid || !f.text || !f.kind) {
+                        store_set_error(s, "out of memory reading a follow-up");
+                        r = -ENOMEM;
+                        break;
+                }
+                r = cb(&f, userdata);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing follow-ups");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
+}
+
 /* ---- statistics ---- */
 
 int store_people_stats(Store *s, PeopleStats *pst) {
