@@ -380,30 +380,16 @@ static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error 
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* Rows go to the memfd in pieces of this size, so that the daemon never
+ * holds a whole long list in memory besides the memfd itself. */
+#define ROWS_FLUSH_SIZE (256 * 1024)
+
 typedef struct RowsWalk {
         FollowupRowsBuffer *buffer;
+        int fd;
         int64_t unsendable_id;          /* a row List could not send either */
+        bool write_failed;              /* the error is the memfd's, not the store's */
 } RowsWalk;
-
-static int append_row_cb(const Followup *f, void *userdata) {
-        RowsWalk *walk = userdata;
-        const char *contact = f->contact ? f->contact : "";
-
-        /* The same rows as List, or the same failure: sd-bus refuses to send
-         * a string that is not valid UTF-8, and clients print these
-         * strings as they come. */
-        if (!text_bus_sendable(f->uid) || !text_bus_sendable(f->text) || !text_bus_sendable(f->kind) ||
-            !text_bus_sendable(contact)) {
-                walk->unsendable_id = f->id;
-                return -EBADMSG;
-        }
-        FollowupRow row = {
-                .id = (uint64_t) f->id, .uid = f->uid, .text = f->text, .kind = f->kind,
-                .due = f->due, .done_at = f->done_at, .every = (uint64_t) f->every,
-                .every_fixed = f->every_fixed, .notified_at = f->notified_at, .contact = contact,
-        };
-        return followup_rows_append(walk->buffer, &row);
-}
 
 /* Writes the whole of data to fd. */
 static int write_all(int fd, const char *data, size_t size) {
@@ -418,6 +404,38 @@ static int write_all(int fd, const char *data, size_t size) {
                 size -= (size_t) n;
         }
         return 0;
+}
+
+static int flush_rows(RowsWalk *walk) {
+        int r = write_all(walk->fd, walk->buffer->data, walk->buffer->size);
+        walk->buffer->size = 0;
+        if (r < 0)
+                walk->write_failed = true;
+        return r;
+}
+
+static int append_row_cb(const Followup *f, void *userdata) {
+        RowsWalk *walk = userdata;
+        const char *contact = f->contact ? f->contact : "";
+        int r;
+
+        /* The same rows as List, or the same failure: sd-bus refuses to send
+         * a string that is not valid UTF-8, and clients print these
+         * strings as they come. */
+        if (!text_bus_sendable(f->uid) || !text_bus_sendable(f->text) || !text_bus_sendable(f->kind) ||
+            !text_bus_sendable(contact)) {
+                walk->unsendable_id = f->id;
+                return -EBADMSG;
+        }
+        FollowupRow row = {
+                .id = (uint64_t) f->id, .uid = f->uid, .text = f->text, .kind = f->kind,
+                .due = f->due, .done_at = f->done_at, .every = (uint64_t) f->every,
+                .every_fixed = f->every_fixed, .notified_at = f->notified_at, .contact = contact,
+        };
+        r = followup_rows_append(walk->buffer, &row);
+        if (r >= 0 && walk->buffer->size >= ROWS_FLUSH_SIZE)
+                r = flush_rows(walk);
+        return r;
 }
 
 /* ListMemfd: what ListFiltered returns, as follow-up rows
@@ -447,23 +465,23 @@ static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *er
         if (r < 0)
                 return r;
 
+        fd = memfd_create("netctl-followups", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return bus_error_errno(error, -errno, "Cannot create the list's memfd: %s.", strerror(errno));
         r = followup_rows_buffer_init(&rows);
         if (r < 0)
                 return r;
-        RowsWalk walk = { .buffer = &rows };
+        RowsWalk walk = { .buffer = &rows, .fd = fd };
         r = store_followup_list_borrowed(c->store, contact_id, from, to, state, append_row_cb, &walk);
         if (r < 0 && walk.unsendable_id > 0)
                 return bus_error_errno(error, r, "Follow-up %" PRId64 " holds text that is not valid "
                                        "UTF-8; the database is damaged.", walk.unsendable_id);
+        if (r >= 0)
+                r = flush_rows(&walk);
+        if (r < 0 && walk.write_failed)
+                return bus_error_errno(error, r, "Cannot write the list: %s.", strerror(-r));
         if (r < 0)
                 return store_failure(c, error, r);
-
-        fd = memfd_create("netctl-followups", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        if (fd < 0)
-                return bus_error_errno(error, -errno, "Cannot create the list's memfd: %s.", strerror(errno));
-        r = write_all(fd, rows.data, rows.size);
-        if (r < 0)
-                return bus_error_errno(error, r, "Cannot write the list: %s.", strerror(-r));
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
                 return bus_error_errno(error, -errno, "Cannot seal the list: %s.", strerror(errno));
 
