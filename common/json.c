@@ -74,9 +74,24 @@ static const bool json_needs_escape[256] = {
         [0x00 ... 0x1F] = true, ['"'] = true, ['\\'] = true, [0x7F] = true,
 };
 
-/* Runs that need no escaping go out in one copy. */
+/* Runs that need no escaping go out in one copy; a string that needs none
+ * (nearly all) goes out with its quotes in one. */
 static void json_quoted(JsonWriter *w, const char *s) {
         const unsigned char *p = (const unsigned char *) s, *run = p;
+
+        while (*p && !json_needs_escape[*p])
+                p++;
+        if (!*p) {
+                size_t n = (size_t) (p - run);
+                if (n + 2 <= sizeof w->buffer - w->used) {
+                        char *out = w->buffer + w->used;
+                        out[0] = '"';
+                        memcpy(out + 1, run, n);
+                        out[n + 1] = '"';
+                        w->used += n + 2;
+                        return;
+                }
+        }
 
         json_putc(w, '"');
         for (; *p; p++) {
@@ -187,12 +202,36 @@ static bool format_iso_fields(const struct tm *tm, char buf[static 19]) {
         return true;
 }
 
+/* Fills the date and time fields of *tm for t in UTC without gmtime_r,
+ * for the instants from 1970 to 9999 (Howard Hinnant's days-to-civil
+ * algorithm); false outside them. */
+static bool utc_fields(int64_t t, struct tm *tm) {
+        if (t < 0 || t > INT64_C(253402300799))
+                return false;
+        int64_t days = t / 86400, secs = t % 86400;
+        int64_t z = days + 719468, era = z / 146097;
+        int64_t doe = z - era * 146097;
+        int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        int64_t mp = (5 * doy + 2) / 153;
+        int64_t day = doy - (153 * mp + 2) / 5 + 1;
+        int64_t month = mp < 10 ? mp + 3 : mp - 9;
+        int64_t year = yoe + era * 400 + (month <= 2);
+        tm->tm_year = (int) (year - 1900);
+        tm->tm_mon = (int) (month - 1);
+        tm->tm_mday = (int) day;
+        tm->tm_hour = (int) (secs / 3600);
+        tm->tm_min = (int) (secs / 60 % 60);
+        tm->tm_sec = (int) (secs % 60);
+        return true;
+}
+
 void json_time_utc(JsonWriter *w, int64_t t) {
         char buf[32];
         struct tm tm;
         time_t tt = (time_t) t;
 
-        if (t == 0 || !gmtime_r(&tt, &tm)) {
+        if (t == 0 || (!utc_fields(t, &tm) && !gmtime_r(&tt, &tm))) {
                 json_null(w);
                 return;
         }
