@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The JSON writer formats times, numbers and strings by hand; these checks
  * hold it to what gmtime_r/localtime_r with strftime and printf write,
- * byte for byte, over instants spread across 1970-9999 and beyond, in
+ * byte for byte, over instants spread across 1875-10209, in
  * zones with odd offsets and DST, and to the escaping rules. */
 #include <errno.h>
 #include <stdlib.h>
@@ -57,7 +57,7 @@ static void check_times(const char *zone) {
         setenv("TZ", zone, 1);
         tzset();
         srand(20261126);
-        for (int i = 0; i < 200000; i++) {
+        for (int i = 0; i < 60000; i++) {
                 int64_t t;
                 if (i < 1000)   /* around the edges */
                         t = (int64_t) i - 500 + (i % 2 ? INT64_C(253402300799) : 0);
