@@ -78,6 +78,50 @@ static void report_bus_error(const sd_bus_error *error, int r) {
                 fail("calling netctld failed: %s", strerror(-r));
 }
 
+typedef struct CallResult {
+        bool done;
+        sd_bus_message *reply;          /* the reply or the error reply */
+} CallResult;
+
+static int on_call_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        CallResult *result = userdata;
+        result->done = true;
+        result->reply = sd_bus_message_ref(m);
+        return 0;
+}
+
+/* As sd_bus_call(), except that the call is written right behind the
+ * connection's Hello: sd_bus_call() first waits for Hello's reply, a round
+ * trip through dbus-daemon that a client making one call waits for in
+ * vain (dbus-daemon handles the two in order anyway).  Timeouts and a lost
+ * connection arrive as error replies, as sd-bus makes them. */
+static int bus_call_pipelined(sd_bus *bus, sd_bus_message *m, sd_bus_error *error,
+                              sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
+        CallResult result = {};
+        int r;
+
+        r = sd_bus_call_async(bus, &slot, m, on_call_reply, &result, 0);
+        if (r < 0)
+                return sd_bus_error_set_errno(error, r);
+        while (!result.done) {
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return sd_bus_error_set_errno(error, r);
+                if (r > 0)
+                        continue;
+                r = sd_bus_wait(bus, UINT64_MAX);
+                if (r < 0 && r != -EINTR)
+                        return sd_bus_error_set_errno(error, r);
+        }
+
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = result.reply;
+        if (sd_bus_message_is_method_error(reply, NULL))
+                return sd_bus_error_copy(error, sd_bus_message_get_error(reply));
+        *ret_reply = TAKE_PTR(reply);
+        return 1;
+}
+
 int client_new_call(const char *interface, const char *method, sd_bus_message **ret) {
         sd_bus *bus;
         int r = client_bus(&bus);
@@ -97,8 +141,25 @@ int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply) {
         if (r < 0)
                 return r;
 
-        r = sd_bus_call(bus, m, 0, &error, ret_reply);
+        r = bus_call_pipelined(bus, m, &error, ret_reply);
         if (r < 0)
+                report_bus_error(&error, r);
+        sd_bus_error_free(&error);
+        return r;
+}
+
+int client_call_message_optional(sd_bus_message *m, sd_bus_message **ret_reply) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus *bus;
+        int r = client_bus(&bus);
+        if (r < 0)
+                return r;
+
+        r = bus_call_pipelined(bus, m, &error, ret_reply);
+        if (r < 0 && sd_bus_error_has_name(&error, SD_BUS_ERROR_UNKNOWN_METHOD)) {
+                *ret_reply = NULL;
+                r = 0;
+        } else if (r < 0)
                 report_bus_error(&error, r);
         sd_bus_error_free(&error);
         return r;

@@ -59,6 +59,37 @@ bool utf8_valid(const char *s, size_t len) {
         return true;
 }
 
+bool text_bus_sendable(const char *s) {
+        const unsigned char *p = (const unsigned char *) s, *end = p + strlen(s);
+        uint32_t cp;
+
+        while (p < end) {
+                /* Most text is ASCII: skip it eight bytes at a time. */
+                while (end - p >= 8) {
+                        uint64_t word;
+                        memcpy(&word, p, sizeof word);
+                        if (word & UINT64_C(0x8080808080808080))
+                                break;
+                        p += 8;
+                }
+                if (p == end)
+                        break;
+                if (*p < 0x80) {
+                        p++;
+                        continue;
+                }
+                size_t n = utf8_decode(p, (size_t) (end - p), &cp);
+                if (n == 0)
+                        return false;
+                /* sd-bus refuses noncharacters as well: U+FDD0..U+FDEF and
+                 * the last two code points of every plane. */
+                if ((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)
+                        return false;
+                p += n;
+        }
+        return true;
+}
+
 static bool is_bidi_control(uint32_t cp) {
         return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
                 cp == 0x200E || cp == 0x200F || cp == 0x061C;

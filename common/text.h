@@ -12,6 +12,12 @@
  * code points above U+10FFFF). */
 bool utf8_valid(const char *s, size_t len);
 
+/* True if the NUL-terminated s is a string sd-bus would send: valid UTF-8
+ * as utf8_valid() says, and no Unicode noncharacters (U+FDD0..U+FDEF,
+ * U+nFFFE, U+nFFFF).  A row that fails this cannot go out in a List reply;
+ * ListMemfd refuses it the same way. */
+bool text_bus_sendable(const char *s);
+
 /* Checks a one-line text field: non-empty after trimming (when !allow_empty),
  * at most max_bytes, valid UTF-8, no control characters (C0, DEL, C1) and
  * no bidirectional override/isolate characters that could disguise what a

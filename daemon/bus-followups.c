@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* org.netctl.Netctl1.Followups: the schedule on the bus. */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "bus-contacts.h"
 #include "bus-names.h"
 #include "bus.h"
+#include "followup-rows.h"
 #include "log.h"
 #include "schedule.h"
 #include "text.h"
@@ -293,25 +297,13 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
-/* List with a filter: a{sv} with "contact" s (a WHO).  Unknown keys are
- * errors; an empty filter lists as List does. */
-static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Context *c = userdata;
-        const char *state_name, *contact = NULL;
-        FollowupState state;
-        int64_t from, to, contact_id = 0;
+/* A list filter: a{sv} with "contact" s (a WHO), resolved to its id (0
+ * when the filter names nobody).  Unknown keys are errors; an empty filter
+ * lists as List does. */
+static int read_list_filter(sd_bus_message *m, Context *c, int64_t *ret_contact_id, sd_bus_error *error) {
+        const char *contact = NULL;
+        int64_t contact_id = 0;
         int r;
-
-        r = bus_check_caller(m, c, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
-        if (r < 0)
-                return r;
-        r = parse_list_range(state_name, from, to, &state, error);
-        if (r < 0)
-                return r;
 
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
         if (r < 0)
@@ -344,6 +336,30 @@ static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error 
                 if (r < 0)
                         return r;
         }
+        *ret_contact_id = contact_id;
+        return 0;
+}
+
+static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        const char *state_name;
+        FollowupState state;
+        int64_t from, to, contact_id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
+        if (r < 0)
+                return r;
+        r = parse_list_range(state_name, from, to, &state, error);
+        if (r < 0)
+                return r;
+        r = read_list_filter(m, c, &contact_id, error);
+        if (r < 0)
+                return r;
 
         r = sd_bus_message_new_method_return(m, &reply);
         if (r < 0)
@@ -359,6 +375,121 @@ static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error 
         if (r < 0)
                 return store_failure(c, error, r);
         r = sd_bus_message_close_container(reply);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
+}
+
+/* Rows go to the memfd in pieces of this size, so that the daemon never
+ * holds a whole long list in memory besides the memfd itself. */
+#define ROWS_FLUSH_SIZE (256 * 1024)
+
+typedef struct RowsWalk {
+        FollowupRowsBuffer *buffer;
+        int fd;
+        int64_t unsendable_id;          /* a row List could not send either */
+        bool write_failed;              /* the error is the memfd's, not the store's */
+} RowsWalk;
+
+/* Writes the whole of data to fd. */
+static int write_all(int fd, const char *data, size_t size) {
+        while (size > 0) {
+                ssize_t n = write(fd, data, size);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                data += n;
+                size -= (size_t) n;
+        }
+        return 0;
+}
+
+static int flush_rows(RowsWalk *walk) {
+        int r = write_all(walk->fd, walk->buffer->data, walk->buffer->size);
+        walk->buffer->size = 0;
+        if (r < 0)
+                walk->write_failed = true;
+        return r;
+}
+
+static int append_row_cb(const Followup *f, void *userdata) {
+        RowsWalk *walk = userdata;
+        const char *contact = f->contact ? f->contact : "";
+        int r;
+
+        /* The same rows as List, or the same failure: sd-bus refuses to send
+         * a string that is not valid UTF-8, and clients print these
+         * strings as they come. */
+        if (!text_bus_sendable(f->uid) || !text_bus_sendable(f->text) || !text_bus_sendable(f->kind) ||
+            !text_bus_sendable(contact)) {
+                walk->unsendable_id = f->id;
+                return -EBADMSG;
+        }
+        FollowupRow row = {
+                .id = (uint64_t) f->id, .uid = f->uid, .text = f->text, .kind = f->kind,
+                .due = f->due, .done_at = f->done_at, .every = (uint64_t) f->every,
+                .every_fixed = f->every_fixed, .notified_at = f->notified_at, .contact = contact,
+        };
+        r = followup_rows_append(walk->buffer, &row);
+        if (r >= 0 && walk->buffer->size >= ROWS_FLUSH_SIZE)
+                r = flush_rows(walk);
+        return r;
+}
+
+/* ListMemfd: what ListFiltered returns, as follow-up rows
+ * (common/followup-rows.h) in a sealed memfd.  Sealed against writing,
+ * growing and shrinking, so that the client can map it without fearing
+ * SIGBUS and reads exactly what was listed. */
+static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(followup_rows_buffer_free) FollowupRowsBuffer rows = {};
+        _cleanup_close_ int fd = -1;
+        Context *c = userdata;
+        const char *state_name;
+        FollowupState state;
+        int64_t from, to, contact_id;
+        int r;
+
+        r = bus_check_caller(m, c, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
+        if (r < 0)
+                return r;
+        r = parse_list_range(state_name, from, to, &state, error);
+        if (r < 0)
+                return r;
+        r = read_list_filter(m, c, &contact_id, error);
+        if (r < 0)
+                return r;
+
+        fd = memfd_create("netctl-followups", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return bus_error_errno(error, -errno, "Cannot create the list's memfd: %s.", strerror(errno));
+        r = followup_rows_buffer_init(&rows);
+        if (r < 0)
+                return r;
+        RowsWalk walk = { .buffer = &rows, .fd = fd };
+        r = store_followup_list_borrowed(c->store, contact_id, from, to, state, append_row_cb, &walk);
+        if (r < 0 && walk.unsendable_id > 0)
+                return bus_error_errno(error, r, "Follow-up %" PRId64 " holds text that is not valid "
+                                       "UTF-8; the database is damaged.", walk.unsendable_id);
+        if (r >= 0)
+                r = flush_rows(&walk);
+        if (r < 0 && walk.write_failed)
+                return bus_error_errno(error, r, "Cannot write the list: %s.", strerror(-r));
+        if (r < 0)
+                return store_failure(c, error, r);
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                return bus_error_errno(error, -errno, "Cannot seal the list: %s.", strerror(errno));
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        /* sd-bus sends a duplicate; ours closes on return. */
+        r = sd_bus_message_append(reply, "h", fd);
         if (r < 0)
                 return r;
         return sd_bus_send(NULL, reply, NULL);
@@ -514,6 +645,10 @@ const sd_bus_vtable bus_followups_vtable[] = {
                                 SD_BUS_ARGS("x", from, "x", to, "s", state, "a{sv}", filter),
                                 SD_BUS_RESULT("a" NETCTL_FOLLOWUP_SIG, followups),
                                 method_list_filtered, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ListMemfd",
+                                SD_BUS_ARGS("x", from, "x", to, "s", state, "a{sv}", filter),
+                                SD_BUS_RESULT("h", rows),
+                                method_list_memfd, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Done",
                                 SD_BUS_ARGS("t", id),
                                 SD_BUS_RESULT("t", next_id),

@@ -46,6 +46,24 @@ static const char sql_followup_list_done[] =
 static const char sql_followup_list_any[] =
         "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
                 "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+/* What a listing shows: the first ten of FOLLOWUP_COLUMNS, in the same
+ * order (store_followup_list_borrowed).  Leaving out the four it does not
+ * show saves a tenth of a 10,000-row walk. */
+#define FOLLOWUP_SHOWN_COLUMNS \
+        "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, f.notified_at"
+static const char sql_followup_shown_open[] =
+        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
+                "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_shown_done[] =
+        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
+                "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_shown_any[] =
+        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
+                "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_shown_contact[] =
+        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
+                "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 "
+                "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id";
 static const char sql_followup_done[] =
         "UPDATE followups SET done_at = ?2, modified = ?2, sequence = sequence + 1 "
                 "WHERE id = ?1 AND done_at IS NULL";
@@ -3578,6 +3596,67 @@ int store_followup_list_for_contact(Store *s, int64_t contact_id, int64_t from, 
         sqlite3_bind_int64(st, 3, to);
         sqlite3_bind_int(st, 4, state == FOLLOWUP_OPEN ? 0 : state == FOLLOWUP_DONE ? 1 : 2);
         return store_walk(s, st, cb, userdata, NULL);
+}
+
+/* The shown columns of a row, its strings pointing into SQLite's memory: a
+ * 10,000-item listing spent a tenth of its time copying and freeing them. */
+static void followup_borrow_shown(sqlite3_stmt *st, Followup *ret) {
+        *ret = (Followup) {
+                .id = sqlite3_column_int64(st, 0),
+                .uid = (char *) sqlite3_column_text(st, 1),
+                .text = (char *) sqlite3_column_text(st, 2),
+                .kind = (char *) sqlite3_column_text(st, 3),
+                .contact = (char *) sqlite3_column_text(st, 4),
+                .due = sqlite3_column_int64(st, 5),
+                .done_at = sqlite3_column_int64(st, 6),
+                .every = sqlite3_column_int64(st, 7),
+                .every_fixed = sqlite3_column_int(st, 8) != 0,
+                .notified_at = sqlite3_column_int64(st, 9),
+        };
+}
+
+int store_followup_list_borrowed(Store *s, int64_t contact_id, int64_t from, int64_t to,
+                                 FollowupState state, store_followup_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int rc, r;
+
+        if (contact_id > 0) {
+                r = store_prepare(s, sql_followup_shown_contact, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, contact_id);
+                sqlite3_bind_int64(st, 2, from);
+                sqlite3_bind_int64(st, 3, to);
+                sqlite3_bind_int(st, 4, state == FOLLOWUP_OPEN ? 0 : state == FOLLOWUP_DONE ? 1 : 2);
+        } else {
+                r = store_prepare(s, state == FOLLOWUP_OPEN ? sql_followup_shown_open :
+                                     state == FOLLOWUP_DONE ? sql_followup_shown_done : sql_followup_shown_any,
+                                  &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, from);
+                sqlite3_bind_int64(st, 2, to);
+        }
+
+        r = 0;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                Followup f;
+                followup_borrow_shown(st, &f);
+                /* NOT NULL columns; NULL here means SQLite ran out of memory
+                 * converting them. */
+                if (!f.uid || !f.text || !f.kind) {
+                        store_set_error(s, "out of memory reading a follow-up");
+                        r = -ENOMEM;
+                        break;
+                }
+                r = cb(&f, userdata);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0 && rc != SQLITE_DONE)
+                r = store_error(s, rc, "listing follow-ups");
+        sqlite3_reset(st);
+        return r < 0 ? r : 0;
 }
 
 /* ---- statistics ---- */

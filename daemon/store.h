@@ -98,6 +98,14 @@ int store_followup_get(Store *s, int64_t id, Followup *ret);
 typedef int (*store_followup_cb)(const Followup *f, void *userdata);
 int store_followup_list(Store *s, int64_t from, int64_t to, FollowupState state,
                         store_followup_cb cb, void *userdata);
+/* As store_followup_list (and, with contact_id > 0, as
+ * store_followup_list_for_contact) for a listing: only what one shows is
+ * read (id, uid, text, kind, contact, due, done_at, every, every_fixed,
+ * notified_at; the rest is 0), and nothing is copied: the strings of the
+ * Followup cb gets belong to SQLite and are valid only until cb returns,
+ * and cb must not call the store. */
+int store_followup_list_borrowed(Store *s, int64_t contact_id, int64_t from, int64_t to,
+                                 FollowupState state, store_followup_cb cb, void *userdata);
 
 /* Marks a follow-up done at `now`.  A recurring one gets its successor,
  * whose id is returned in *ret_next_id (0 when there is none).  -EALREADY
