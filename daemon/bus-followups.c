@@ -340,24 +340,33 @@ static int read_list_filter(sd_bus_message *m, Context *c, int64_t *ret_contact_
         return 0;
 }
 
-static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Context *c = userdata;
+/* The arguments of ListFiltered and ListMemfd: (x from, x to, s state,
+ * a{sv} filter), checked, after the caller. */
+static int read_list_request(sd_bus_message *m, Context *c, int64_t *ret_from, int64_t *ret_to,
+                             FollowupState *ret_state, int64_t *ret_contact_id, sd_bus_error *error) {
         const char *state_name;
-        FollowupState state;
-        int64_t from, to, contact_id;
         int r;
 
         r = bus_check_caller(m, c, error);
         if (r < 0)
                 return r;
-        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
+        r = sd_bus_message_read(m, "xxs", ret_from, ret_to, &state_name);
         if (r < 0)
                 return r;
-        r = parse_list_range(state_name, from, to, &state, error);
+        r = parse_list_range(state_name, *ret_from, *ret_to, ret_state, error);
         if (r < 0)
                 return r;
-        r = read_list_filter(m, c, &contact_id, error);
+        return read_list_filter(m, c, ret_contact_id, error);
+}
+
+static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        Context *c = userdata;
+        FollowupState state;
+        int64_t from, to, contact_id;
+        int r;
+
+        r = read_list_request(m, c, &from, &to, &state, &contact_id, error);
         if (r < 0)
                 return r;
 
@@ -447,21 +456,11 @@ static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *er
         _cleanup_(followup_rows_buffer_free) FollowupRowsBuffer rows = {};
         _cleanup_close_ int fd = -1;
         Context *c = userdata;
-        const char *state_name;
         FollowupState state;
         int64_t from, to, contact_id;
         int r;
 
-        r = bus_check_caller(m, c, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "xxs", &from, &to, &state_name);
-        if (r < 0)
-                return r;
-        r = parse_list_range(state_name, from, to, &state, error);
-        if (r < 0)
-                return r;
-        r = read_list_filter(m, c, &contact_id, error);
+        r = read_list_request(m, c, &from, &to, &state, &contact_id, error);
         if (r < 0)
                 return r;
 

@@ -37,33 +37,27 @@ static const char sql_followup_add[] =
                 "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), ?6, ?7, ?7)";
 static const char sql_followup_get[] =
         "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM "WHERE f.id = ?1";
-static const char sql_followup_list_open[] =
-        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
-static const char sql_followup_list_done[] =
-        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
-static const char sql_followup_list_any[] =
-        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+/* The listings, by state, by due time; and of one contact (?4: 0 open, 1
+ * done, 2 any).  Full rows (FOLLOWUP_COLUMNS) or what a list shows. */
+#define FOLLOWUP_WHERE_OPEN "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
+#define FOLLOWUP_WHERE_DONE "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
+#define FOLLOWUP_WHERE_ANY "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
+#define FOLLOWUP_WHERE_CONTACT \
+        "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 " \
+        "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id"
+static const char sql_followup_list_open[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_OPEN;
+static const char sql_followup_list_done[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_DONE;
+static const char sql_followup_list_any[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_ANY;
 /* What a listing shows: the first ten of FOLLOWUP_COLUMNS, in the same
  * order (store_followup_list_borrowed).  Leaving out the four it does not
  * show saves a tenth of a 10,000-row walk. */
 #define FOLLOWUP_SHOWN_COLUMNS \
         "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, f.notified_at"
-static const char sql_followup_shown_open[] =
-        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
-static const char sql_followup_shown_done[] =
-        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
-                "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
-static const char sql_followup_shown_any[] =
-        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
-                "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id";
+static const char sql_followup_shown_open[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_OPEN;
+static const char sql_followup_shown_done[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_DONE;
+static const char sql_followup_shown_any[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_ANY;
 static const char sql_followup_shown_contact[] =
-        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM
-                "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 "
-                "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id";
+        "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_CONTACT;
 static const char sql_followup_done[] =
         "UPDATE followups SET done_at = ?2, modified = ?2, sequence = sequence + 1 "
                 "WHERE id = ?1 AND done_at IS NULL";
@@ -2142,9 +2136,7 @@ static const char sql_followup_set_contact[] =
         "UPDATE followups SET contact_id = NULLIF(?2, 0), modified = ?3, sequence = sequence + 1 "
                 "WHERE id = ?1";
 static const char sql_followup_list_contact[] =
-        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM
-                "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 "
-                "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id";
+        "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_CONTACT;
 static const char sql_stats_interactions[] =
         "SELECT i.contact_id, c.tie = 'strong', i.at, i.gave IS NOT NULL, i.got IS NOT NULL, i.lead "
                 "FROM interactions i JOIN contacts c ON c.id = i.contact_id "
