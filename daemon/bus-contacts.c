@@ -433,12 +433,11 @@ out:
         return r;
 }
 
-static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(contact_clear) Contact ct = {};
-        Context *c = userdata;
+/* A method's leading WHO argument (id, handle, e-mail or name prefix),
+ * after the caller: the contact's id, or a named error (NotFound,
+ * Ambiguous listing the candidates). */
+static int read_who(sd_bus_message *m, Context *c, int64_t *ret_id, sd_bus_error *error) {
         const char *who;
-        int64_t id;
         int r;
 
         r = bus_check_caller(m, c, error);
@@ -447,7 +446,17 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         r = sd_bus_message_read(m, "s", &who);
         if (r < 0)
                 return r;
-        r = contacts_resolve(c, who, &id, error);
+        return contacts_resolve(c, who, ret_id, error);
+}
+
+static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(contact_clear) Contact ct = {};
+        Context *c = userdata;
+        int64_t id;
+        int r;
+
+        r = read_who(m, c, &id, error);
         if (r < 0)
                 return r;
         r = store_contact_get(c->store, id, &ct);
@@ -465,17 +474,10 @@ static int method_get(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 static int method_resolve(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(contact_clear) Contact ct = {};
         Context *c = userdata;
-        const char *who;
         int64_t id;
         int r;
 
-        r = bus_check_caller(m, c, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "s", &who);
-        if (r < 0)
-                return r;
-        r = contacts_resolve(c, who, &id, error);
+        r = read_who(m, c, &id, error);
         if (r < 0)
                 return r;
         r = store_contact_get(c->store, id, &ct);
@@ -561,17 +563,10 @@ static int method_edit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         ContactOptions o = { .changes = CONTACT_CHANGES_NONE };
         ReconnectChange change = {};
         Context *c = userdata;
-        const char *who;
         int64_t id;
         int r;
 
-        r = bus_check_caller(m, c, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "s", &who);
-        if (r < 0)
-                return r;
-        r = contacts_resolve(c, who, &id, error);
+        r = read_who(m, c, &id, error);
         if (r < 0)
                 return r;
         r = read_contact_options(m, true, &o, error);
@@ -602,18 +597,11 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
         Context *c = userdata;
         int force = 0, archive = 0;
         unsigned deleted = 0;
-        const char *who;
         char buf[80];
         int64_t id;
         int r;
 
-        r = bus_check_caller(m, c, error);
-        if (r < 0)
-                return r;
-        r = sd_bus_message_read(m, "s", &who);
-        if (r < 0)
-                return r;
-        r = contacts_resolve(c, who, &id, error);
+        r = read_who(m, c, &id, error);
         if (r < 0)
                 return r;
 
