@@ -59,6 +59,27 @@ bool utf8_valid(const char *s, size_t len) {
         return true;
 }
 
+void text_make_bus_sendable(char *s) {
+        unsigned char *p = (unsigned char *) s, *end = p + strlen(s);
+        uint32_t cp;
+
+        while (p < end) {
+                if (*p < 0x80) {
+                        p++;
+                        continue;
+                }
+                size_t n = utf8_decode(p, (size_t) (end - p), &cp);
+                if (n == 0)
+                        n = 1;
+                else if (!((cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE)) {
+                        p += n;
+                        continue;
+                }
+                memset(p, '?', n);
+                p += n;
+        }
+}
+
 bool text_bus_sendable(const char *s) {
         const unsigned char *p = (const unsigned char *) s, *end = p + strlen(s);
         uint32_t cp;

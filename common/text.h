@@ -18,6 +18,14 @@ bool utf8_valid(const char *s, size_t len);
  * ListMemfd refuses it the same way. */
 bool text_bus_sendable(const char *s);
 
+/* Makes s (NUL-terminated, in place) a string text_bus_sendable() accepts:
+ * every byte that does not begin a valid character, and every byte of a
+ * noncharacter, becomes '?'.  For sentences built from what a caller sent
+ * (a key cut at a byte count, a truncating snprintf): sd-bus cannot send
+ * an error reply holding invalid UTF-8, and the caller would get no answer
+ * at all. */
+void text_make_bus_sendable(char *s);
+
 /* Checks a one-line text field: non-empty after trimming (when !allow_empty),
  * at most max_bytes, valid UTF-8, no control characters (C0, DEL, C1) and
  * no bidirectional override/isolate characters that could disguise what a

@@ -10,6 +10,7 @@
 #include "macro.h"
 #include "selfcare.h"
 #include "sync.h"
+#include "text.h"
 
 /* The one place where errno values become bus error names. */
 static const char *bus_error_name(int r) {
@@ -42,6 +43,8 @@ int bus_error_errno(sd_bus_error *error, int r, const char *fmt, ...) {
         va_start(ap, fmt);
         vsnprintf(msg, sizeof msg, fmt, ap);
         va_end(ap);
+        /* The sentence may quote what the caller sent, cut at a byte count. */
+        text_make_bus_sendable(msg);
         sd_bus_error_set(error, bus_error_name(r), msg);
         return r;
 }

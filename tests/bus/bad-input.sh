@@ -131,6 +131,12 @@ expect_bus_error InvalidArgument Followups Edit 'ta{sv}' "$A" 1 every t 18446744
 # One good change and one bad one: all or nothing.
 expect_bus_error InvalidArgument Followups Edit 'ta{sv}' "$A" 2 text s "new text" bogus s x
 expect_bus_error InvalidArgument Followups Edit 'ta{sv}' "$A" 2 text s "new text" due x -1
+# A long unknown key quoted in the error, cut mid-character: the reply still
+# goes out (invalid UTF-8 in the sentence would leave the caller waiting).
+LONG_KEY=x$(printf 'é%.0s' $(seq 40))
+expect_bus_error InvalidArgument Followups Add 'sxa{sv}' "hi" "$future" 1 "$LONG_KEY" s x
+expect_bus_error InvalidArgument Followups Edit 'ta{sv}' "$A" 1 "$LONG_KEY" s x
+expect_bus_error InvalidArgument Contacts List 'a{sv}' 1 "$LONG_KEY" s x
 expect_bus_error InvalidArgument Followups List xxs 0 "$far" bogus
 expect_bus_error InvalidArgument Followups List xxs 0 "$far" ""
 
