@@ -59,20 +59,6 @@ void contacts_reconnect_changed(Context *c, const ReconnectChange *ch) {
                 bus_emit_changed(c, ch->scheduled_id, ch->scheduled_new ? "added" : "edited");
 }
 
-/* At most max bytes of s, cut at a character boundary: error sentences
- * must stay valid UTF-8. */
-static const char *cut(const char *s, size_t max, char *buf, size_t size) {
-        size_t n = strlen(s);
-        if (n > max)
-                n = max;
-        if (n >= size)
-                n = size - 1;
-        while (n > 0 && n < strlen(s) && ((unsigned char) s[n] & 0xC0) == 0x80)
-                n--;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        return buf;
-}
 
 static int store_failure(Context *c, sd_bus_error *error, int r) {
         if (r == -ENOSPC)
@@ -115,7 +101,7 @@ static int check_email(const char *email, sd_bus_error *error) {
         if (strlen(email) > EMAIL_MAX || !utf8_valid(email, strlen(email)) ||
             !vcard_email_is_valid(email))
                 return bus_error_errno(error, -EINVAL, "\"%s\" is not an e-mail address netctl accepts "
-                                       "(local@domain).", cut(email, 100, buf, sizeof buf));
+                                       "(local@domain).", bus_cut(email, 100, buf, sizeof buf));
         return 0;
 }
 
@@ -125,7 +111,7 @@ static int check_tag(const char *tag, sd_bus_error *error) {
         int r = people_tag_check(tag, &reason);
         if (r == -E2BIG)
                 return bus_error_errno(error, r, "The tag \"%s...\" is longer than %d bytes.",
-                                       cut(tag, 40, buf, sizeof buf), PEOPLE_TAG_MAX);
+                                       bus_cut(tag, 40, buf, sizeof buf), PEOPLE_TAG_MAX);
         if (r < 0)
                 return bus_error_errno(error, r, "Invalid tag: %s.", reason);
         return 0;
@@ -155,7 +141,7 @@ static int parse_tie(const char *tie, int *ret_strong, sd_bus_error *error) {
                 *ret_strong = 1;
         else
                 return bus_error_errno(error, -EINVAL, "Unknown tie \"%s\"; expected weak or strong.",
-                                       cut(tie, 32, buf, sizeof buf));
+                                       bus_cut(tie, 32, buf, sizeof buf));
         return 0;
 }
 
@@ -170,40 +156,6 @@ int contacts_resolve(Context *c, const char *who, int64_t *ret_id, sd_bus_error 
 }
 
 /* ---- a{sv} options ---- */
-
-/* Checks the variant of the entry being read holds `want`. */
-static int option_type(sd_bus_message *m, const char *key, const char *want, sd_bus_error *error) {
-        const char *contents;
-        char type, buf[80];
-        int r = sd_bus_message_peek_type(m, &type, &contents);
-        if (r < 0)
-                return r;
-        if (type != SD_BUS_TYPE_VARIANT || !contents || strcmp(contents, want) != 0)
-                return bus_error_errno(error, -EINVAL, "Option \"%s\" must have type '%s'.",
-                                       cut(key, 64, buf, sizeof buf), want);
-        return 0;
-}
-
-static int option_string(sd_bus_message *m, const char *key, const char **ret, sd_bus_error *error) {
-        int r = option_type(m, key, "s", error);
-        if (r < 0)
-                return r;
-        return sd_bus_message_read(m, "v", "s", ret);
-}
-
-static int option_bool(sd_bus_message *m, const char *key, int *ret, sd_bus_error *error) {
-        int r = option_type(m, key, "b", error);
-        if (r < 0)
-                return r;
-        return sd_bus_message_read(m, "v", "b", ret);
-}
-
-static int option_int64(sd_bus_message *m, const char *key, int64_t *ret, sd_bus_error *error) {
-        int r = option_type(m, key, "x", error);
-        if (r < 0)
-                return r;
-        return sd_bus_message_read(m, "v", "x", ret);
-}
 
 static void strv_free(char **l) {
         if (!l)
@@ -224,7 +176,7 @@ static size_t strv_length(char **l) {
  * *ret, which is freed). */
 static int option_strv(sd_bus_message *m, const char *key, size_t max, char ***ret, sd_bus_error *error) {
         char **l = NULL, buf[80];
-        int r = option_type(m, key, "as", error);
+        int r = bus_option_type(m, key, "as", error);
         if (r < 0)
                 return r;
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_VARIANT, "as");
@@ -241,7 +193,7 @@ static int option_strv(sd_bus_message *m, const char *key, size_t max, char ***r
         if (strv_length(l) > max) {
                 strv_free(l);
                 return bus_error_errno(error, -E2BIG, "Option \"%s\" holds more than %zu items.",
-                                       cut(key, 64, buf, sizeof buf), max);
+                                       bus_cut(key, 64, buf, sizeof buf), max);
         }
         strv_free(*ret);
         *ret = l;
@@ -260,84 +212,80 @@ static void contact_options_done(ContactOptions *o) {
         strv_free(o->remove_tags);
 }
 
+typedef struct ContactOptionsReader {
+        bool editing;           /* Edit's changes, not Add's options */
+        ContactOptions *options;
+} ContactOptionsReader;
+
+static int read_contact_option(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        ContactOptionsReader *rd = userdata;
+        ContactOptions *o = rd->options;
+        ContactChanges *ch = &o->changes;
+        bool editing = rd->editing;
+        int r;
+
+        if (editing && strcmp(key, "name") == 0) {
+                r = bus_option_string(m, key, &ch->name, error);
+                if (r >= 0)
+                        r = check_line("name", ch->name, NETCTL_NAME_MAX, false, error);
+        } else if (strcmp(key, "handle") == 0) {
+                r = bus_option_string(m, key, &ch->handle, error);
+                if (r >= 0)
+                        r = check_handle(ch->handle, error);
+        } else if (strcmp(key, "org") == 0) {
+                r = bus_option_string(m, key, &ch->org, error);
+                if (r >= 0)
+                        r = check_line("organisation", ch->org, NETCTL_NAME_MAX, true, error);
+        } else if (strcmp(key, "met") == 0) {
+                r = bus_option_string(m, key, &ch->met, error);
+                if (r >= 0)
+                        r = check_line("\"met\" text", ch->met, NETCTL_TEXT_MAX, true, error);
+        } else if (strcmp(key, "note") == 0) {
+                r = bus_option_string(m, key, &ch->note, error);
+                if (r >= 0)
+                        r = check_note("note", ch->note, error);
+        } else if (strcmp(key, "tie") == 0) {
+                const char *tie;
+                r = bus_option_string(m, key, &tie, error);
+                if (r >= 0)
+                        r = parse_tie(tie, &ch->strong, error);
+        } else if (strcmp(key, "cadence") == 0) {
+                r = bus_option_int64(m, key, &ch->cadence, error);
+                if (r >= 0)
+                        r = check_cadence(ch->cadence, error);
+        } else if (editing && strcmp(key, "archived") == 0) {
+                int archived;
+                r = bus_option_bool(m, key, &archived, error);
+                ch->archived = !!archived;
+        } else if ((!editing && strcmp(key, "emails") == 0) ||
+                   (editing && strcmp(key, "add_emails") == 0)) {
+                r = option_strv(m, key, PEOPLE_EMAILS_MAX, &o->emails, error);
+                for (size_t i = 0; r >= 0 && o->emails[i]; i++)
+                        r = check_email(o->emails[i], error);
+        } else if (editing && strcmp(key, "remove_emails") == 0) {
+                r = option_strv(m, key, PEOPLE_EMAILS_MAX, &o->remove_emails, error);
+                for (size_t i = 0; r >= 0 && o->remove_emails[i]; i++)
+                        r = check_line("e-mail", o->remove_emails[i], EMAIL_MAX, false, error);
+        } else if ((!editing && strcmp(key, "tags") == 0) ||
+                   (editing && strcmp(key, "add_tags") == 0)) {
+                r = option_strv(m, key, PEOPLE_TAGS_MAX, &o->tags, error);
+                for (size_t i = 0; r >= 0 && o->tags[i]; i++)
+                        r = check_tag(o->tags[i], error);
+        } else if (editing && strcmp(key, "remove_tags") == 0) {
+                r = option_strv(m, key, PEOPLE_TAGS_MAX, &o->remove_tags, error);
+                for (size_t i = 0; r >= 0 && o->remove_tags[i]; i++)
+                        r = check_tag(o->remove_tags[i], error);
+        } else
+                return BUS_OPTION_UNKNOWN;
+        return r < 0 ? r : 0;
+}
+
 /* Reads and checks the options of Add (editing false) or the changes of
  * Edit (editing true). */
 static int read_contact_options(sd_bus_message *m, bool editing, ContactOptions *o, sd_bus_error *error) {
+        ContactOptionsReader rd = { .editing = editing, .options = o };
         ContactChanges *ch = &o->changes;
-        char buf[80];
-        int r;
-
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-
-                if (editing && strcmp(key, "name") == 0) {
-                        r = option_string(m, key, &ch->name, error);
-                        if (r >= 0)
-                                r = check_line("name", ch->name, NETCTL_NAME_MAX, false, error);
-                } else if (strcmp(key, "handle") == 0) {
-                        r = option_string(m, key, &ch->handle, error);
-                        if (r >= 0)
-                                r = check_handle(ch->handle, error);
-                } else if (strcmp(key, "org") == 0) {
-                        r = option_string(m, key, &ch->org, error);
-                        if (r >= 0)
-                                r = check_line("organisation", ch->org, NETCTL_NAME_MAX, true, error);
-                } else if (strcmp(key, "met") == 0) {
-                        r = option_string(m, key, &ch->met, error);
-                        if (r >= 0)
-                                r = check_line("\"met\" text", ch->met, NETCTL_TEXT_MAX, true, error);
-                } else if (strcmp(key, "note") == 0) {
-                        r = option_string(m, key, &ch->note, error);
-                        if (r >= 0)
-                                r = check_note("note", ch->note, error);
-                } else if (strcmp(key, "tie") == 0) {
-                        const char *tie;
-                        r = option_string(m, key, &tie, error);
-                        if (r >= 0)
-                                r = parse_tie(tie, &ch->strong, error);
-                } else if (strcmp(key, "cadence") == 0) {
-                        r = option_int64(m, key, &ch->cadence, error);
-                        if (r >= 0)
-                                r = check_cadence(ch->cadence, error);
-                } else if (editing && strcmp(key, "archived") == 0) {
-                        int archived;
-                        r = option_bool(m, key, &archived, error);
-                        ch->archived = !!archived;
-                } else if ((!editing && strcmp(key, "emails") == 0) ||
-                           (editing && strcmp(key, "add_emails") == 0)) {
-                        r = option_strv(m, key, PEOPLE_EMAILS_MAX, &o->emails, error);
-                        for (size_t i = 0; r >= 0 && o->emails[i]; i++)
-                                r = check_email(o->emails[i], error);
-                } else if (editing && strcmp(key, "remove_emails") == 0) {
-                        r = option_strv(m, key, PEOPLE_EMAILS_MAX, &o->remove_emails, error);
-                        for (size_t i = 0; r >= 0 && o->remove_emails[i]; i++)
-                                r = check_line("e-mail", o->remove_emails[i], EMAIL_MAX, false, error);
-                } else if ((!editing && strcmp(key, "tags") == 0) ||
-                           (editing && strcmp(key, "add_tags") == 0)) {
-                        r = option_strv(m, key, PEOPLE_TAGS_MAX, &o->tags, error);
-                        for (size_t i = 0; r >= 0 && o->tags[i]; i++)
-                                r = check_tag(o->tags[i], error);
-                } else if (editing && strcmp(key, "remove_tags") == 0) {
-                        r = option_strv(m, key, PEOPLE_TAGS_MAX, &o->remove_tags, error);
-                        for (size_t i = 0; r >= 0 && o->remove_tags[i]; i++)
-                                r = check_tag(o->remove_tags[i], error);
-                } else
-                        return bus_error_errno(error, -EINVAL, "Unknown option \"%s\".",
-                                               cut(key, 64, buf, sizeof buf));
-                if (r < 0)
-                        return r;
-
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
+        int r = bus_read_options(m, "option", read_contact_option, &rd, error);
         if (r < 0)
                 return r;
 
@@ -349,7 +297,7 @@ static int read_contact_options(sd_bus_message *m, bool editing, ContactOptions 
         ch->n_add_tags = strv_length(o->tags);
         ch->remove_tags = (const char *const *) o->remove_tags;
         ch->n_remove_tags = strv_length(o->remove_tags);
-        return sd_bus_message_exit_container(m);
+        return 0;
 }
 
 /* ---- replies ---- */
@@ -496,50 +444,39 @@ static int append_contact_cb(const Contact *ct, void *userdata) {
         return append_contact(a->reply, ct, a->weak_cadence);
 }
 
+static int read_contact_filter(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        ContactFilter *filter = userdata;
+        int r;
+
+        if (strcmp(key, "tie") == 0) {
+                const char *tie;
+                r = bus_option_string(m, key, &tie, error);
+                if (r >= 0)
+                        r = parse_tie(tie, &filter->strong, error);
+        } else if (strcmp(key, "tag") == 0) {
+                r = bus_option_string(m, key, &filter->tag, error);
+                if (r >= 0)
+                        r = check_tag(filter->tag, error);
+        } else if (strcmp(key, "archived") == 0) {
+                int archived;
+                r = bus_option_bool(m, key, &archived, error);
+                filter->include_archived = archived;
+        } else
+                return BUS_OPTION_UNKNOWN;
+        return r < 0 ? r : 0;
+}
+
 static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         ContactFilter filter = { .strong = -1 };
         Context *c = userdata;
-        char buf[80];
         int r;
 
         r = bus_check_caller(m, c, error);
         if (r < 0)
                 return r;
 
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "tie") == 0) {
-                        const char *tie;
-                        r = option_string(m, key, &tie, error);
-                        if (r >= 0)
-                                r = parse_tie(tie, &filter.strong, error);
-                } else if (strcmp(key, "tag") == 0) {
-                        r = option_string(m, key, &filter.tag, error);
-                        if (r >= 0)
-                                r = check_tag(filter.tag, error);
-                } else if (strcmp(key, "archived") == 0) {
-                        int archived;
-                        r = option_bool(m, key, &archived, error);
-                        filter.include_archived = archived;
-                } else
-                        return bus_error_errno(error, -EINVAL, "Unknown filter \"%s\".",
-                                               cut(key, 64, buf, sizeof buf));
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = bus_read_options(m, "filter", read_contact_filter, &filter, error);
         if (r < 0)
                 return r;
 
@@ -592,58 +529,76 @@ out:
         return r;
 }
 
+typedef struct RemoveOptions {
+        int force, archive;
+} RemoveOptions;
+
+static int read_remove_option(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        RemoveOptions *o = userdata;
+
+        if (strcmp(key, "force") == 0)
+                return bus_option_bool(m, key, &o->force, error);
+        if (strcmp(key, "archive") == 0)
+                return bus_option_bool(m, key, &o->archive, error);
+        return BUS_OPTION_UNKNOWN;
+}
+
 static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         ReconnectChange change = {};
+        RemoveOptions o = {};
         Context *c = userdata;
-        int force = 0, archive = 0;
         unsigned deleted = 0;
-        char buf[80];
         int64_t id;
         int r;
 
         r = read_who(m, c, &id, error);
         if (r < 0)
                 return r;
-
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        r = bus_read_options(m, "option", read_remove_option, &o, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "force") == 0)
-                        r = option_bool(m, key, &force, error);
-                else if (strcmp(key, "archive") == 0)
-                        r = option_bool(m, key, &archive, error);
-                else
-                        return bus_error_errno(error, -EINVAL, "Unknown option \"%s\".",
-                                               cut(key, 64, buf, sizeof buf));
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        if (force && archive)
+        if (o.force && o.archive)
                 return bus_error_errno(error, -EINVAL, "Give either force or archive, not both.");
 
-        ContactRemoveMode mode = archive ? CONTACT_REMOVE_ARCHIVE :
-                                 force ? CONTACT_REMOVE_FORCE : CONTACT_REMOVE;
+        ContactRemoveMode mode = o.archive ? CONTACT_REMOVE_ARCHIVE :
+                                 o.force ? CONTACT_REMOVE_FORCE : CONTACT_REMOVE;
         r = store_contact_remove(c->store, id, mode, context_now(c), &deleted, &change);
         if (r < 0)
                 return store_failure(c, error, r);
 
-        const char *outcome = archive ? "archived" : "removed";
+        const char *outcome = o.archive ? "archived" : "removed";
         contacts_reconnect_changed(c, &change);
         contacts_emit_changed(c, id, outcome);
         return sd_bus_reply_method_return(m, "su", outcome, deleted);
+}
+
+typedef struct LogOptions {
+        InteractionNew *in;
+        int lead;
+} LogOptions;
+
+static int read_log_option(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        LogOptions *o = userdata;
+        InteractionNew *in = o->in;
+        int r;
+
+        if (strcmp(key, "gave") == 0) {
+                r = bus_option_string(m, key, &in->gave, error);
+                if (r >= 0)
+                        r = check_line("\"gave\" text", in->gave, NETCTL_TEXT_MAX, true, error);
+        } else if (strcmp(key, "got") == 0) {
+                r = bus_option_string(m, key, &in->got, error);
+                if (r >= 0)
+                        r = check_line("\"got\" text", in->got, NETCTL_TEXT_MAX, true, error);
+        } else if (strcmp(key, "note") == 0) {
+                r = bus_option_string(m, key, &in->note, error);
+                if (r >= 0)
+                        r = check_note("note", in->note, error);
+        } else if (strcmp(key, "lead") == 0)
+                r = bus_option_bool(m, key, &o->lead, error);
+        else
+                return BUS_OPTION_UNKNOWN;
+        return r < 0 ? r : 0;
 }
 
 static int method_log(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -652,8 +607,8 @@ static int method_log(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         int64_t id, contact_id, now = context_now(c);
         const char *who, *kind;
-        int lead = 0, r;
         char buf[80];
+        int r;
 
         r = bus_check_caller(m, c, error);
         if (r < 0)
@@ -666,7 +621,7 @@ static int method_log(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (!people_kind_valid(kind))
                 return bus_error_errno(error, -EINVAL, "Unknown kind \"%s\"; expected coffee, call, "
                                        "email, message, meeting, event or intro.",
-                                       cut(kind, 32, buf, sizeof buf));
+                                       bus_cut(kind, 32, buf, sizeof buf));
         in.kind = kind;
         if (in.at == 0)
                 in.at = now;
@@ -676,43 +631,11 @@ static int method_log(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 return bus_error_errno(error, -ERANGE, "An interaction is logged once it happened; "
                                        "that time is in the future (plan it with netctl add).");
 
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        LogOptions o = { .in = &in };
+        r = bus_read_options(m, "option", read_log_option, &o, error);
         if (r < 0)
                 return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "gave") == 0) {
-                        r = option_string(m, key, &in.gave, error);
-                        if (r >= 0)
-                                r = check_line("\"gave\" text", in.gave, NETCTL_TEXT_MAX, true, error);
-                } else if (strcmp(key, "got") == 0) {
-                        r = option_string(m, key, &in.got, error);
-                        if (r >= 0)
-                                r = check_line("\"got\" text", in.got, NETCTL_TEXT_MAX, true, error);
-                } else if (strcmp(key, "note") == 0) {
-                        r = option_string(m, key, &in.note, error);
-                        if (r >= 0)
-                                r = check_note("note", in.note, error);
-                } else if (strcmp(key, "lead") == 0)
-                        r = option_bool(m, key, &lead, error);
-                else
-                        return bus_error_errno(error, -EINVAL, "Unknown option \"%s\".",
-                                               cut(key, 64, buf, sizeof buf));
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-        in.lead = lead || people_got_is_lead(in.got);
+        in.lead = o.lead || people_got_is_lead(in.got);
 
         /* Resolve last: a bad argument is reported before a bad WHO is
          * looked up, and nothing is resolved for a request that fails. */
@@ -897,7 +820,7 @@ static int method_suggest(sd_bus_message *m, void *userdata, sd_bus_error *error
                 people_suggest_reason(p, now, reason, sizeof reason);
                 /* The reason quotes names and "met" text: keep it UTF-8. */
                 char safe[512];
-                cut(reason, sizeof safe - 1, safe, sizeof safe);
+                bus_cut(reason, sizeof safe - 1, safe, sizeof safe);
                 r = sd_bus_message_append(reply, NETCTL_SUGGESTION_SIG, (uint64_t) p->id,
                                           (const char *) p->userdata, p->history.name,
                                           p->strong ? "strong" : "weak", p->due, p->history.last_at,
@@ -1085,7 +1008,7 @@ static int import_card_fields(const VCard *v, bool keep_in_touch, ImportCard *ic
                 if (people_tag_check(v->categories[i], NULL) < 0) {
                         char cat[48];
                         snprintf(buf, sizeof buf, "category \"%s\" left out",
-                                 cut(v->categories[i], 40, cat, sizeof cat));
+                                 bus_cut(v->categories[i], 40, cat, sizeof cat));
                         detail_add(detail, size, buf);
                         continue;
                 }
@@ -1151,6 +1074,12 @@ static int import_card_fields(const VCard *v, bool keep_in_touch, ImportCard *ic
         return 0;
 }
 
+static int read_import_option(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        if (strcmp(key, "keep_in_touch") != 0)
+                return BUS_OPTION_UNKNOWN;
+        return bus_option_bool(m, key, userdata, error);
+}
+
 static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(vcard_parse_result_freep) VCardParseResult *res = NULL;
@@ -1172,27 +1101,7 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
         r = sd_bus_message_read(m, "s", &name);
         if (r < 0)
                 return r;
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "keep_in_touch") != 0)
-                        return bus_error_errno(error, -EINVAL, "Unknown option \"%s\".",
-                                               cut(key, 64, buf, sizeof buf));
-                r = option_bool(m, key, &keep_in_touch, error);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = bus_read_options(m, "option", read_import_option, &keep_in_touch, error);
         if (r < 0)
                 return r;
         r = check_line("file name", name, 1024, true, error);
@@ -1200,7 +1109,7 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return r;
         if (!name[0])
                 name = "the vCard data";
-        cut(name, 64, buf, sizeof buf);
+        bus_cut(name, 64, buf, sizeof buf);
         if (size > NETCTL_VCARD_FILE_MAX)
                 return bus_error_errno(error, -E2BIG, "%s is larger than 16 MiB.", buf);
 
@@ -1210,7 +1119,7 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0) {
                 char why[200];
                 return bus_error_errno(error, r == -EFBIG ? -E2BIG : r == -E2BIG ? -E2BIG : -EINVAL,
-                                       "%s: %s.", buf, cut(reason, 190, why, sizeof why));
+                                       "%s: %s.", buf, bus_cut(reason, 190, why, sizeof why));
         }
 
         r = sd_bus_message_new_method_return(m, &reply);
@@ -1264,7 +1173,7 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
                         if (r < 0) {
                                 char why[200];
                                 detail_add(detail, sizeof detail,
-                                           cut(store_last_error(c->store), 190, why, sizeof why));
+                                           bus_cut(store_last_error(c->store), 190, why, sizeof why));
                                 id = 0;
                         }
                         if (skipped_emails > 0)
@@ -1341,7 +1250,7 @@ void contacts_reconnect_summary(Context *c, const Followup *f, char *buf, size_t
         };
         char summary[1024];
         people_reconnect_summary(&h, context_now(c), summary, sizeof summary);
-        cut(summary, size - 1, buf, size);
+        bus_cut(summary, size - 1, buf, size);
 }
 
 const sd_bus_vtable bus_contacts_vtable[] = {

@@ -44,21 +44,6 @@ static int check_every(uint64_t every, sd_bus_error *error) {
         return 0;
 }
 
-/* Reads one {sv} entry's key and checks the variant holds `type`. */
-static int read_option(sd_bus_message *m, const char **ret_key, char want, sd_bus_error *error) {
-        const char *contents;
-        char type;
-        int r;
-
-        r = sd_bus_message_peek_type(m, &type, &contents);
-        if (r < 0)
-                return r;
-        if (type != SD_BUS_TYPE_VARIANT || !contents || contents[0] != want || contents[1] != '\0')
-                return bus_error_errno(error, -EINVAL, "Option \"%s\" must have type '%c'.",
-                                       *ret_key, want);
-        return 0;
-}
-
 /* Options and changes arrive as a{sv}; unknown keys and wrong types are
  * errors, so a typo never silently does nothing. */
 typedef struct FollowupFields {
@@ -71,83 +56,49 @@ typedef struct FollowupFields {
 
 #define CONTACT_WHO_MAX 512
 
-static int read_fields(sd_bus_message *m, bool allow_text_due, FollowupFields *f, sd_bus_error *error) {
+typedef struct FieldsReader {
+        bool allow_text_due;    /* Add and Edit take text and due; options do not */
+        FollowupFields *fields;
+} FieldsReader;
+
+static int read_field(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        FieldsReader *rd = userdata;
+        FollowupFields *f = rd->fields;
         int r;
 
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-
-                if (strcmp(key, "every") == 0) {
-                        uint64_t every;
-                        r = read_option(m, &key, SD_BUS_TYPE_UINT64, error);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read(m, "v", "t", &every);
-                        if (r < 0)
-                                return r;
+        if (strcmp(key, "every") == 0) {
+                uint64_t every;
+                r = bus_option_uint64(m, key, &every, error);
+                if (r >= 0)
                         r = check_every(every, error);
-                        if (r < 0)
-                                return r;
+                if (r >= 0)
                         f->every = (int64_t) every;
-                } else if (strcmp(key, "every_fixed") == 0) {
-                        int fixed;
-                        r = read_option(m, &key, SD_BUS_TYPE_BOOLEAN, error);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read(m, "v", "b", &fixed);
-                        if (r < 0)
-                                return r;
+        } else if (strcmp(key, "every_fixed") == 0) {
+                int fixed;
+                r = bus_option_bool(m, key, &fixed, error);
+                if (r >= 0)
                         f->every_fixed = !!fixed;
-                } else if (strcmp(key, "contact") == 0) {
-                        const char *reason;
-                        r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read(m, "v", "s", &f->contact);
-                        if (r < 0)
-                                return r;
-                        r = text_check_line(f->contact, CONTACT_WHO_MAX, true, &reason);
-                        if (r < 0)
-                                return bus_error_errno(error, r, "Invalid contact: %s.", reason);
-                } else if (allow_text_due && strcmp(key, "text") == 0) {
-                        r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read(m, "v", "s", &f->text);
-                        if (r < 0)
-                                return r;
+        } else if (strcmp(key, "contact") == 0) {
+                const char *reason;
+                r = bus_option_string(m, key, &f->contact, error);
+                if (r >= 0 && (r = text_check_line(f->contact, CONTACT_WHO_MAX, true, &reason)) < 0)
+                        r = bus_error_errno(error, r, "Invalid contact: %s.", reason);
+        } else if (rd->allow_text_due && strcmp(key, "text") == 0) {
+                r = bus_option_string(m, key, &f->text, error);
+                if (r >= 0)
                         r = check_text(f->text, error);
-                        if (r < 0)
-                                return r;
-                } else if (allow_text_due && strcmp(key, "due") == 0) {
-                        r = read_option(m, &key, SD_BUS_TYPE_INT64, error);
-                        if (r < 0)
-                                return r;
-                        r = sd_bus_message_read(m, "v", "x", &f->due);
-                        if (r < 0)
-                                return r;
+        } else if (rd->allow_text_due && strcmp(key, "due") == 0) {
+                r = bus_option_int64(m, key, &f->due, error);
+                if (r >= 0)
                         r = check_due(f->due, error);
-                        if (r < 0)
-                                return r;
-                } else
-                        return bus_error_errno(error, -EINVAL, "Unknown option \"%.64s\".", key);
+        } else
+                return BUS_OPTION_UNKNOWN;
+        return r < 0 ? r : 0;
+}
 
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-
-        return sd_bus_message_exit_container(m);
+static int read_fields(sd_bus_message *m, bool allow_text_due, FollowupFields *f, sd_bus_error *error) {
+        FieldsReader rd = { .allow_text_due = allow_text_due, .fields = f };
+        return bus_read_options(m, "option", read_field, &rd, error);
 }
 
 static int store_failure(Context *c, sd_bus_error *error, int r) {
@@ -300,35 +251,18 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 /* A list filter: a{sv} with "contact" s (a WHO), resolved to its id (0
  * when the filter names nobody).  Unknown keys are errors; an empty filter
  * lists as List does. */
+static int read_list_filter_key(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        if (strcmp(key, "contact") != 0)
+                return BUS_OPTION_UNKNOWN;
+        return bus_option_string(m, key, userdata, error);
+}
+
 static int read_list_filter(sd_bus_message *m, Context *c, int64_t *ret_contact_id, sd_bus_error *error) {
         const char *contact = NULL;
         int64_t contact_id = 0;
         int r;
 
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *key;
-                r = sd_bus_message_read(m, "s", &key);
-                if (r < 0)
-                        return r;
-                if (strcmp(key, "contact") != 0)
-                        return bus_error_errno(error, -EINVAL, "Unknown filter \"%s\".",
-                                               strlen(key) <= 32 ? key : "...");
-                r = read_option(m, &key, SD_BUS_TYPE_STRING, error);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_read(m, "v", "s", &contact);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = bus_read_options(m, "filter", read_list_filter_key, &contact, error);
         if (r < 0)
                 return r;
         if (contact) {

@@ -49,6 +49,88 @@ int bus_error_errno(sd_bus_error *error, int r, const char *fmt, ...) {
         return r;
 }
 
+const char *bus_cut(const char *s, size_t max, char *buf, size_t size) {
+        size_t n = strlen(s);
+        if (n > max)
+                n = max;
+        if (n >= size)
+                n = size - 1;
+        while (n > 0 && n < strlen(s) && ((unsigned char) s[n] & 0xC0) == 0x80)
+                n--;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        return buf;
+}
+
+int bus_read_options(sd_bus_message *m, const char *what, bus_option_fn fn, void *userdata,
+                     sd_bus_error *error) {
+        char buf[80];
+        int r;
+
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *key;
+
+                r = sd_bus_message_read(m, "s", &key);
+                if (r < 0)
+                        return r;
+                r = fn(m, key, userdata, error);
+                if (r == BUS_OPTION_UNKNOWN)
+                        return bus_error_errno(error, -EINVAL, "Unknown %s \"%s\".", what,
+                                               bus_cut(key, 64, buf, sizeof buf));
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        return sd_bus_message_exit_container(m);
+}
+
+int bus_option_type(sd_bus_message *m, const char *key, const char *want, sd_bus_error *error) {
+        const char *contents;
+        char type, buf[80];
+        int r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (type != SD_BUS_TYPE_VARIANT || !contents || strcmp(contents, want) != 0)
+                return bus_error_errno(error, -EINVAL, "Option \"%s\" must have type '%s'.",
+                                       bus_cut(key, 64, buf, sizeof buf), want);
+        return 0;
+}
+
+int bus_option_string(sd_bus_message *m, const char *key, const char **ret, sd_bus_error *error) {
+        int r = bus_option_type(m, key, "s", error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "v", "s", ret);
+        return r < 0 ? r : 0;
+}
+
+int bus_option_bool(sd_bus_message *m, const char *key, int *ret, sd_bus_error *error) {
+        int r = bus_option_type(m, key, "b", error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "v", "b", ret);
+        return r < 0 ? r : 0;
+}
+
+int bus_option_int64(sd_bus_message *m, const char *key, int64_t *ret, sd_bus_error *error) {
+        int r = bus_option_type(m, key, "x", error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "v", "x", ret);
+        return r < 0 ? r : 0;
+}
+
+int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_error *error) {
+        int r = bus_option_type(m, key, "t", error);
+        if (r >= 0)
+                r = sd_bus_message_read(m, "v", "t", ret);
+        return r < 0 ? r : 0;
+}
+
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         const char *sender = sd_bus_message_get_sender(m);

@@ -17,6 +17,35 @@ int bus_setup(Context *c);
 int bus_error_errno(sd_bus_error *error, int r, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
+/* At most max bytes of s, cut at a character boundary, into buf: for
+ * quoting what a caller sent in an error sentence. */
+const char *bus_cut(const char *s, size_t max, char *buf, size_t size);
+
+/* ---- Options and changes, as a{sv} ----
+ * Unknown keys and wrong types are errors, so a typo never silently does
+ * nothing. */
+
+/* What a bus_option_fn returns for a key it does not take (not 1: that is
+ * what sd-bus's readers return on success). */
+#define BUS_OPTION_UNKNOWN 2
+
+/* Reads the value of option `key` (the message is at its variant); 0, a
+ * negative errno with *error set, or BUS_OPTION_UNKNOWN. */
+typedef int (*bus_option_fn)(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error);
+
+/* Reads an a{sv}, each entry through fn.  An unknown key is
+ * InvalidArgument: "Unknown <what> "KEY"." (what: "option", "filter"). */
+int bus_read_options(sd_bus_message *m, const char *what, bus_option_fn fn, void *userdata,
+                     sd_bus_error *error);
+
+/* Check that the option's variant holds `want` ("s", "as", ...); the
+ * readers then read it.  0 or a negative errno with *error set. */
+int bus_option_type(sd_bus_message *m, const char *key, const char *want, sd_bus_error *error);
+int bus_option_string(sd_bus_message *m, const char *key, const char **ret, sd_bus_error *error);
+int bus_option_bool(sd_bus_message *m, const char *key, int *ret, sd_bus_error *error);
+int bus_option_int64(sd_bus_message *m, const char *key, int64_t *ret, sd_bus_error *error);
+int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_error *error);
+
 /* Refuses callers whose effective UID differs from the daemon's. */
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error);
 
