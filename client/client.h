@@ -37,9 +37,10 @@ int client_call(const char *interface, const char *method, sd_bus_message **ret_
 /* As client_call, with a message the caller built (for a{sv} arguments). */
 int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply);
 int client_new_call(const char *interface, const char *method, sd_bus_message **ret);
-/* As client_call_message, for a method that an older netctld may not have:
- * UnknownMethod is not reported, and returns 0 with *ret_reply NULL so that
- * the caller can fall back to an older method. */
+/* As client_call_message, for a method that an older netctld may not have,
+ * or that may be Busy (ListStream with many unread lists): UnknownMethod
+ * and Busy are not reported, and return 0 with *ret_reply NULL so that the
+ * caller can fall back to an older method. */
 int client_call_message_optional(sd_bus_message *m, sd_bus_message **ret_reply);
 
 /* Reports the option getopt_long just rejected (unknown, or missing its

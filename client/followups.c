@@ -222,57 +222,111 @@ typedef enum ListRange {
         LIST_ALL,
 } ListRange;
 
-/* The follow-ups a listing returned: the rows in ListMemfd's memfd, mapped,
- * or the array in a List reply from a netctld that predates ListMemfd. */
+/* The follow-ups a listing returned: the rows ListStream writes into a
+ * pipe, read as they arrive, or the array in a List reply (from a netctld
+ * that predates ListStream, or over a bus that cannot pass file
+ * descriptors). */
 typedef struct FollowupListing {
-        void *map;
-        size_t map_size;
-        const char *next, *end;
         sd_bus_message *reply;
+        bool streaming;
+        int fd;                         /* the pipe's read end */
+        char *data;                     /* what has arrived and is not yet read */
+        size_t size, allocated, pos;
+        bool magic_seen, eof, ended;
+        char *error;                    /* the trailer's sentence, when it failed */
 } FollowupListing;
 
 static void followup_listing_done(FollowupListing *l) {
-        if (l->map)
-                munmap(l->map, l->map_size);
         sd_bus_message_unref(l->reply);
+        if (l->streaming && l->fd >= 0)
+                close(l->fd);
+        free(l->data);
+        free(l->error);
         *l = (FollowupListing) {};
 }
 
-/* Returns 1 and the next follow-up (its strings valid until the listing is
- * done), 0 after the last, or negative errno. */
-static int followup_listing_next(FollowupListing *l, FollowupRow *ret) {
-        if (l->reply)
-                return read_followup(l->reply, ret);
-        return followup_rows_next(&l->next, l->end, ret);
+/* Reads what the pipe has, after moving the unread rest to the start.
+ * 0, or a negative errno. */
+static int listing_read_more(FollowupListing *l) {
+        if (l->pos > 0) {
+                memmove(l->data, l->data + l->pos, l->size - l->pos);
+                l->size -= l->pos;
+                l->pos = 0;
+        }
+        if (l->size == l->allocated) {
+                size_t want = l->allocated ? l->allocated * 2 : 256 * 1024;
+                char *p = realloc(l->data, want);
+                if (!p)
+                        return -ENOMEM;
+                l->data = p;
+                l->allocated = want;
+        }
+        for (;;) {
+                ssize_t n = read(l->fd, l->data + l->size, l->allocated - l->size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return -errno;
+                if (n == 0)
+                        l->eof = true;
+                l->size += (size_t) n;
+                return 0;
+        }
 }
 
-/* Maps the rows ListMemfd returned.  Only a memfd sealed against shrinking
- * and writing is mapped: a file that shrank under the mapping would kill
- * the client with SIGBUS. */
-static int map_followup_rows(int fd, FollowupListing *l) {
-        struct stat st;
-        int seals = fcntl(fd, F_GET_SEALS);
-        if (seals < 0)
-                return -errno;
-        if ((seals & (F_SEAL_SHRINK | F_SEAL_WRITE)) != (F_SEAL_SHRINK | F_SEAL_WRITE))
-                return -EBADMSG;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (st.st_size < FOLLOWUP_ROWS_MAGIC_SIZE || (uint64_t) st.st_size > SIZE_MAX)
-                return -EBADMSG;
-        void *map = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-        if (map == MAP_FAILED)
-                return -errno;
-        const char *first = followup_rows_begin(map, (size_t) st.st_size);
-        if (!first) {
-                munmap(map, (size_t) st.st_size);
-                return -EBADMSG;
+/* The next row of a stream.  -EPIPE: netctld stopped before the trailer;
+ * -EREMOTEIO: the trailer says the list failed (its sentence in l->error). */
+static int listing_stream_next(FollowupListing *l, FollowupRow *ret) {
+        for (;;) {
+                if (!l->magic_seen && l->size - l->pos >= FOLLOWUP_ROWS_MAGIC_SIZE) {
+                        if (!followup_rows_begin(l->data + l->pos, l->size - l->pos))
+                                return -EBADMSG;
+                        l->pos += FOLLOWUP_ROWS_MAGIC_SIZE;
+                        l->magic_seen = true;
+                }
+                if (l->magic_seen) {
+                        const char *p = l->data + l->pos;
+                        FollowupRowsEnd end;
+                        int r = followup_rows_next_streamed(&p, l->data + l->size, ret, &end);
+                        if (r < 0)
+                                return r;
+                        if (r > 0)
+                                l->pos = (size_t) (p - l->data);
+                        if (r == 1)
+                                return 1;
+                        if (r == 2) {
+                                l->ended = true;
+                                if (end.status == 0)
+                                        return 0;
+                                l->error = strdup(end.message[0] ? end.message : end.error_name);
+                                return l->error ? -EREMOTEIO : -ENOMEM;
+                        }
+                }
+                if (l->eof)
+                        return -EPIPE;
+                int r = listing_read_more(l);
+                if (r < 0)
+                        return r;
         }
-        l->map = map;
-        l->map_size = (size_t) st.st_size;
-        l->next = first;
-        l->end = (const char *) map + st.st_size;
-        return 0;
+}
+
+/* Returns 1 and the next follow-up (its strings valid until the next
+ * call), 0 after the last, or negative errno. */
+static int followup_listing_next(FollowupListing *l, FollowupRow *ret) {
+        if (!l->streaming)
+                return read_followup(l->reply, ret);
+        if (l->ended)
+                return 0;
+        return listing_stream_next(l, ret);
+}
+
+/* Says why a listing could not be read; returns the exit status. */
+static int listing_failed(const FollowupListing *l, int r) {
+        if (r == -EREMOTEIO && l->error)
+                return fail("%s", l->error);
+        if (r == -EPIPE)
+                return fail("netctld stopped before the list was complete; try again.");
+        return fail("unexpected reply from netctld: %s", strerror(-r));
 }
 
 static int append_list_args(sd_bus_message *m, int64_t from, int64_t to, const char *state,
@@ -288,10 +342,12 @@ static int append_list_args(sd_bus_message *m, int64_t from, int64_t to, const c
 }
 
 /* Asks netctld for the follow-ups due in [from, to) in `state`, only
- * `contact`'s when that is not NULL.  ListMemfd hands the rows over in a
- * memfd: at 10,000 items, building, relaying and reading the same list as
- * a D-Bus array took most of the command's time.  List and ListFiltered
- * remain for a netctld that predates it and for a bus that cannot pass
+ * `contact`'s when that is not NULL.  ListStream hands the rows over
+ * through a pipe while netctld still walks them: at 10,000 items, a List
+ * array took most of the command's time to build, relay and read, and
+ * with the rows in a file (ListMemfd) the client still waited for the
+ * whole walk before it could format one.  List and ListFiltered remain
+ * for a netctld that predates ListStream and for a bus that cannot pass
  * file descriptors.  Returns 0 or an exit status (after saying why). */
 static int list_followups(int64_t from, int64_t to, const char *state, const char *contact,
                           FollowupListing *ret) {
@@ -303,7 +359,7 @@ static int list_followups(int64_t from, int64_t to, const char *state, const cha
                 return EXIT_FAILURE;
 
         if (sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) > 0) {
-                if (client_new_call(NETCTL_IFACE_FOLLOWUPS, "ListMemfd", &m) < 0)
+                if (client_new_call(NETCTL_IFACE_FOLLOWUPS, "ListStream", &m) < 0)
                         return EXIT_FAILURE;
                 r = append_list_args(m, from, to, state, contact);
                 if (r < 0)
@@ -313,10 +369,13 @@ static int list_followups(int64_t from, int64_t to, const char *state, const cha
                 if (reply) {
                         int fd;
                         r = sd_bus_message_read(reply, "h", &fd);
-                        if (r >= 0)
-                                r = map_followup_rows(fd, ret);
                         if (r < 0)
                                 return fail("unexpected reply from netctld: %s", strerror(-r));
+                        /* The message closes its own descriptor. */
+                        fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+                        if (fd < 0 || fcntl(fd, F_SETFL, 0) < 0)
+                                return fail("cannot read the list: %s", strerror(errno));
+                        *ret = (FollowupListing) { .streaming = true, .fd = fd };
                         return 0;
                 }
                 m = sd_bus_message_unref(m);
@@ -407,15 +466,21 @@ int verb_list(int argc, char *argv[]) {
                 return r;
 
         if (json) {
+                /* Rows are printed as they arrive.  A list that fails
+                 * half-way never gets its closing bracket, so that what
+                 * was printed does not parse as a whole list (and a short
+                 * one, still in the writer's buffer, is not printed). */
                 JsonWriter w;
                 json_init(&w, stdout);
                 json_begin_array(&w);
                 FollowupRow f;
                 while ((r = followup_listing_next(&listing, &f)) > 0)
                         followup_json(&w, &f);
+                if (r < 0)
+                        return listing_failed(&listing, r);
                 json_end_array(&w);
                 json_finish(&w);
-                return r < 0 ? fail("unexpected reply from netctld: %s", strerror(-r)) : 0;
+                return 0;
         }
 
         Table *t = table_new(4, "ID", "DUE", "WHEN", "TEXT");
@@ -440,7 +505,7 @@ int verb_list(int argc, char *argv[]) {
         }
         if (r < 0) {
                 table_free(t);
-                return fail("cannot read the list: %s", strerror(-r));
+                return listing_failed(&listing, r);
         }
         if (table_rows(t) == 0)
                 printf(range == LIST_ALL ? "No follow-ups.\n" : "No open follow-ups%s.\n",

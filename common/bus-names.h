@@ -12,6 +12,11 @@
 #define NETCTL_IFACE_BREAKS      "org.netctl.Netctl1.Breaks"
 #define NETCTL_IFACE_SYNC        "org.netctl.Netctl1.Sync"
 
+/* netctld's direct socket, under $XDG_RUNTIME_DIR: the same objects and
+ * interfaces as on the session bus, peer to peer (daemon/bus-direct.c). */
+#define NETCTL_DIRECT_DIR        "netctl"
+#define NETCTL_DIRECT_SOCKET     NETCTL_DIRECT_DIR "/private"
+
 #define NETCTL_ERROR_PREFIX       "org.netctl.Netctl1.Error."
 #define NETCTL_ERROR_NOT_FOUND    NETCTL_ERROR_PREFIX "NotFound"
 #define NETCTL_ERROR_INVALID      NETCTL_ERROR_PREFIX "InvalidArgument"

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "followup-rows.h"
 
@@ -77,6 +78,24 @@ int followup_rows_append(FollowupRowsBuffer *b, const FollowupRow *row) {
         return 0;
 }
 
+int followup_rows_append_end(FollowupRowsBuffer *b, int64_t status, const char *error_name,
+                             const char *message) {
+        error_name = error_name ? error_name : "";
+        message = message ? message : "";
+        size_t name_len = strlen(error_name), message_len = strlen(message);
+        int r = buffer_reserve(b, 16 + name_len + message_len + 2);
+        if (r < 0)
+                return r;
+
+        char *p = b->data + b->size;
+        p = put_u64(p, 0);
+        p = put_u64(p, (uint64_t) status);
+        p = put_string(p, error_name, name_len);
+        p = put_string(p, message, message_len);
+        b->size = (size_t) (p - b->data);
+        return 0;
+}
+
 const char *followup_rows_begin(const char *data, size_t size) {
         if (!data || size < FOLLOWUP_ROWS_MAGIC_SIZE ||
             memcmp(data, FOLLOWUP_ROWS_MAGIC, FOLLOWUP_ROWS_MAGIC_SIZE) != 0)
@@ -123,4 +142,48 @@ int followup_rows_next(const char **p, const char *end, FollowupRow *ret) {
         *ret = row;
         *p = q;
         return 1;
+}
+
+/* The length of the NUL-ended string at p (before end), or -1 when its
+ * NUL has not arrived. */
+static ssize_t string_length(const char *p, const char *end) {
+        const char *nul = memchr(p, '\0', (size_t) (end - p));
+        return nul ? nul - p : -1;
+}
+
+int followup_rows_next_streamed(const char **p, const char *end, FollowupRow *ret,
+                                FollowupRowsEnd *ret_end) {
+        const char *q = *p;
+
+        if (end - q < 8)
+                return 0;
+        if (get_u64(q) == 0) {
+                /* The trailer: status, then two strings. */
+                if (end - q < 16)
+                        return 0;
+                const char *name = q + 16;
+                ssize_t name_len = string_length(name, end);
+                if (name_len < 0)
+                        return 0;
+                const char *message = name + name_len + 1;
+                ssize_t message_len = string_length(message, end);
+                if (message_len < 0)
+                        return 0;
+                *ret_end = (FollowupRowsEnd) {
+                        .status = (int64_t) get_u64(q + 8), .error_name = name, .message = message,
+                };
+                *p = message + message_len + 1;
+                return 2;
+        }
+        if (end - q < FOLLOWUP_ROW_FIXED_SIZE)
+                return 0;
+        /* A row: whole once its fourth string's NUL is here. */
+        const char *s = q + FOLLOWUP_ROW_FIXED_SIZE;
+        for (int i = 0; i < 4; i++) {
+                ssize_t n = string_length(s, end);
+                if (n < 0)
+                        return 0;
+                s += n + 1;
+        }
+        return followup_rows_next(p, end, ret);
 }

@@ -19,7 +19,14 @@
  *     u8 every_fixed (0 or 1),
  *     then uid, text, kind and contact (the handle, "" for none), each
  *       UTF-8 and ended by one NUL byte.
- * The same fields as NETCTL_FOLLOWUP_SIG, in a different order. */
+ * The same fields as NETCTL_FOLLOWUP_SIG, in a different order.
+ *
+ * Followups.ListStream sends the same through a pipe, and after the last
+ * record a trailer, since its reply goes out before the list is walked:
+ *     u64 0 (an id no follow-up has), s64 status (0: the list is whole;
+ *     else a negative errno), then the error's bus name and a sentence for
+ *     the user, each UTF-8 ended by a NUL byte ("" and "" when whole).
+ * A stream that ends without a trailer was cut short. */
 
 #define FOLLOWUP_ROWS_MAGIC "NCTLFR1\n"
 #define FOLLOWUP_ROWS_MAGIC_SIZE 8
@@ -55,6 +62,9 @@ int followup_rows_buffer_init(FollowupRowsBuffer *b);
  * as ""); the caller has checked they are valid UTF-8.  Returns 0 or
  * -ENOMEM (the buffer is left as it was). */
 int followup_rows_append(FollowupRowsBuffer *b, const FollowupRow *row);
+/* Appends ListStream's trailer.  Returns 0 or -ENOMEM. */
+int followup_rows_append_end(FollowupRowsBuffer *b, int64_t status, const char *error_name,
+                             const char *message);
 /* Frees the data; accepts a zeroed buffer. */
 void followup_rows_buffer_free(FollowupRowsBuffer *b);
 
@@ -66,3 +76,17 @@ const char *followup_rows_begin(const char *data, size_t size);
  * the end, -EBADMSG for a truncated or malformed record (*ret and *p
  * untouched). */
 int followup_rows_next(const char **p, const char *end, FollowupRow *ret);
+
+/* How a stream ended: the trailer's fields, the strings pointing into the
+ * data. */
+typedef struct FollowupRowsEnd {
+        int64_t status;
+        const char *error_name;
+        const char *message;
+} FollowupRowsEnd;
+
+/* As followup_rows_next(), for data that is still arriving: returns 1 and
+ * a row, 2 and the trailer in *ret_end, 0 when [*p, end) holds no whole
+ * record yet (read more), -EBADMSG for a malformed record. */
+int followup_rows_next_streamed(const char **p, const char *end, FollowupRow *ret,
+                                FollowupRowsEnd *ret_end);

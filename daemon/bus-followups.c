@@ -12,6 +12,7 @@
 #include "bus.h"
 #include "followup-rows.h"
 #include "log.h"
+#include "row-stream.h"
 #include "schedule.h"
 #include "text.h"
 #include "timeparse.h"
@@ -109,7 +110,8 @@ static int store_failure(Context *c, sd_bus_error *error, int r) {
         return bus_error_errno(error, r, "%s.", store_last_error(c->store));
 }
 
-/* After a committed change: re-arm the one timer, then tell listeners. */
+/* After a committed change, and after the caller's reply (which waits
+ * for nothing else): re-arm the one timer, then tell listeners. */
 static void schedule_changed(Context *c, int64_t id, const char *change) {
         (void) schedule_arm_next(c);
         bus_emit_changed(c, id, change);
@@ -154,8 +156,9 @@ static int method_add(sd_bus_message *m, void *userdata, sd_bus_error *error) {
                 return store_failure(c, error, r);
 
         log_debug("Added follow-up #%" PRId64, id);
+        r = sd_bus_reply_method_return(m, "t", (uint64_t) id);
         schedule_changed(c, id, "added");
-        return sd_bus_reply_method_return(m, "t", (uint64_t) id);
+        return r;
 }
 
 static int append_followup(sd_bus_message *reply, const Followup *f) {
@@ -330,6 +333,7 @@ static int method_list_filtered(sd_bus_message *m, void *userdata, sd_bus_error 
 typedef struct RowsWalk {
         FollowupRowsBuffer *buffer;
         int fd;
+        RowStream *stream;              /* ListStream: rows go here instead */
         int64_t unsendable_id;          /* a row List could not send either */
         bool write_failed;              /* the error is the memfd's, not the store's */
 } RowsWalk;
@@ -375,6 +379,12 @@ static int append_row_cb(const Followup *f, void *userdata) {
                 .due = f->due, .done_at = f->done_at, .every = (uint64_t) f->every,
                 .every_fixed = f->every_fixed, .notified_at = f->notified_at, .contact = contact,
         };
+        if (walk->stream) {
+                r = row_stream_push(walk->stream, &row);
+                if (r < 0)
+                        walk->write_failed = true;
+                return r;
+        }
         r = followup_rows_append(walk->buffer, &row);
         if (r >= 0 && walk->buffer->size >= ROWS_FLUSH_SIZE)
                 r = flush_rows(walk);
@@ -428,6 +438,65 @@ static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *er
         return sd_bus_send(NULL, reply, NULL);
 }
 
+/* ListStream: what ListMemfd returns, through a pipe whose read end the
+ * reply carries before the walk begins, so that the caller formats rows
+ * while netctld still reads them (row-stream.h); a trailer says whether
+ * the list is whole.  The walk's errors go into the trailer, as the same
+ * names and sentences ListMemfd would return. */
+static int method_list_stream(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int read_fd = -1;
+        Context *c = userdata;
+        RowStream *stream = NULL;
+        FollowupState state;
+        int64_t from, to, contact_id;
+        int r;
+
+        r = read_list_request(m, c, &from, &to, &state, &contact_id, error);
+        if (r < 0)
+                return r;
+
+        r = row_stream_new(c, &stream, &read_fd);
+        if (r == -EBUSY)
+                return bus_error_errno(error, r, "%d lists are still being read; try again, or use List.",
+                                       ROW_STREAMS_MAX);
+        if (r < 0)
+                return bus_error_errno(error, r, "Cannot create the list's pipe: %s.", strerror(-r));
+
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r >= 0)
+                r = sd_bus_message_append(reply, "h", read_fd);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+        if (r < 0) {
+                row_stream_abandon(stream);
+                return r;
+        }
+        /* sd-bus sent a duplicate: our copy goes, so that the pipe ends
+         * when the reader closes its own. */
+        close(TAKE_FD(read_fd));
+
+        RowsWalk walk = { .stream = stream };
+        r = store_followup_list_borrowed(c->store, contact_id, from, to, state, append_row_cb, &walk);
+        if (r >= 0) {
+                row_stream_finish(stream, 0, NULL, NULL);
+                return 1;
+        }
+
+        /* Reported in the trailer, as a reply would have said it. */
+        sd_bus_error failure = SD_BUS_ERROR_NULL;
+        if (walk.unsendable_id > 0)
+                (void) bus_error_errno(&failure, r, "Follow-up %" PRId64 " holds text that is not valid "
+                                       "UTF-8; the database is damaged.", walk.unsendable_id);
+        else if (walk.write_failed)
+                (void) bus_error_errno(&failure, r, "Cannot write the list: %s.", strerror(-r));
+        else
+                (void) store_failure(c, &failure, r);
+        row_stream_finish(stream, r, failure.name, failure.message);
+        sd_bus_error_free(&failure);
+        return 1;
+}
+
 static int method_done(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Context *c = userdata;
         int64_t next_id = 0;
@@ -464,11 +533,12 @@ static int method_done(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return store_failure(c, error, r);
 
+        r = sd_bus_reply_method_return(m, "t", (uint64_t) next_id);
         schedule_withdraw(c, (int64_t) id);
         if (next_id > 0)
                 bus_emit_changed(c, next_id, "added");
         schedule_changed(c, (int64_t) id, "done");
-        return sd_bus_reply_method_return(m, "t", (uint64_t) next_id);
+        return r;
 }
 
 static int method_snooze(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -493,9 +563,10 @@ static int method_snooze(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return store_failure(c, error, r);
 
+        r = sd_bus_reply_method_return(m, NULL);
         schedule_withdraw(c, (int64_t) id);
         schedule_changed(c, (int64_t) id, "snoozed");
-        return sd_bus_reply_method_return(m, NULL);
+        return r;
 }
 
 static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -516,9 +587,10 @@ static int method_remove(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (r < 0)
                 return store_failure(c, error, r);
 
+        r = sd_bus_reply_method_return(m, NULL);
         schedule_withdraw(c, (int64_t) id);
         schedule_changed(c, (int64_t) id, "removed");
-        return sd_bus_reply_method_return(m, NULL);
+        return r;
 }
 
 static int method_edit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -556,8 +628,9 @@ static int method_edit(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         if (r < 0)
                 return store_failure(c, error, r);
 
+        r = sd_bus_reply_method_return(m, NULL);
         schedule_changed(c, (int64_t) id, "edited");
-        return sd_bus_reply_method_return(m, NULL);
+        return r;
 }
 
 const sd_bus_vtable bus_followups_vtable[] = {
@@ -582,6 +655,10 @@ const sd_bus_vtable bus_followups_vtable[] = {
                                 SD_BUS_ARGS("x", from, "x", to, "s", state, "a{sv}", filter),
                                 SD_BUS_RESULT("h", rows),
                                 method_list_memfd, SD_BUS_VTABLE_UNPRIVILEGED),
+                SD_BUS_METHOD_WITH_ARGS("ListStream",
+                                SD_BUS_ARGS("x", from, "x", to, "s", state, "a{sv}", filter),
+                                SD_BUS_RESULT("h", rows),
+                                method_list_stream, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("Done",
                                 SD_BUS_ARGS("t", id),
                                 SD_BUS_RESULT("t", next_id),

@@ -203,42 +203,46 @@ static int bus_filter_properties(sd_bus_message *m, void *userdata, sd_bus_error
         return bus_check_caller(m, c, error);
 }
 
-int bus_setup(Context *c) {
+int bus_add_api(Context *c, sd_bus *bus) {
         int r;
 
-        r = sd_bus_add_filter(c->bus, NULL, bus_filter_properties, c);
+        r = sd_bus_add_filter(bus, NULL, bus_filter_properties, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot install the caller check for properties: %m");
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MANAGER,
                                      bus_manager_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_MANAGER);
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_FOLLOWUPS,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_FOLLOWUPS,
                                      bus_followups_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_FOLLOWUPS);
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_CONTACTS,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_CONTACTS,
                                      bus_contacts_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_CONTACTS);
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MEETINGS,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_MEETINGS,
                                      bus_meetings_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_MEETINGS);
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_BREAKS,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_BREAKS,
                                      bus_breaks_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_BREAKS);
 
-        r = sd_bus_add_object_vtable(c->bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_SYNC,
+        r = sd_bus_add_object_vtable(bus, NULL, NETCTL_OBJECT_PATH, NETCTL_IFACE_SYNC,
                                      bus_sync_vtable, c);
         if (r < 0)
                 return log_error_errno(r, "Cannot register %s: %m", NETCTL_IFACE_SYNC);
 
         return 0;
+}
+
+int bus_setup(Context *c) {
+        return bus_add_api(c, c->bus);
 }

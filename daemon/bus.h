@@ -11,6 +11,9 @@
  * one mapping from negative errno to named errors. */
 
 int bus_setup(Context *c);
+/* The objects, interfaces and caller checks, on one connection: the
+ * session bus (bus_setup) or a direct one (bus-direct.c). */
+int bus_add_api(Context *c, sd_bus *bus);
 
 /* Sets a named org.netctl.Netctl1.Error.* from a negative errno, with a
  * sentence for the user, and returns r.  Never a bare -1 to the bus. */

@@ -5,6 +5,8 @@
 #include <time.h>
 
 #include "attention.h"
+#include "bus-direct.h"
+#include "row-stream.h"
 #include "context.h"
 #include "selfcare.h"
 #include "sync.h"
@@ -73,6 +75,10 @@ Context *context_free(Context *c) {
         c->attention = attention_free(c->attention);
         watch_free(c);
         c->sync = sync_free(c->sync);
+        /* The socket goes before the bus name, which a next netctld waits
+         * for before it binds its own. */
+        c->direct = bus_direct_free(c->direct);
+        row_streams_free(c);
         sd_bus_flush_close_unref(c->bus);
         store_free(c->store);
         sd_event_unref(c->event);

@@ -12,6 +12,8 @@
 #include "store.h"
 
 typedef struct Attention Attention;
+typedef struct Direct Direct;
+typedef struct RowStream RowStream;
 typedef struct SelfCare SelfCare;
 typedef struct Sync Sync;
 
@@ -21,6 +23,7 @@ typedef struct Sync Sync;
 typedef struct Context {
         sd_event *event;
         sd_bus *bus;
+        Direct *direct;         /* the direct socket and its connections */
         Store *store;
         Notifier *notifier;
 
@@ -79,6 +82,11 @@ typedef struct Context {
 
         /* Two-way sync with the [sync] vdirs (sync.c). */
         Sync *sync;
+
+        /* ListStream lists still being written to slow readers
+         * (row-stream.c). */
+        RowStream *streams;
+        unsigned n_streams;
 
         /* The clock.  NULL means the real wall clock; unit tests install
          * their own to drive the schedule through jumps and suspends. */

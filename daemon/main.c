@@ -13,6 +13,7 @@
 
 #include "attention.h"
 #include "bus-names.h"
+#include "bus-direct.h"
 #include "bus.h"
 #include "calendar.h"
 #include "context.h"
@@ -197,6 +198,11 @@ static int run(Context *c) {
                 return log_error_errno(r, "Cannot take the bus name %s (is another netctld running?): %m",
                                        NETCTL_BUS_NAME);
 
+        /* After the name: the netctld that holds it owns the socket. */
+        r = bus_direct_setup(c);
+        if (r < 0)
+                return r;
+
         /* A config changed while we were stopped re-plans what it plans. */
         (void) schedule_follow_config(c);
 
@@ -225,6 +231,10 @@ int main(int argc, char *argv[]) {
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EX_USAGE : EXIT_SUCCESS;
+
+        /* A ListStream reader that goes away is EPIPE on the next write
+         * (row-stream.c), not the end of netctld. */
+        (void) signal(SIGPIPE, SIG_IGN);
 
         /* Block the signals the loop handles before any thread starts, so
          * the notifier thread (and GLib's) inherit the mask. */

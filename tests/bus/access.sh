@@ -58,6 +58,27 @@ assert_eq "$RC" 1 "netctl list as another user: exit status"
 assert_match "$ERR" '^netctl: [^[:space:]]' "netctl list as another user: message"
 ok "netctl as another user: exit 1, '$ERR'"
 
+# The direct socket (daemon/bus-direct.c): nobody cannot reach it, and
+# with the way opened up netctld itself closes another uid's connection.
+SOCK=$XDG_RUNTIME_DIR/netctl/private
+wait_until 10 test -S "$SOCK" || fail "no direct socket at $SOCK"
+direct_as_nobody() {
+    run as_nobody env XDG_RUNTIME_DIR="$XDG_RUNTIME_DIR" "$NETCTL_CLI" list
+    assert_eq "$RC" 1 "netctl list as nobody, XDG_RUNTIME_DIR the daemon's: exit status"
+}
+direct_as_nobody
+grep -q "Refused a direct connection" "$DAEMON_LOG" &&
+    fail "nobody reached the direct socket through its 0700 directory"
+ok "direct socket out of nobody's reach (0700 directory)"
+chmod 0711 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/netctl"
+chmod 0777 "$SOCK"
+direct_as_nobody
+chmod 0700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/netctl"
+chmod 0755 "$SOCK"
+wait_until 10 grep -q "Refused a direct connection from uid $OTHER_UID" "$DAEMON_LOG" ||
+    fail "netctld did not refuse nobody's direct connection"
+ok "direct connection from another uid refused by netctld"
+
 snapshot "$BUS_DIR/after.json"
 assert_same_schedule "$BUS_DIR/before.json" "$BUS_DIR/after.json" "after calls from another uid"
 ok "schedule unchanged"

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Followups.ListMemfd returns exactly what List and ListFiltered return,
-# and `netctl list`, which uses it, prints what List's rows say:
+# Followups.ListMemfd and ListStream return exactly what List and
+# ListFiltered return, and `netctl list`, which uses ListStream, prints what
+# List's rows say:
 #  - the same follow-ups, field for field and in the same order, for the
 #    states open, done and all, ranges (unbounded, from, up to, across a
 #    DST change) and the contact filter, on an empty store and on one with
@@ -10,8 +11,15 @@
 #  - the memfd is sealed against writing, growing and shrinking;
 #  - `netctl list --json`, `--all --json` and `--contact WHO --json` are
 #    byte for byte the JSON the contract gives for List's rows;
-#  - a row whose text is not UTF-8 (a damaged database) fails both methods
-#    and the client with a sentence, and prints nothing.
+#  - a row whose text is not UTF-8 (a damaged database) fails all three
+#    methods (ListStream in its trailer) and the client with a sentence,
+#    and prints nothing; past the first 64 KiB of JSON, the client's output
+#    stops without its closing bracket, so that it does not parse;
+#  - ListStream with 20,000 rows (more than the pipe holds): a reader that
+#    does not read holds up neither netctld nor other commands and still
+#    gets every row and a whole trailer when it reads; a reader that closes
+#    early is forgotten; past 32 unread lists the method is Busy and
+#    `netctl list` falls back to List.
 # The byte-identical table output of list and list --week is bus/cli's
 # and bus/output's.
 # shellcheck source-path=SCRIPTDIR
@@ -126,7 +134,7 @@ daemon_stop
 sqlite3 "$DB" "UPDATE followups SET text = CAST(X'4F6BFF21' AS TEXT) WHERE id = $SAME3;"
 daemon_start
 compare "$MIN" "$MAX" all
-assert_match "$OUT" "^both failed: " "a row that is not UTF-8"
+assert_match "$OUT" "^all failed: $BUS_ERROR.StorageFailed" "a row that is not UTF-8"
 compare "$MIN" "$MAX" open
 expect_cli_error 1 netctl list --all --json
 expect_cli_error 1 netctl list
@@ -134,3 +142,104 @@ expect_cli_error 1 netctl list
 compare "$MIN" 1767225600 all           # before 2026
 assert_match "$OUT" "^same [1-9]" "a listing without the damaged row"
 ok "a row that is not UTF-8 fails List, ListMemfd and netctl list alike"
+
+# --- ListStream: long lists and readers that do not read ---------------------
+
+daemon_stop
+# 20,000 rows, straight into the store: a pipe holds about 8,000.
+sqlite3 "$DB" "UPDATE followups SET text = 'mended' WHERE id = $SAME3;
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+INSERT INTO followups (uid, text, due, created, modified)
+    SELECT 'bulk-' || i || '@netctl', 'Bulk follow-up number ' || i || ' with some words to fill it',
+           1893456000 + i * 60, 1767225600, 1767225600 FROM n;"
+daemon_start
+TOTAL=$(sqlite3 "$DB" "SELECT count(*) FROM followups")
+
+"$PY" - "$BUS_DIR" <<'PYEOF' &
+import dbus, os, sys, time
+d = sys.argv[1]
+p = dbus.Interface(dbus.SessionBus().get_object("org.netctl.Netctl1", "/org/netctl/Netctl1",
+                                                introspect=False), "org.netctl.Netctl1.Followups")
+args = (dbus.Int64(-2**63), dbus.Int64(2**63 - 1), "all", dbus.Dictionary({}, signature="sv"))
+slow = p.ListStream(*args).take()
+closed = p.ListStream(*args).take()
+os.read(closed, 4096)
+os.close(closed)                 # goes away early
+open(os.path.join(d, "slow.ready"), "w").close()
+while not os.path.exists(os.path.join(d, "slow.go")):
+    time.sleep(0.05)
+data = b""
+while True:
+    b = os.read(slow, 1 << 20)
+    if not b:
+        break
+    data += b
+open(os.path.join(d, "slow.bytes"), "wb").write(data)
+PYEOF
+SLOW=$!
+on_exit "stop_pid $SLOW 5"
+wait_until 20 test -e "$BUS_DIR/slow.ready" || fail "the slow reader did not start"
+# netctld answers while a reader holds back the rest of its list.
+run timeout 10 "$NETCTL_CLI" add -q "Written while a list waits" --in 2h
+assert_eq "$RC" 0 "netctl add while a ListStream reader does not read"
+run timeout 10 "$NETCTL_CLI" list --overdue --json
+assert_eq "$RC" 0 "netctl list while a ListStream reader does not read"
+touch "$BUS_DIR/slow.go"
+wait "$SLOW" || fail "the slow reader failed"
+"$PY" - "$BUS_DIR/slow.bytes" "$TOTAL" <<'PYEOF' || fail "the slow reader's list is not whole"
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"NCTLFR1\n", data[:8]
+pos, rows = 8, 0
+while struct.unpack_from("<Q", data, pos)[0] != 0:
+    pos += 41
+    for _ in range(4):
+        pos = data.index(b"\0", pos) + 1
+    rows += 1
+assert struct.unpack_from("<q", data, pos + 8)[0] == 0, "trailer status"
+assert data[pos + 16:] == b"\0\0", data[pos + 16:]
+assert rows == int(sys.argv[2]), (rows, sys.argv[2])
+PYEOF
+daemon_alive || fail "netctld died"
+ok "a ListStream reader that waits holds up nothing, then gets all $TOTAL rows and the trailer"
+TOTAL=$((TOTAL + 1))    # the one added meanwhile
+
+# Past 32 unread lists: Busy, and netctl falls back to List.
+"$PY" - "$BUS_DIR" <<'PYEOF' &
+import dbus, os, sys, time
+d = sys.argv[1]
+p = dbus.Interface(dbus.SessionBus().get_object("org.netctl.Netctl1", "/org/netctl/Netctl1",
+                                                introspect=False), "org.netctl.Netctl1.Followups")
+args = (dbus.Int64(-2**63), dbus.Int64(2**63 - 1), "all", dbus.Dictionary({}, signature="sv"))
+held = [p.ListStream(*args).take() for _ in range(32)]
+try:
+    p.ListStream(*args)
+    outcome = "served"
+except dbus.exceptions.DBusException as e:
+    outcome = e.get_dbus_name()
+open(os.path.join(d, "busy.out"), "w").write(outcome)
+while not os.path.exists(os.path.join(d, "busy.go")):
+    time.sleep(0.05)
+PYEOF
+HOLD=$!
+on_exit "stop_pid $HOLD 5"
+wait_until 30 test -s "$BUS_DIR/busy.out" || fail "the holder of 32 lists did not finish"
+assert_eq "$(cat "$BUS_DIR/busy.out")" "$BUS_ERROR.Busy" "the 33rd unread ListStream"
+run timeout 20 "$NETCTL_CLI" list --all --json
+assert_eq "$RC" 0 "netctl list with 32 unread lists: exit status (stderr: $ERR)"
+[[ $(jq length "$RUN_OUT_FILE") == "$TOTAL" ]] || fail "netctl list by List lost rows"
+touch "$BUS_DIR/busy.go"
+wait "$HOLD" || true
+wait_until 10 eval '[[ $(timeout 10 "$NETCTL_CLI" list --all --json | jq length) == "$TOTAL" ]]' ||
+    fail "netctl list after the holder went"
+ok "past 32 unread lists ListStream is Busy, netctl list uses List; closed ones are forgotten"
+
+# A damaged row far down: what was printed does not parse as a list.
+daemon_stop
+sqlite3 "$DB" "UPDATE followups SET text = CAST(X'4F6BFF21' AS TEXT) WHERE uid = 'bulk-15000@netctl';"
+daemon_start
+run netctl list --all --json
+assert_eq "$RC" 1 "netctl list --all --json with a damaged row past 64 KiB: exit status"
+assert_match "$ERR" "not valid UTF-8" "the sentence"
+jq -e . "$RUN_OUT_FILE" >/dev/null 2>&1 && fail "a list cut by a damaged row parses as JSON"
+ok "a list cut short by a damaged row: exit 1, the sentence, JSON that does not parse"

@@ -1,13 +1,16 @@
 #!/usr/bin/python3
-"""Followups.ListMemfd against List/ListFiltered, for tests/bus/list-memfd.sh.
+"""Followups.ListMemfd and ListStream against List/ListFiltered, for
+tests/bus/list-memfd.sh.
 
   list-memfd.py compare FROM TO STATE [CONTACT]
-      Calls List (ListFiltered with a contact) and ListMemfd with the same
-      arguments on the session bus and decodes the memfd as netctld(8)
-      describes it.  Prints "same N" and exits 0 when both return the same
-      N follow-ups, field for field and in the same order; prints both
-      outcomes and exits 1 otherwise.  When both calls fail, prints
-      "both failed: NAME1 NAME2" and exits 0; one failing is a difference.
+      Calls List (ListFiltered with a contact), ListMemfd and ListStream
+      with the same arguments on the session bus and decodes the memfd and
+      the pipe as netctld(8) describes them (a stream's failure is its
+      trailer's error name).  Prints "same N" and exits 0 when all three
+      return the same N follow-ups, field for field and in the same order;
+      prints the outcomes and exits 1 otherwise.  When all three fail, and
+      ListMemfd and ListStream with the same error, prints "all failed:
+      NAME LIST_NAME" and exits 0; one failing is a difference.
   list-memfd.py render FROM TO STATE [CONTACT]
       The JSON `netctl list --json` prints for what List returns, written
       here from the contract in netctl(1) (keys in order, compact, strings
@@ -81,11 +84,60 @@ def call_memfd(p, lo, hi, state, contact):
         os.close(fd)
 
 
+class StreamFailed(Exception):
+    def __init__(self, name):
+        super().__init__(name)
+        self.name = name
+
+
+def call_stream(p, lo, hi, state, contact):
+    filt = {} if contact is None else {"contact": contact}
+    fd = p.ListStream(dbus.Int64(lo), dbus.Int64(hi), state,
+                      dbus.Dictionary(filt, signature="sv")).take()
+    chunks = []
+    try:
+        while True:
+            b = os.read(fd, 65536)
+            if not b:
+                break
+            chunks.append(b)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    # The trailer: u64 0, s64 status, name, message; nothing after it.
+    rows, pos = [], 8
+    if data[:8] != MAGIC:
+        raise ValueError("no magic: %r" % data[:8])
+    while True:
+        if pos + 8 > len(data):
+            raise ValueError("stream ends without a trailer after %d rows" % len(rows))
+        if struct.unpack_from("<Q", data, pos)[0] == 0:
+            status = struct.unpack_from("<q", data, pos + 8)[0]
+            end = data.index(b"\0", pos + 16)
+            name = data[pos + 16:end].decode("utf-8")
+            mend = data.index(b"\0", end + 1)
+            if mend + 1 != len(data):
+                raise ValueError("%d bytes after the trailer" % (len(data) - mend - 1))
+            if status != 0:
+                raise StreamFailed(name)
+            if name or mend != end + 1:
+                raise ValueError("a whole list's trailer carries an error")
+            return rows
+        # One record: its fixed part and four NUL-ended strings.
+        q = pos + FIXED.size
+        for _ in range(4):
+            q = data.index(b"\0", q) + 1
+        rows.extend(decode(MAGIC + data[pos:q]))
+        pos = q
+
+
 def outcome(fn, *args):
     try:
         return ("ok", fn(*args))
     except dbus.exceptions.DBusException as e:
         return ("error", e.get_dbus_name())
+    except StreamFailed as e:
+        return ("error", e.name)
 
 
 def escape(s):
@@ -145,14 +197,18 @@ def main():
         return 0
     old = outcome(call_list, p, lo, hi, state, contact)
     new = outcome(call_memfd, p, lo, hi, state, contact)
-    if old[0] == "error" and new[0] == "error":
-        print("both failed: %s %s" % (old[1], new[1]))
+    streamed = outcome(call_stream, p, lo, hi, state, contact)
+    # List's error may differ (sd-bus refuses the string for it); the
+    # other two fail as one.
+    if old[0] == "error" and new[0] == "error" and new == streamed:
+        print("all failed: %s %s" % (new[1], old[1]))
         return 0
-    if old == new:
+    if old[0] == "ok" and old == new == streamed:
         print("same %d" % len(old[1]))
         return 0
-    print("List:      %r" % (old,))
-    print("ListMemfd: %r" % (new,))
+    print("List:       %r" % (old,))
+    print("ListMemfd:  %r" % (new,))
+    print("ListStream: %r" % (streamed,))
     return 1
 
 
