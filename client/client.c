@@ -59,8 +59,15 @@ static uint64_t now_usec(void) {
  * caller's uid comes from the kernel instead of a question to the bus.
  * Any failure before a call is sent returns an error and the caller uses
  * the session bus, which also starts netctld when it is not running.
- * NETCTL_DIRECT=0 skips it. */
-static int client_open_direct(sd_bus **ret) {
+ * NETCTL_DIRECT=0 skips it.
+ *
+ * Two steps: client_direct_start() connects and sends the handshake,
+ * client_direct_finish() waits for its answer.  client_connect_early()
+ * takes the first step before the client loads its locale and reads its
+ * arguments, so that netctld accepts and answers meanwhile. */
+static sd_bus *client_direct_pending;
+
+static int client_direct_start(sd_bus **ret) {
         /* Not flushed when given up: sd_bus_flush() would wait for the
          * handshake this gives up on. */
         _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
@@ -97,12 +104,17 @@ static int client_open_direct(sd_bus **ret) {
         r = sd_bus_start(bus);
         if (r < 0)
                 return r;
+        *ret = TAKE_PTR(bus);
+        return 0;
+}
 
-        /* Finish the handshake here, within a bound, so that a netctld
-         * that refuses or does not answer sends us to the bus before
-         * any call is made (sd-bus would wait for it anyway before
-         * sending the first). */
+/* Finishes the handshake within a bound, so that a netctld that refuses
+ * or does not answer sends us to the bus before any call is made (sd-bus
+ * would wait for it anyway before sending the first). */
+static int client_direct_finish(sd_bus *bus) {
         uint64_t deadline = now_usec() + DIRECT_HANDSHAKE_USEC;
+        int r;
+
         while ((r = sd_bus_is_ready(bus)) == 0) {
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
@@ -116,16 +128,26 @@ static int client_open_direct(sd_bus **ret) {
                 if (r < 0 && r != -EINTR)
                         return r;
         }
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(bus);
-        return 0;
+        return r < 0 ? r : 0;
+}
+
+void client_connect_early(void) {
+        if (!client_bus_connection && !client_direct_pending)
+                (void) client_direct_start(&client_direct_pending);
 }
 
 int client_bus(sd_bus **ret) {
         int r;
 
-        if (!client_bus_connection && client_open_direct(&client_bus_connection) < 0) {
+        if (!client_bus_connection) {
+                if (!client_direct_pending)
+                        (void) client_direct_start(&client_direct_pending);
+                if (client_direct_pending && client_direct_finish(client_direct_pending) >= 0)
+                        client_bus_connection = TAKE_PTR(client_direct_pending);
+                else
+                        client_direct_pending = sd_bus_close_unref(client_direct_pending);
+        }
+        if (!client_bus_connection) {
                 r = sd_bus_open_user(&client_bus_connection);
                 if (r < 0) {
                         fail("cannot connect to the session bus: %s. Is this a desktop session "

@@ -26,9 +26,12 @@ typedef struct Verb {
 int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Connects to the session bus (once per process); prints the reason and
- * returns negative errno on failure. */
+/* Connects to netctld (once per process): its direct socket, else the
+ * session bus; prints the reason and returns negative errno on failure. */
 int client_bus(sd_bus **ret);
+/* Starts connecting to the direct socket without waiting, for a verb that
+ * will talk to netctld; client_bus() finishes or falls back. */
+void client_connect_early(void);
 
 /* Calls a method on netctld.  On a bus error prints the daemon's sentence
  * (or a hint when the daemon cannot be reached) and returns negative. */

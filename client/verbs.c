@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The verb table, help texts and dispatch. */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -103,6 +104,16 @@ static void help(void) {
                "2 usage error. See netctl(1).\n", when_help);
 }
 
+/* Only the categories the client uses: LC_CTYPE for display widths and
+ * the terminal's character set, LC_MESSAGES for strerror().  It formats
+ * dates and numbers itself, the same in every locale.  LC_ALL loaded every
+ * category, twelve files for C.UTF-8, a fifth of a millisecond on each
+ * command. */
+static void setup_locale(void) {
+        setlocale(LC_CTYPE, "");
+        setlocale(LC_MESSAGES, "");
+}
+
 int client_run(int argc, char *argv[]) {
         /* Verbs report bad options themselves, in a sentence. */
         opterr = 0;
@@ -128,8 +139,15 @@ int client_run(int argc, char *argv[]) {
         }
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (strcmp(verbs[i].name, argv[1]) == 0)
+                if (strcmp(verbs[i].name, argv[1]) == 0) {
+                        /* Every verb but the completions' talks to netctld:
+                         * the handshake runs while the locale loads and
+                         * the arguments are read. */
+                        if (verbs[i].name[0] != '_')
+                                client_connect_early();
+                        setup_locale();
                         return verbs[i].run(argc - 1, argv + 1);
+                }
 
         return usage_error(NULL, "unknown verb \"%s\".", argv[1]);
 }
