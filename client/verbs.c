@@ -95,8 +95,8 @@ void verb_help(const char *name) {
 
 static void help(void) {
         printf("netctl [--version] [--help] [--color=auto|always|never] VERB [ARGS...]\n\n"
-               "Keep in touch, follow up, and be reminded on time. Talks to netctld on the\n"
-               "session bus (started on demand).\n\nVerbs:\n");
+               "Keep in touch, follow up, and be reminded on time. Talks to netctld over\n"
+               "D-Bus (started on demand by the session bus).\n\nVerbs:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (verbs[i].name[0] != '_')
                         printf("  %-8s %s\n", verbs[i].name, verbs[i].summary);

@@ -7,7 +7,9 @@
 #    due follow-up, and it follows changes;
 #  - `systemctl --user restart netctld` loses nothing (the whole schedule is
 #    byte-identical before and after) and the new process serves it;
-#  - `systemctl --user stop` makes it exit cleanly (inactive, not failed);
+#  - it serves the direct socket in the unit's 0700 RuntimeDirectory;
+#  - `systemctl --user stop` makes it exit cleanly (inactive, not failed)
+#    and takes the socket away;
 #  - so does any other D-Bus client (busctl), through the installed
 #    activation file (SystemdService=netctld.service).
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
@@ -32,6 +34,13 @@ assert_eq "$(bus_owner_pid "$BUS_NAME")" "$pid" "owner of $BUS_NAME vs MainPID o
 assert_eq "$(readlink "/proc/$pid/exe")" "$HOME/.local/bin/netctld" "the running netctld binary"
 session_assert_private_db
 ok "first netctl call activated netctld.service (pid $pid)"
+
+# The unit's RuntimeDirectory holds the direct socket, and netctl uses it:
+# the socket's peer is netctld itself.
+SOCK=$XDG_RUNTIME_DIR/netctl/private
+wait_until 10 test -S "$SOCK" || fail "no direct socket at $SOCK under the unit"
+assert_eq "$(stat -c '%a %U' "$XDG_RUNTIME_DIR/netctl")" "700 $(id -un)" "the socket's directory"
+ok "under the unit netctld serves the direct socket in a 0700 runtime directory"
 
 # --- the Status: line ----------------------------------------------------------------
 
@@ -78,6 +87,7 @@ state=$(systemctl --user is-active netctld.service || true)
 assert_eq "$state" inactive "netctld after systemctl --user stop"
 result=$(systemctl --user show -p Result --value netctld.service)
 assert_eq "$result" success "netctld's result after stop"
+[[ ! -e $SOCK ]] || fail "the direct socket outlived the stop"
 # ... and the next call activates it again.
 expect_ok netctl list
 netctld_active || fail "netctl list did not re-activate netctld"
