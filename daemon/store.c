@@ -316,6 +316,11 @@ struct Store {
         unsigned n_statements;
         /* Inside store_batch_begin() .. commit/rollback. */
         bool in_batch;
+        /* Random bytes for UIDs, fetched a page at a time: an import makes
+         * tens of thousands of reminders, and a getrandom() call for each
+         * was 2 % of it.  random_used == sizeof random_pool when empty. */
+        uint8_t random_pool[4096];
+        size_t random_used;
         char error[512];
 };
 
@@ -513,10 +518,15 @@ static int followup_from_row(Store *s, sqlite3_stmt *st, Followup *ret) {
 }
 
 /* A UID that other calendar programs keep stable for this item. */
-static int make_uid(char *buf, size_t size) {
+static int make_uid(Store *s, char *buf, size_t size) {
         uint8_t bytes[16];
-        if (getrandom(bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
-                return -errno ? -errno : -EIO;
+        if (s->random_used + sizeof bytes > sizeof s->random_pool) {
+                if (getrandom(s->random_pool, sizeof s->random_pool, 0) != (ssize_t) sizeof s->random_pool)
+                        return -errno ? -errno : -EIO;
+                s->random_used = 0;
+        }
+        memcpy(bytes, s->random_pool + s->random_used, sizeof bytes);
+        s->random_used += sizeof bytes;
         /* A version 4 UUID. */
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
@@ -604,6 +614,7 @@ int store_open(const char *path, char *errbuf, size_t errsize, Store **ret) {
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
+        s->random_used = sizeof s->random_pool;
 
         _cleanup_free_ char *copy = strdup(path);
         if (!copy) {
@@ -707,7 +718,7 @@ int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, b
         char uid[64];
         int r;
 
-        r = make_uid(uid, sizeof uid);
+        r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
 
@@ -840,7 +851,7 @@ int store_followup_done(Store *s, int64_t id, int64_t now, int64_t *ret_next_id)
 
         if (f.every > 0) {
                 char uid[64];
-                r = make_uid(uid, sizeof uid);
+                r = make_uid(s, uid, sizeof uid);
                 if (r < 0)
                         goto fail;
                 r = store_prepare(s, sql_followup_add, &st);
@@ -1677,7 +1688,7 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
                 return 0;
 
         char uid[64];
-        r = make_uid(uid, sizeof uid);
+        r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
         r = store_prepare(s, sql_followup_add, &st);
@@ -2614,7 +2625,7 @@ static int reconnect_sync(Store *s, int64_t id, ReconnectSync mode, int64_t weak
 
         if (open_id == 0 || mode == SYNC_RESTART) {
                 char uid[64];
-                r = make_uid(uid, sizeof uid);
+                r = make_uid(s, uid, sizeof uid);
                 if (r < 0)
                         return r;
                 r = store_prepare(s, sql_reconnect_insert, &st);
@@ -2680,7 +2691,7 @@ int store_contact_add(Store *s, const ContactChanges *c, int64_t weak_cadence, i
         int64_t id;
         int r;
 
-        r = make_uid(uid, sizeof uid);
+        r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
         r = store_begin(s);
