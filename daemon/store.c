@@ -1310,6 +1310,17 @@ static const char sql_reminder_link_get[] =
 static const char sql_reminder_link_add[] =
         "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
         "VALUES (?1, ?2, ?3, ?4)";
+/* A new occurrence's prep and thank-you reminders in two statements, not
+ * four: each INSERT INTO followups builds temporary b-trees for the IN
+ * lists of its CHECK constraints, once per statement whatever the number
+ * of rows.  Same values as sql_followup_add (every NULL, not fixed). */
+static const char sql_reminder_pair_add[] =
+        "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
+        "VALUES (?1, 'prep', ?2, ?3, NULL, 0, ?7, ?7), (?4, 'thanks', ?5, ?6, NULL, 0, ?7, ?7)";
+static const char sql_reminder_pair_link[] =
+        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
+        "VALUES (?1, 'prep', (SELECT id FROM followups WHERE uid = ?2), ?3),"
+        "  (?1, 'thanks', (SELECT id FROM followups WHERE uid = ?4), ?5)";
 static const char sql_reminder_link_plan[] =
         "UPDATE occurrence_reminders SET planned_due = ?3 WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_link_delete[] =
@@ -1733,6 +1744,53 @@ static int reminder_create(Store *s, int64_t occurrence_id, const char *kind, in
         return r;
 }
 
+/* Gives a new occurrence (no reminders linked) its prep and thank-you
+ * reminders, as reminder_create() for "prep" and then "thanks" would. */
+static int reminders_create(Store *s, int64_t occurrence_id, const OccurrenceWrite *o, int64_t now,
+                            unsigned *changed) {
+        if (o->prep_due <= now || o->thanks_due <= now) {
+                int r = reminder_create(s, occurrence_id, "prep", o->prep_due, o->prep_text, now, changed);
+                if (r < 0)
+                        return r;
+                return reminder_create(s, occurrence_id, "thanks", o->thanks_due, o->thanks_text, now, changed);
+        }
+
+        char prep_uid[64], thanks_uid[64];
+        sqlite3_stmt *st;
+        int r = make_uid(s, prep_uid, sizeof prep_uid);
+        if (r >= 0)
+                r = make_uid(s, thanks_uid, sizeof thanks_uid);
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_reminder_pair_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, prep_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, o->prep_text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, o->prep_due);
+        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, o->thanks_text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 6, o->thanks_due);
+        sqlite3_bind_int64(st, 7, now);
+        r = store_step_done(s, st, "adding a meeting reminder");
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_reminder_pair_link, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, prep_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, o->prep_due);
+        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, o->thanks_due);
+        r = store_step_done(s, st, "linking a meeting reminder");
+        if (r >= 0 && changed)
+                *changed += 2;
+        return r;
+}
+
 /* Makes sure an occurrence has its reminder of `kind` at `due`. */
 static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
                            const char *text, int64_t now, unsigned *changed) {
@@ -1833,10 +1891,7 @@ static int occurrence_apply(Store *s, const char *uid, const OccurrenceWrite *o,
                 /* A new row has no reminders linked (those of a deleted
                  * occurrence went with it, ON DELETE CASCADE), so there
                  * is nothing to look up before creating them. */
-                r = reminder_create(s, id, "prep", o->prep_due, o->prep_text, now, changed);
-                if (r >= 0)
-                        r = reminder_create(s, id, "thanks", o->thanks_due, o->thanks_text, now, changed);
-                return r;
+                return reminders_create(s, id, o, now, changed);
         } else if (!same) {
                 r = store_prepare(s, sql_occurrence_update, &st);
                 if (r < 0)
