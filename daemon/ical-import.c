@@ -489,11 +489,23 @@ static int input_prepare(const void *data, size_t size, IcsCalendar *cal, char *
         }
         bool latin1 = invalid > 0 && valid_multibyte == 0;
 
-        size_t len = repair_pass(in, size, latin1, NULL, &rep);
-        _cleanup_free_ char *text = malloc(len + 1);
-        if (!text)
-                return -ENOMEM;
-        repair_pass(in, size, latin1, text, NULL);
+        /* Valid UTF-8 comes out no longer than it went in (line ends and
+         * controls only shrink it), so one pass writes it; a repair that
+         * may grow the text (U+FFFD, Windows-1252) measures first. */
+        size_t len;
+        _cleanup_free_ char *text = NULL;
+        if (invalid == 0) {
+                text = malloc(size + 1);
+                if (!text)
+                        return -ENOMEM;
+                len = repair_pass(in, size, latin1, text, &rep);
+        } else {
+                len = repair_pass(in, size, latin1, NULL, &rep);
+                text = malloc(len + 1);
+                if (!text)
+                        return -ENOMEM;
+                repair_pass(in, size, latin1, text, NULL);
+        }
         text[len] = '\0';
 
         int r = check_structure(text, len, errbuf, errsize);

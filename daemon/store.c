@@ -530,10 +530,19 @@ static int make_uid(Store *s, char *buf, size_t size) {
         /* A version 4 UUID. */
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        snprintf(buf, size,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x@netctl",
-                 bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                 bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+        /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx@netctl", written by hand:
+         * snprintf with sixteen %02x was 1.7 % of an import. */
+        static const char hex[] = "0123456789abcdef", suffix[] = "@netctl";
+        char text[36 + sizeof suffix];
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof bytes; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        text[k++] = '-';
+                text[k++] = hex[bytes[i] >> 4];
+                text[k++] = hex[bytes[i] & 0x0f];
+        }
+        memcpy(text + k, suffix, sizeof suffix);
+        snprintf(buf, size, "%s", text);
         return 0;
 }
 
