@@ -4,6 +4,7 @@
 # same file.
 #
 #   bench/import.sh [--build DIR] [--count N] [--runs N] [--khal-runs N]
+#                   [--netctl-only]
 #
 # The file comes from bench/gen-ics.py (deterministic: the same arguments
 # give the same bytes): timed meetings in Europe/Berlin and America/New_York
@@ -23,6 +24,8 @@
 # khal needs close to three minutes for 10,000 events, so it runs once by
 # default; netctl and calcurse three times.  Needs khal, calcurse (Debian
 # packages khal, calcurse), python3, dbus-daemon and a build of netctl.
+# --netctl-only times netctl alone (no khal, no calcurse, no ratios), for
+# quick before/after comparisons while working on the import.
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 
@@ -31,12 +34,14 @@ BUILD=$SRC/build
 COUNT=10000
 RUNS=3
 KHAL_RUNS=1
+PEERS=1
 while (($#)); do
     case $1 in
     --build) BUILD=${2:?}; shift 2 ;;
     --count) COUNT=${2:?}; shift 2 ;;
     --runs) RUNS=${2:?}; shift 2 ;;
     --khal-runs) KHAL_RUNS=${2:?}; shift 2 ;;
+    --netctl-only) PEERS=0; shift ;;
     -h | --help) sed -n '2,/^set -e/p' "$0" | sed 's/^# \{0,1\}//; /^set -e/d'; exit 0 ;;
     *) echo "bench/import.sh: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -47,7 +52,12 @@ export NETCTL_BUILD=$BUILD NETCTL_SRC=$SRC TEST_NAME=bench/import
 # The test harness gives a private bus, netctld on it, cleanup on exit.
 # shellcheck source=../tests/lib/bus.sh
 . "$SRC/tests/lib/bus.sh"
-need_cmd khal calcurse python3
+need_cmd python3
+if ((PEERS)); then
+    need_cmd khal calcurse
+else
+    KHAL_RUNS=0
+fi
 PYTHON=$(command -v python3)
 [[ -f $SRC/bench/gen-ics.py ]] || fail "bench/gen-ics.py not found"
 
@@ -160,7 +170,7 @@ max=$((RUNS > KHAL_RUNS ? RUNS : KHAL_RUNS))
 for ((i = 1; i <= max; i++)); do
     ((i <= RUNS)) && run_netctl "$i"
     ((i <= KHAL_RUNS)) && run_khal "$i"
-    ((i <= RUNS)) && run_calcurse "$i"
+    ((i <= RUNS && PEERS)) && run_calcurse "$i"
 done
 
 mkdir -p "$SRC/bench/results"

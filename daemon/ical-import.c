@@ -489,11 +489,23 @@ static int input_prepare(const void *data, size_t size, IcsCalendar *cal, char *
         }
         bool latin1 = invalid > 0 && valid_multibyte == 0;
 
-        size_t len = repair_pass(in, size, latin1, NULL, &rep);
-        _cleanup_free_ char *text = malloc(len + 1);
-        if (!text)
-                return -ENOMEM;
-        repair_pass(in, size, latin1, text, NULL);
+        /* Valid UTF-8 comes out no longer than it went in (line ends and
+         * controls only shrink it), so one pass writes it; a repair that
+         * may grow the text (U+FFFD, Windows-1252) measures first. */
+        size_t len;
+        _cleanup_free_ char *text = NULL;
+        if (invalid == 0) {
+                text = malloc(size + 1);
+                if (!text)
+                        return -ENOMEM;
+                len = repair_pass(in, size, latin1, text, &rep);
+        } else {
+                len = repair_pass(in, size, latin1, NULL, &rep);
+                text = malloc(len + 1);
+                if (!text)
+                        return -ENOMEM;
+                repair_pass(in, size, latin1, text, NULL);
+        }
         text[len] = '\0';
 
         int r = check_structure(text, len, errbuf, errsize);
@@ -588,7 +600,46 @@ static bool iana_name_ok(const char *name) {
         return true;
 }
 
-static icaltimezone *builtin_zone(const char *name) {
+/* The last few names looked up, with their answers: a file names a
+ * handful of zones thousands of times, and each look-up behind the cache
+ * is a linear search (libical's builtin zones, the Windows table), 5 % of
+ * an import.  Both answers are fixed for the life of the process (libical
+ * never frees a builtin zone it loaded; the Windows table is compiled
+ * in), except that a zone missing now may be installed later, so only
+ * zones found are remembered.  One thread, as everything here. */
+#define ZONE_MEMO_SIZE          8
+#define ZONE_MEMO_NAME_MAX      64
+
+typedef struct ZoneMemo {
+        struct {
+                char name[ZONE_MEMO_NAME_MAX];
+                const void *answer;
+        } entries[ZONE_MEMO_SIZE];
+        unsigned n, next;
+} ZoneMemo;
+
+static bool zone_memo_find(const ZoneMemo *m, const char *name, const void **ret_answer) {
+        for (unsigned i = 0; i < m->n; i++)
+                if (strcmp(m->entries[i].name, name) == 0) {
+                        *ret_answer = m->entries[i].answer;
+                        return true;
+                }
+        return false;
+}
+
+static void zone_memo_add(ZoneMemo *m, const char *name, const void *answer) {
+        size_t len = strlen(name);
+        if (len >= ZONE_MEMO_NAME_MAX)
+                return;
+        unsigned i = m->next;
+        memcpy(m->entries[i].name, name, len + 1);
+        m->entries[i].answer = answer;
+        m->next = (i + 1) % ZONE_MEMO_SIZE;
+        if (m->n < ZONE_MEMO_SIZE)
+                m->n++;
+}
+
+static icaltimezone *builtin_zone_lookup(const char *name) {
         if (strcasecmp(name, "UTC") == 0 || strcasecmp(name, "GMT") == 0 || strcasecmp(name, "Z") == 0 ||
             strcasecmp(name, "Etc/UTC") == 0 || strcasecmp(name, "Etc/GMT") == 0)
                 return icaltimezone_get_utc_timezone();
@@ -597,7 +648,19 @@ static icaltimezone *builtin_zone(const char *name) {
         return icaltimezone_get_builtin_timezone(name);
 }
 
-const char *ics_windows_zone_to_iana(const char *name) {
+static icaltimezone *builtin_zone(const char *name) {
+        static ZoneMemo memo;
+        const void *answer;
+
+        if (zone_memo_find(&memo, name, &answer))
+                return (icaltimezone *) answer;
+        icaltimezone *z = builtin_zone_lookup(name);
+        if (z)
+                zone_memo_add(&memo, name, z);
+        return z;
+}
+
+static const char *windows_zone_lookup(const char *name) {
         if (!name)
                 return NULL;
 
@@ -616,6 +679,20 @@ const char *ics_windows_zone_to_iana(const char *name) {
                         return z->iana;
         }
         return NULL;
+}
+
+const char *ics_windows_zone_to_iana(const char *name) {
+        static ZoneMemo memo;
+        const void *answer;
+
+        if (!name)
+                return NULL;
+        if (zone_memo_find(&memo, name, &answer))
+                return answer;
+        const char *iana = windows_zone_lookup(name);
+        /* The table is compiled in: "not a Windows name" is final too. */
+        zone_memo_add(&memo, name, iana);
+        return iana;
 }
 
 /* Resolves a TZID parameter as ical-import.h describes; NULL when nothing

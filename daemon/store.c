@@ -316,6 +316,11 @@ struct Store {
         unsigned n_statements;
         /* Inside store_batch_begin() .. commit/rollback. */
         bool in_batch;
+        /* Random bytes for UIDs, fetched a page at a time: an import makes
+         * tens of thousands of reminders, and a getrandom() call for each
+         * was 2 % of it.  random_used == sizeof random_pool when empty. */
+        uint8_t random_pool[4096];
+        size_t random_used;
         char error[512];
 };
 
@@ -513,17 +518,31 @@ static int followup_from_row(Store *s, sqlite3_stmt *st, Followup *ret) {
 }
 
 /* A UID that other calendar programs keep stable for this item. */
-static int make_uid(char *buf, size_t size) {
+static int make_uid(Store *s, char *buf, size_t size) {
         uint8_t bytes[16];
-        if (getrandom(bytes, sizeof bytes, 0) != (ssize_t) sizeof bytes)
-                return -errno ? -errno : -EIO;
+        if (s->random_used + sizeof bytes > sizeof s->random_pool) {
+                if (getrandom(s->random_pool, sizeof s->random_pool, 0) != (ssize_t) sizeof s->random_pool)
+                        return -errno ? -errno : -EIO;
+                s->random_used = 0;
+        }
+        memcpy(bytes, s->random_pool + s->random_used, sizeof bytes);
+        s->random_used += sizeof bytes;
         /* A version 4 UUID. */
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
-        snprintf(buf, size,
-                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x@netctl",
-                 bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                 bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+        /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx@netctl", written by hand:
+         * snprintf with sixteen %02x was 1.7 % of an import. */
+        static const char hex[] = "0123456789abcdef", suffix[] = "@netctl";
+        char text[36 + sizeof suffix];
+        size_t k = 0;
+        for (size_t i = 0; i < sizeof bytes; i++) {
+                if (i == 4 || i == 6 || i == 8 || i == 10)
+                        text[k++] = '-';
+                text[k++] = hex[bytes[i] >> 4];
+                text[k++] = hex[bytes[i] & 0x0f];
+        }
+        memcpy(text + k, suffix, sizeof suffix);
+        snprintf(buf, size, "%s", text);
         return 0;
 }
 
@@ -604,6 +623,7 @@ int store_open(const char *path, char *errbuf, size_t errsize, Store **ret) {
         s = calloc(1, sizeof *s);
         if (!s)
                 return -ENOMEM;
+        s->random_used = sizeof s->random_pool;
 
         _cleanup_free_ char *copy = strdup(path);
         if (!copy) {
@@ -707,7 +727,7 @@ int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, b
         char uid[64];
         int r;
 
-        r = make_uid(uid, sizeof uid);
+        r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
 
@@ -840,7 +860,7 @@ int store_followup_done(Store *s, int64_t id, int64_t now, int64_t *ret_next_id)
 
         if (f.every > 0) {
                 char uid[64];
-                r = make_uid(uid, sizeof uid);
+                r = make_uid(s, uid, sizeof uid);
                 if (r < 0)
                         goto fail;
                 r = store_prepare(s, sql_followup_add, &st);
@@ -1247,14 +1267,22 @@ static const char sql_meeting_series[] =
         "SELECT " MEETING_COLUMNS " FROM meetings WHERE uid = ?1 ORDER BY recurrence_id";
 static const char sql_meetings_all[] =
         "SELECT " MEETING_COLUMNS " FROM meetings ORDER BY uid, recurrence_id";
-static const char sql_meeting_upsert[] =
+/* An upsert in three statements rather than one with RETURNING: SQLite
+ * keeps RETURNING rows in a temporary b-tree it creates and drops per
+ * call, which cost more than the insert itself (8 % of an import).  The
+ * three take the same ?n. */
+static const char sql_meeting_insert[] =
         "INSERT INTO meetings (uid, recurrence_id, this_and_future, sequence, summary, location, start,"
         "  finish, all_day, recurring, cancelled, source, ical, imported, modified) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) "
-        "ON CONFLICT (uid, recurrence_id) DO UPDATE SET this_and_future = ?3, sequence = ?4,"
+        "ON CONFLICT (uid, recurrence_id) DO NOTHING";
+static const char sql_meeting_update[] =
+        "UPDATE meetings SET this_and_future = ?3, sequence = ?4,"
         "  summary = ?5, location = ?6, start = ?7, finish = ?8, all_day = ?9, recurring = ?10,"
         "  cancelled = ?11, source = coalesce(?12, source), ical = ?13, modified = ?14 "
-        "RETURNING id";
+        "WHERE uid = ?1 AND recurrence_id = ?2";
+static const char sql_meeting_id[] =
+        "SELECT id FROM meetings WHERE uid = ?1 AND recurrence_id = ?2";
 static const char sql_meeting_people_clear[] =
         "DELETE FROM meeting_people WHERE meeting_id = ?1";
 static const char sql_meeting_person_add[] =
@@ -1291,6 +1319,17 @@ static const char sql_reminder_link_get[] =
 static const char sql_reminder_link_add[] =
         "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
         "VALUES (?1, ?2, ?3, ?4)";
+/* A new occurrence's prep and thank-you reminders in two statements, not
+ * four: each INSERT INTO followups builds temporary b-trees for the IN
+ * lists of its CHECK constraints, once per statement whatever the number
+ * of rows.  Same values as sql_followup_add (every NULL, not fixed). */
+static const char sql_reminder_pair_add[] =
+        "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
+        "VALUES (?1, 'prep', ?2, ?3, NULL, 0, ?7, ?7), (?4, 'thanks', ?5, ?6, NULL, 0, ?7, ?7)";
+static const char sql_reminder_pair_link[] =
+        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
+        "VALUES (?1, 'prep', (SELECT id FROM followups WHERE uid = ?2), ?3),"
+        "  (?1, 'thanks', (SELECT id FROM followups WHERE uid = ?4), ?5)";
 static const char sql_reminder_link_plan[] =
         "UPDATE occurrence_reminders SET planned_due = ?3 WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_link_delete[] =
@@ -1319,6 +1358,11 @@ static const char sql_calendar_file_delete[] =
 static const char sql_calendar_files_in[] =
         "SELECT path FROM calendar_files WHERE substr(path, 1, length(?1) + 1) = ?1 || '/' "
         "AND instr(substr(path, length(?1) + 2), '/') = 0";
+
+static int int64_compare(const void *a, const void *b) {
+        int64_t x = *(const int64_t *) a, y = *(const int64_t *) b;
+        return x < y ? -1 : x > y;
+}
 
 void meeting_row_clear(MeetingRow *m) {
         if (!m)
@@ -1374,18 +1418,8 @@ int store_meeting_get(Store *s, const char *uid, int64_t recurrence_id, MeetingR
         return r;
 }
 
-int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
-        sqlite3_stmt *st;
-        int64_t id = 0;
-        int r, rc;
-
-        r = store_meeting_begin(s);
-        if (r < 0)
-                return r;
-
-        r = store_prepare(s, sql_meeting_upsert, &st);
-        if (r < 0)
-                goto fail;
+/* Binds a MeetingWrite to sql_meeting_insert or sql_meeting_update. */
+static void meeting_bind(sqlite3_stmt *st, const MeetingWrite *m, int64_t now) {
         sqlite3_bind_text(st, 1, m->uid, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, m->recurrence_id);
         sqlite3_bind_int(st, 3, m->this_and_future);
@@ -1403,22 +1437,73 @@ int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
                 sqlite3_bind_text(st, 12, m->source, -1, SQLITE_TRANSIENT);
         sqlite3_bind_text(st, 13, m->ical, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 14, now);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-                id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW) {
-                r = store_error(s, rc, "storing a meeting");
-                goto fail;
+}
+
+/* Inserts or updates the meeting row; its id in *ret_id, and whether it
+ * is a new row in *ret_inserted. */
+static int meeting_row_put(Store *s, const MeetingWrite *m, int64_t now, int64_t *ret_id, bool *ret_inserted) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_meeting_insert, &st);
+        if (r < 0)
+                return r;
+        meeting_bind(st, m, now);
+        r = store_step_done(s, st, "storing a meeting");
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) > 0) {
+                *ret_id = sqlite3_last_insert_rowid(s->db);
+                *ret_inserted = true;
+                return 0;
         }
 
-        r = store_prepare(s, sql_meeting_people_clear, &st);
+        r = store_prepare(s, sql_meeting_update, &st);
+        if (r < 0)
+                return r;
+        meeting_bind(st, m, now);
+        r = store_step_done(s, st, "storing a meeting");
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_meeting_id, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, m->uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, m->recurrence_id);
+        int rc = sqlite3_step(st);
+        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW)
+                return store_error(s, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, "storing a meeting");
+        *ret_id = id;
+        *ret_inserted = false;
+        return 0;
+}
+
+int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
+        sqlite3_stmt *st;
+        int64_t id = 0;
+        bool inserted = false;
+        int r;
+
+        r = store_meeting_begin(s);
+        if (r < 0)
+                return r;
+
+        r = meeting_row_put(s, m, now, &id, &inserted);
         if (r < 0)
                 goto fail;
-        sqlite3_bind_int64(st, 1, id);
-        r = store_step_done(s, st, "storing a meeting's people");
-        if (r < 0)
-                goto fail;
+
+        /* A new row has no people yet (a deleted meeting's went with it,
+         * ON DELETE CASCADE). */
+        if (!inserted) {
+                r = store_prepare(s, sql_meeting_people_clear, &st);
+                if (r < 0)
+                        goto fail;
+                sqlite3_bind_int64(st, 1, id);
+                r = store_step_done(s, st, "storing a meeting's people");
+                if (r < 0)
+                        goto fail;
+        }
 
         for (size_t i = 0; i < m->n_people; i++) {
                 r = store_prepare(s, sql_meeting_person_add, &st);
@@ -1625,6 +1710,96 @@ static int reminder_withdraw(Store *s, int64_t occurrence_id, const char *kind, 
         return store_step_done(s, st, "withdrawing a meeting reminder");
 }
 
+/* Gives an occurrence that has no reminder of `kind` yet (none linked)
+ * one at `due`, unless that moment is already past. */
+static int reminder_create(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
+                           const char *text, int64_t now, unsigned *changed) {
+        sqlite3_stmt *st;
+        int r;
+
+        /* A reminder for a moment already past helps nobody. */
+        if (due <= now)
+                return 0;
+
+        char uid[64];
+        r = make_uid(s, uid, sizeof uid);
+        if (r < 0)
+                return r;
+        r = store_prepare(s, sql_followup_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 4, due);
+        sqlite3_bind_int64(st, 5, 0);
+        sqlite3_bind_int(st, 6, 0);
+        sqlite3_bind_int64(st, 7, now);
+        r = store_step_done(s, st, "adding a meeting reminder");
+        if (r < 0)
+                return r;
+        int64_t followup_id = sqlite3_last_insert_rowid(s->db);
+
+        r = store_prepare(s, sql_reminder_link_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 3, followup_id);
+        sqlite3_bind_int64(st, 4, due);
+        r = store_step_done(s, st, "linking a meeting reminder");
+        if (r >= 0 && changed)
+                (*changed)++;
+        return r;
+}
+
+/* Gives a new occurrence (no reminders linked) its prep and thank-you
+ * reminders, as reminder_create() for "prep" and then "thanks" would. */
+static int reminders_create(Store *s, int64_t occurrence_id, const OccurrenceWrite *o, int64_t now,
+                            unsigned *changed) {
+        if (o->prep_due <= now || o->thanks_due <= now) {
+                int r = reminder_create(s, occurrence_id, "prep", o->prep_due, o->prep_text, now, changed);
+                if (r < 0)
+                        return r;
+                return reminder_create(s, occurrence_id, "thanks", o->thanks_due, o->thanks_text, now, changed);
+        }
+
+        char prep_uid[64], thanks_uid[64];
+        sqlite3_stmt *st;
+        int r = make_uid(s, prep_uid, sizeof prep_uid);
+        if (r >= 0)
+                r = make_uid(s, thanks_uid, sizeof thanks_uid);
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_reminder_pair_add, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, prep_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, o->prep_text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, o->prep_due);
+        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, o->thanks_text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 6, o->thanks_due);
+        sqlite3_bind_int64(st, 7, now);
+        r = store_step_done(s, st, "adding a meeting reminder");
+        if (r < 0)
+                return r;
+
+        r = store_prepare(s, sql_reminder_pair_link, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, prep_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 3, o->prep_due);
+        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, o->thanks_due);
+        r = store_step_done(s, st, "linking a meeting reminder");
+        if (r >= 0 && changed)
+                *changed += 2;
+        return r;
+}
+
 /* Makes sure an occurrence has its reminder of `kind` at `due`. */
 static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
                            const char *text, int64_t now, unsigned *changed) {
@@ -1672,64 +1847,38 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
                 return r;
         }
 
-        /* A reminder for a moment already past helps nobody. */
-        if (due <= now)
-                return 0;
-
-        char uid[64];
-        r = make_uid(uid, sizeof uid);
-        if (r < 0)
-                return r;
-        r = store_prepare(s, sql_followup_add, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, due);
-        sqlite3_bind_int64(st, 5, 0);
-        sqlite3_bind_int(st, 6, 0);
-        sqlite3_bind_int64(st, 7, now);
-        r = store_step_done(s, st, "adding a meeting reminder");
-        if (r < 0)
-                return r;
-        followup_id = sqlite3_last_insert_rowid(s->db);
-
-        r = store_prepare(s, sql_reminder_link_add, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, followup_id);
-        sqlite3_bind_int64(st, 4, due);
-        r = store_step_done(s, st, "linking a meeting reminder");
-        if (r >= 0 && changed)
-                (*changed)++;
-        return r;
+        return reminder_create(s, occurrence_id, kind, due, text, now, changed);
 }
 
-static int occurrence_apply(Store *s, const char *uid, const OccurrenceWrite *o, int64_t now,
+/* Stores one occurrence of uid and makes its reminders match.  `unstored`:
+ * the caller knows there is no row for this slot yet, so there is nothing
+ * to look up (a new meeting's occurrences, most of an import). */
+static int occurrence_apply(Store *s, const char *uid, const OccurrenceWrite *o, bool unstored, int64_t now,
                             unsigned *changed) {
         sqlite3_stmt *st;
         int64_t id = 0;
-        int r = store_prepare(s, sql_occurrence_find, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, o->recurrence_id);
-        int rc = sqlite3_step(st);
         bool same = false;
-        if (rc == SQLITE_ROW) {
-                id = sqlite3_column_int64(st, 0);
-                const unsigned char *summary = sqlite3_column_text(st, 4);
-                same = sqlite3_column_int64(st, 1) == o->start && sqlite3_column_int64(st, 2) == o->end &&
-                       (sqlite3_column_int(st, 3) != 0) == o->all_day &&
-                       (sqlite3_column_int(st, 5) != 0) == o->cancelled &&
-                       summary && strcmp((const char *) summary, o->summary) == 0;
+        int r;
+
+        if (!unstored) {
+                r = store_prepare(s, sql_occurrence_find, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int64(st, 2, o->recurrence_id);
+                int rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW) {
+                        id = sqlite3_column_int64(st, 0);
+                        const unsigned char *summary = sqlite3_column_text(st, 4);
+                        same = sqlite3_column_int64(st, 1) == o->start && sqlite3_column_int64(st, 2) == o->end &&
+                               (sqlite3_column_int(st, 3) != 0) == o->all_day &&
+                               (sqlite3_column_int(st, 5) != 0) == o->cancelled &&
+                               summary && strcmp((const char *) summary, o->summary) == 0;
+                }
+                sqlite3_reset(st);
+                if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                        return store_error(s, rc, "reading an occurrence");
         }
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return store_error(s, rc, "reading an occurrence");
 
         if (id == 0) {
                 r = store_prepare(s, sql_occurrence_insert, &st);
@@ -1746,6 +1895,12 @@ static int occurrence_apply(Store *s, const char *uid, const OccurrenceWrite *o,
                 if (r < 0)
                         return r;
                 id = sqlite3_last_insert_rowid(s->db);
+                if (o->cancelled)
+                        return 0;
+                /* A new row has no reminders linked (those of a deleted
+                 * occurrence went with it, ON DELETE CASCADE), so there
+                 * is nothing to look up before creating them. */
+                return reminders_create(s, id, o, now, changed);
         } else if (!same) {
                 r = store_prepare(s, sql_occurrence_update, &st);
                 if (r < 0)
@@ -1782,20 +1937,34 @@ int store_occurrences_sync(Store *s, const char *uid, const OccurrenceWrite *occ
         if (r < 0)
                 return r;
 
-        /* Occurrences no longer in the expansion go, with open reminders.
-         * occ is sorted by start, not by slot, so look each one up. */
-        r = store_prepare(s, sql_occurrence_ids_of_uid, &st);
-        if (r < 0)
+        /* The slots of occ, sorted (occ is sorted by start): a stored
+         * occurrence is looked up among them by bisection, which a series
+         * of thousands needs. */
+        int64_t *slots = malloc((n ? n : 1) * sizeof *slots);
+        if (!slots) {
+                r = -ENOMEM;
                 goto fail;
+        }
+        for (size_t i = 0; i < n; i++)
+                slots[i] = occ[i].recurrence_id;
+        qsort(slots, n, sizeof *slots, int64_compare);
+        bool slots_distinct = true;
+        for (size_t i = 1; i < n && slots_distinct; i++)
+                slots_distinct = slots[i] != slots[i - 1];
+
+        /* Occurrences no longer in the expansion go, with open reminders. */
+        r = store_prepare(s, sql_occurrence_ids_of_uid, &st);
+        if (r < 0) {
+                free(slots);
+                goto fail;
+        }
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
         int64_t *gone = NULL;
-        size_t n_gone = 0, allocated = 0;
+        size_t n_gone = 0, allocated = 0, n_stored = 0;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 int64_t id = sqlite3_column_int64(st, 0), slot = sqlite3_column_int64(st, 1);
-                bool present = false;
-                for (size_t i = 0; i < n && !present; i++)
-                        present = occ[i].recurrence_id == slot;
-                if (present)
+                n_stored++;
+                if (n > 0 && bsearch(&slot, slots, n, sizeof *slots, int64_compare))
                         continue;
                 if (n_gone == allocated) {
                         size_t grow = allocated ? allocated * 2 : 8;
@@ -1810,11 +1979,16 @@ int store_occurrences_sync(Store *s, const char *uid, const OccurrenceWrite *occ
                 gone[n_gone++] = id;
         }
         sqlite3_reset(st);
+        free(slots);
         if (rc != SQLITE_DONE) {
                 free(gone);
                 r = store_error(s, rc, "reading occurrences");
                 goto fail;
         }
+        /* Nothing of uid left once the gone ones are deleted, and no slot
+         * twice in occ (a single meeting's overrides all fill slot 0):
+         * every occurrence is a new row. */
+        bool unstored = n_gone == n_stored && slots_distinct;
         for (size_t i = 0; i < n_gone && r >= 0; i++) {
                 r = reminder_withdraw(s, gone[i], "prep", changed);
                 if (r >= 0)
@@ -1831,7 +2005,7 @@ int store_occurrences_sync(Store *s, const char *uid, const OccurrenceWrite *occ
                 goto fail;
 
         for (size_t i = 0; i < n; i++) {
-                r = occurrence_apply(s, uid, &occ[i], now, changed);
+                r = occurrence_apply(s, uid, &occ[i], unstored, now, changed);
                 if (r < 0)
                         goto fail;
         }
@@ -2614,7 +2788,7 @@ static int reconnect_sync(Store *s, int64_t id, ReconnectSync mode, int64_t weak
 
         if (open_id == 0 || mode == SYNC_RESTART) {
                 char uid[64];
-                r = make_uid(uid, sizeof uid);
+                r = make_uid(s, uid, sizeof uid);
                 if (r < 0)
                         return r;
                 r = store_prepare(s, sql_reconnect_insert, &st);
@@ -2680,7 +2854,7 @@ int store_contact_add(Store *s, const ContactChanges *c, int64_t weak_cadence, i
         int64_t id;
         int r;
 
-        r = make_uid(uid, sizeof uid);
+        r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
         r = store_begin(s);

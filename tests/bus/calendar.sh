@@ -538,6 +538,17 @@ assert_eq "$(meeting_json interview-delta@example.com | jq -r '[.[0].people[].em
     "bo@example.net olga@example.com" "people, without the user's own address (me)"
 ok "config: prep_before = 15m applies to new reminders; 'me' is not a person of the meeting"
 
+# A newer invite with other attendees replaces the meeting's people (the
+# stored row is updated in place, not added again).
+invite "$GEN/d1.ics" uid=interview-delta@example.com summary="Interview at Delta" seq=1 \
+    start="$(ics_local Europe/Berlin "$D_START")" end="$(ics_local Europe/Berlin "$D_END")" \
+    attendees="bo@example.net;cy@example.com"
+expect_import updated "$GEN/d1.ics"
+assert_eq "$(meeting_json interview-delta@example.com | jq -r '[.[0].people[].email] | sort | join(" ")')" \
+    "bo@example.net cy@example.com olga@example.com" "people after a newer invite"
+assert_eq "$(meeting_json interview-delta@example.com | jq length)" 1 "one occurrence after a newer invite"
+ok "update: a newer invite replaces the people of the stored meeting"
+
 cat >"$CONF" <<'EOF'
 [calendar]
 prep_before = 15m
