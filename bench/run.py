@@ -717,6 +717,9 @@ class Bench:
         def env_for(s):
             e = dict(pe)
             e["DBUS_SESSION_BUS_ADDRESS"] = s.address
+            # netctl finds netctld's direct socket here, as in a session;
+            # the peers do not read it.
+            e["XDG_RUNTIME_DIR"] = s.env["XDG_RUNTIME_DIR"]
             return e
 
         R, W = self.rounds, 3
