@@ -721,8 +721,10 @@ Store *store_free(Store *s) {
         return NULL;
 }
 
-int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, bool every_fixed,
-                       int64_t now, int64_t *ret_id) {
+/* One new row in followups, with a fresh UID; `what` names the step in
+ * an error.  kind must be a static string. */
+static int followup_insert(Store *s, const char *kind, const char *text, int64_t due, int64_t every,
+                           bool every_fixed, int64_t now, const char *what, int64_t *ret_id) {
         sqlite3_stmt *st;
         char uid[64];
         int r;
@@ -730,25 +732,28 @@ int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, b
         r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
-
         r = store_prepare(s, sql_followup_add, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, FOLLOWUP_KIND_FOLLOWUP, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 4, due);
         sqlite3_bind_int64(st, 5, every);
         sqlite3_bind_int(st, 6, every_fixed);
         sqlite3_bind_int64(st, 7, now);
-
-        /* A single INSERT in autocommit mode is its own transaction. */
-        r = store_step_done(s, st, "adding a follow-up");
+        r = store_step_done(s, st, what);
         if (r < 0)
                 return r;
-
         *ret_id = sqlite3_last_insert_rowid(s->db);
         return 0;
+}
+
+int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, bool every_fixed,
+                       int64_t now, int64_t *ret_id) {
+        /* A single INSERT in autocommit mode is its own transaction. */
+        return followup_insert(s, FOLLOWUP_KIND_FOLLOWUP, text, due, every, every_fixed, now,
+                               "adding a follow-up", ret_id);
 }
 
 int store_followup_get(Store *s, int64_t id, Followup *ret) {
@@ -1721,24 +1726,10 @@ static int reminder_create(Store *s, int64_t occurrence_id, const char *kind, in
         if (due <= now)
                 return 0;
 
-        char uid[64];
-        r = make_uid(s, uid, sizeof uid);
+        int64_t followup_id;
+        r = followup_insert(s, kind, text, due, 0, false, now, "adding a meeting reminder", &followup_id);
         if (r < 0)
                 return r;
-        r = store_prepare(s, sql_followup_add, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 4, due);
-        sqlite3_bind_int64(st, 5, 0);
-        sqlite3_bind_int(st, 6, 0);
-        sqlite3_bind_int64(st, 7, now);
-        r = store_step_done(s, st, "adding a meeting reminder");
-        if (r < 0)
-                return r;
-        int64_t followup_id = sqlite3_last_insert_rowid(s->db);
 
         r = store_prepare(s, sql_reminder_link_add, &st);
         if (r < 0)
