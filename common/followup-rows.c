@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #include <endian.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "followup-rows.h"
 
@@ -109,24 +109,25 @@ static uint64_t get_u64(const char *p) {
         return le64toh(v);
 }
 
-/* The NUL-terminated string at *p, which must end before `end`. */
-static int get_string(const char **p, const char *end, const char **ret) {
+/* The NUL-terminated string at *p, before `end`; false when its NUL is not
+ * there (yet). */
+static bool get_string(const char **p, const char *end, const char **ret) {
         const char *nul = memchr(*p, '\0', (size_t) (end - *p));
         if (!nul)
-                return -EBADMSG;
+                return false;
         *ret = *p;
         *p = nul + 1;
-        return 0;
+        return true;
 }
 
-int followup_rows_next(const char **p, const char *end, FollowupRow *ret) {
+/* The record at *p: 1 and the row (moving *p past it), 0 when [*p, end)
+ * holds only part of it, -EBADMSG when it is malformed. */
+static int parse_row(const char **p, const char *end, FollowupRow *ret) {
         const char *q = *p;
         FollowupRow row;
 
-        if (q == end)
-                return 0;
         if (end - q < FOLLOWUP_ROW_FIXED_SIZE)
-                return -EBADMSG;
+                return 0;
         row.id = get_u64(q);
         row.due = (int64_t) get_u64(q + 8);
         row.done_at = (int64_t) get_u64(q + 16);
@@ -136,19 +137,20 @@ int followup_rows_next(const char **p, const char *end, FollowupRow *ret) {
                 return -EBADMSG;
         row.every_fixed = q[40];
         q += FOLLOWUP_ROW_FIXED_SIZE;
-        if (get_string(&q, end, &row.uid) < 0 || get_string(&q, end, &row.text) < 0 ||
-            get_string(&q, end, &row.kind) < 0 || get_string(&q, end, &row.contact) < 0)
-                return -EBADMSG;
+        if (!get_string(&q, end, &row.uid) || !get_string(&q, end, &row.text) ||
+            !get_string(&q, end, &row.kind) || !get_string(&q, end, &row.contact))
+                return 0;
         *ret = row;
         *p = q;
         return 1;
 }
 
-/* The length of the NUL-ended string at p (before end), or -1 when its
- * NUL has not arrived. */
-static ssize_t string_length(const char *p, const char *end) {
-        const char *nul = memchr(p, '\0', (size_t) (end - p));
-        return nul ? nul - p : -1;
+int followup_rows_next(const char **p, const char *end, FollowupRow *ret) {
+        if (*p == end)
+                return 0;
+        /* The data is whole: a record cut short is malformed. */
+        int r = parse_row(p, end, ret);
+        return r == 0 ? -EBADMSG : r;
 }
 
 int followup_rows_next_streamed(const char **p, const char *end, FollowupRow *ret,
@@ -157,33 +159,18 @@ int followup_rows_next_streamed(const char **p, const char *end, FollowupRow *re
 
         if (end - q < 8)
                 return 0;
-        if (get_u64(q) == 0) {
-                /* The trailer: status, then two strings. */
-                if (end - q < 16)
-                        return 0;
-                const char *name = q + 16;
-                ssize_t name_len = string_length(name, end);
-                if (name_len < 0)
-                        return 0;
-                const char *message = name + name_len + 1;
-                ssize_t message_len = string_length(message, end);
-                if (message_len < 0)
-                        return 0;
-                *ret_end = (FollowupRowsEnd) {
-                        .status = (int64_t) get_u64(q + 8), .error_name = name, .message = message,
-                };
-                *p = message + message_len + 1;
-                return 2;
-        }
-        if (end - q < FOLLOWUP_ROW_FIXED_SIZE)
+        if (get_u64(q) != 0)
+                return parse_row(p, end, ret);
+
+        /* The trailer: status, then two strings. */
+        FollowupRowsEnd e;
+        if (end - q < 16)
                 return 0;
-        /* A row: whole once its fourth string's NUL is here. */
-        const char *s = q + FOLLOWUP_ROW_FIXED_SIZE;
-        for (int i = 0; i < 4; i++) {
-                ssize_t n = string_length(s, end);
-                if (n < 0)
-                        return 0;
-                s += n + 1;
-        }
-        return followup_rows_next(p, end, ret);
+        e.status = (int64_t) get_u64(q + 8);
+        q += 16;
+        if (!get_string(&q, end, &e.error_name) || !get_string(&q, end, &e.message))
+                return 0;
+        *ret_end = e;
+        *p = q;
+        return 2;
 }

@@ -32,15 +32,6 @@ struct Direct {
         sd_bus *connections[DIRECT_CONNECTIONS_MAX];
 };
 
-unsigned bus_direct_connections(const Direct *d) {
-        unsigned n = 0;
-
-        if (d)
-                for (size_t i = 0; i < ELEMENTSOF(d->connections); i++)
-                        n += d->connections[i] != NULL;
-        return n;
-}
-
 static void direct_drop(Direct *d, sd_bus *bus) {
         for (size_t i = 0; i < ELEMENTSOF(d->connections); i++)
                 if (d->connections[i] == bus) {

@@ -16,6 +16,3 @@ int bus_direct_setup(Context *c);
 
 /* Closes every direct connection and removes the socket. */
 Direct *bus_direct_free(Direct *d);
-
-/* Open direct connections (for tests and status). */
-unsigned bus_direct_connections(const Direct *d);

@@ -361,6 +361,18 @@ static int flush_rows(RowsWalk *walk) {
         return r;
 }
 
+/* Why a walk into rows failed r, as the error ListMemfd returns and
+ * ListStream's trailer carries: a row List could not send either, the
+ * memfd or pipe, or the store. */
+static int rows_walk_failure(Context *c, const RowsWalk *walk, int r, sd_bus_error *error) {
+        if (walk->unsendable_id > 0)
+                return bus_error_errno(error, r, "Follow-up %" PRId64 " holds text that is not valid "
+                                       "UTF-8; the database is damaged.", walk->unsendable_id);
+        if (walk->write_failed)
+                return bus_error_errno(error, r, "Cannot write the list: %s.", strerror(-r));
+        return store_failure(c, error, r);
+}
+
 static int append_row_cb(const Followup *f, void *userdata) {
         RowsWalk *walk = userdata;
         const char *contact = f->contact ? f->contact : "";
@@ -416,15 +428,10 @@ static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *er
                 return r;
         RowsWalk walk = { .buffer = &rows, .fd = fd };
         r = store_followup_list_borrowed(c->store, contact_id, from, to, state, append_row_cb, &walk);
-        if (r < 0 && walk.unsendable_id > 0)
-                return bus_error_errno(error, r, "Follow-up %" PRId64 " holds text that is not valid "
-                                       "UTF-8; the database is damaged.", walk.unsendable_id);
         if (r >= 0)
                 r = flush_rows(&walk);
-        if (r < 0 && walk.write_failed)
-                return bus_error_errno(error, r, "Cannot write the list: %s.", strerror(-r));
         if (r < 0)
-                return store_failure(c, error, r);
+                return rows_walk_failure(c, &walk, r, error);
         if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
                 return bus_error_errno(error, -errno, "Cannot seal the list: %s.", strerror(errno));
 
@@ -485,13 +492,7 @@ static int method_list_stream(sd_bus_message *m, void *userdata, sd_bus_error *e
 
         /* Reported in the trailer, as a reply would have said it. */
         sd_bus_error failure = SD_BUS_ERROR_NULL;
-        if (walk.unsendable_id > 0)
-                (void) bus_error_errno(&failure, r, "Follow-up %" PRId64 " holds text that is not valid "
-                                       "UTF-8; the database is damaged.", walk.unsendable_id);
-        else if (walk.write_failed)
-                (void) bus_error_errno(&failure, r, "Cannot write the list: %s.", strerror(-r));
-        else
-                (void) store_failure(c, &failure, r);
+        (void) rows_walk_failure(c, &walk, r, &failure);
         row_stream_finish(stream, r, failure.name, failure.message);
         sd_bus_error_free(&failure);
         return 1;
