@@ -2,9 +2,11 @@
 /* The store on a temporary database: follow-ups, recurrence, reminder
  * delivery states, and refusing databases it must not touch. */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -244,6 +246,72 @@ static void test_migration_planned_due(void) {
         sqlite3_close(db);
 }
 
+/* How many of SQLite's temporary files (named etilqs_*) this process has
+ * open. */
+static int sqlite_temp_files_open(void) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *e;
+        int n = 0;
+
+        if (!d)
+                return -1;
+        while ((e = readdir(d))) {
+                char link[sizeof "/proc/self/fd/" + sizeof e->d_name], target[512];
+                snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+                ssize_t len = readlink(link, target, sizeof target - 1);
+                if (len < 0)
+                        continue;
+                target[len] = '\0';
+                if (strstr(target, "etilqs_"))
+                        n++;
+        }
+        closedir(d);
+        return n;
+}
+
+/* A batch keeps SQLite's statement journals in memory.  In a temporary
+ * file (where they go past 64 KiB) every later statement of an import was
+ * written through it.  Three batches in a row, each after the last one
+ * has put the setting back. */
+static void test_batch_keeps_journals_in_memory(void) {
+        enum { N = 400 };
+        static OccurrenceWrite occ[N];
+        Store *s = NULL;
+        char err[512];
+        const int64_t now = 1000000;
+
+        CHECK_INT(store_open(path_in_tmp("batch.db"), err, sizeof err, &s), 0, "opens a database");
+        for (int i = 0; i < N; i++)
+                occ[i] = (OccurrenceWrite) {
+                        .recurrence_id = now + 86400 * (i + 1),
+                        .start = now + 86400 * (i + 1),
+                        .end = now + 86400 * (i + 1) + 3600,
+                        .summary = "Weekly sync with a long enough summary to fill pages",
+                        .prep_due = now + 86400 * (i + 1) - 1800,
+                        .thanks_due = now + 86400 * (i + 1) + 7200,
+                        .prep_text = "Prepare for the weekly sync with a long enough text to fill pages",
+                        .thanks_text = "Thank everyone for the weekly sync with a long enough text",
+                };
+
+        /* Made, withdrawn (one DELETE of 400 occurrences and 800 links,
+         * far past 64 KiB of pages), made again. */
+        const size_t rounds[] = { N, 0, N };
+        for (size_t round = 0; round < 3; round++) {
+                unsigned changed = 0;
+                CHECK_INT(store_batch_begin(s), 0, "a batch begins");
+                CHECK_INT(store_occurrences_sync(s, "series@example.com", occ, rounds[round], now, &changed), 0,
+                          "the occurrences are written in the batch");
+                CHECK_INT(changed, 2 * N, "every occurrence's two reminders are made or withdrawn");
+                CHECK_INT(sqlite_temp_files_open(), 0, "no temporary file was opened for the batch");
+                CHECK_INT(store_batch_commit(s), 0, "the batch commits");
+        }
+
+        int open_count = 0;
+        CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_OPEN, count_cb, &open_count), 0, "lists the open follow-ups");
+        CHECK_INT(open_count, 2 * N, "the last batch's reminders are stored");
+        store_free(s);
+}
+
 int main(void) {
         if (!mkdtemp(tmpdir)) {
                 perror("mkdtemp");
@@ -254,6 +322,7 @@ int main(void) {
         test_delivery_states();
         test_refuses_foreign_files();
         test_migration_planned_due();
+        test_batch_keeps_journals_in_memory();
 
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
