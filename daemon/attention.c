@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "attention.h"
+#include "bus.h"
 #include "context.h"
 #include "log.h"
 #include "schedule.h"
@@ -304,45 +305,6 @@ static void set_state(Context *c, bool inhibited, bool value) {
         attention_changed(c, inhibited ? "inhibited" : "paused (dunst)", value);
 }
 
-/* Reads a{sv} of PropertiesChanged for `key` (type b); returns 1 and the
- * value when present, 0 when not, negative on a malformed message. */
-static int read_changed_bool(sd_bus_message *m, const char *key, bool *ret) {
-        int found = 0, r;
-
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *name, *contents;
-                char type;
-
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, &type, &contents);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, key) == 0 && contents && strcmp(contents, "b") == 0) {
-                        int b;
-                        r = sd_bus_message_read(m, "v", "b", &b);
-                        if (r < 0)
-                                return r;
-                        *ret = b;
-                        found = 1;
-                } else {
-                        r = sd_bus_message_skip(m, "v");
-                        if (r < 0)
-                                return r;
-                }
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        return sd_bus_message_exit_container(m) < 0 ? -EBADMSG : found;
-}
-
 static int on_get_reply(sd_bus_message *m, bool inhibited, Context *c) {
         int value = 0;
 
@@ -402,8 +364,8 @@ static void query_server(Context *c) {
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Context *c = userdata;
         const char *iface;
-        bool value;
-        int r;
+        bool changed;
+        int value, r;
 
         r = sd_bus_message_read(m, "s", &iface);
         if (r < 0)
@@ -416,10 +378,12 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
         else
                 return 0;
 
-        r = read_changed_bool(m, inhibited ? "Inhibited" : "paused", &value);
-        if (r > 0)
+        r = bus_read_changed_bool(m, inhibited ? "Inhibited" : "paused", &value, &changed);
+        if (r < 0)
+                return 0;
+        if (changed && value >= 0)
                 set_state(c, inhibited, value);
-        else if (r == 0)
+        else
                 /* Invalidated rather than sent: ask. */
                 (void) query_property(c, inhibited);
         return 0;

@@ -131,6 +131,59 @@ int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_
         return r < 0 ? r : 0;
 }
 
+int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bool *ret_changed) {
+        int r;
+
+        *ret_changed = false;
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
+        if (r < 0)
+                return r;
+        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
+                const char *name, *contents;
+                char type;
+                r = sd_bus_message_read(m, "s", &name);
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_peek_type(m, &type, &contents);
+                if (r < 0)
+                        return r;
+                if (strcmp(name, key) == 0) {
+                        *ret_changed = true;
+                        if (ret_value && contents && strcmp(contents, "b") == 0)
+                                r = sd_bus_message_read(m, "v", "b", ret_value);
+                        else {
+                                if (ret_value)
+                                        *ret_value = -1;
+                                r = sd_bus_message_skip(m, "v");
+                        }
+                } else
+                        r = sd_bus_message_skip(m, "v");
+                if (r < 0)
+                        return r;
+                r = sd_bus_message_exit_container(m);
+                if (r < 0)
+                        return r;
+        }
+        if (r < 0)
+                return r;
+        r = sd_bus_message_exit_container(m);
+        if (r < 0)
+                return r;
+
+        /* Invalidated names: the value must be asked for. */
+        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "s");
+        if (r < 0)
+                return r;
+        const char *name;
+        while ((r = sd_bus_message_read(m, "s", &name)) > 0)
+                if (strcmp(name, key) == 0) {
+                        *ret_changed = true;
+                        if (ret_value)
+                                *ret_value = -1;
+                }
+        return r;
+}
+
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error) {
         _cleanup_(sd_bus_creds_unrefp) sd_bus_creds *creds = NULL;
         const char *sender = sd_bus_message_get_sender(m);

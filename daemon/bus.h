@@ -49,6 +49,13 @@ int bus_option_bool(sd_bus_message *m, const char *key, int *ret, sd_bus_error *
 int bus_option_int64(sd_bus_message *m, const char *key, int64_t *ret, sd_bus_error *error);
 int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_error *error);
 
+/* Reads the rest of another service's PropertiesChanged signal (after
+ * its interface name): *ret_changed says whether `key` changed.  Then
+ * *ret_value (optional) is its value when the signal carries it as a b,
+ * or -1 when it was invalidated or has another type and must be asked for.
+ * Other keys are skipped, not refused: the signal is not a request to us. */
+int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bool *ret_changed);
+
 /* Refuses callers whose effective UID differs from the daemon's. */
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bus.h"
 #include "idle.h"
 #include "log.h"
 #include "macro.h"
@@ -247,61 +248,6 @@ static void login_resolve(IdleWatch *w) {
                 log_warning_errno(r, "Cannot ask logind for the session: %m");
 }
 
-/* Reads a{sv} as of PropertiesChanged: whether `key` changed (value in
- * *ret_value for a b, when given) or was invalidated. */
-static int read_changed(sd_bus_message *m, const char *key, int *ret_value, bool *ret_changed) {
-        int r;
-
-        *ret_changed = false;
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *name, *contents;
-                char type;
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, &type, &contents);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, key) == 0) {
-                        *ret_changed = true;
-                        if (ret_value && contents && strcmp(contents, "b") == 0)
-                                r = sd_bus_message_read(m, "v", "b", ret_value);
-                        else {
-                                if (ret_value)
-                                        *ret_value = -1;
-                                r = sd_bus_message_skip(m, "v");
-                        }
-                } else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
-        if (r < 0)
-                return r;
-
-        /* Invalidated names: the value must be asked for. */
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "s");
-        if (r < 0)
-                return r;
-        const char *name;
-        while ((r = sd_bus_message_read(m, "s", &name)) > 0)
-                if (strcmp(name, key) == 0) {
-                        *ret_changed = true;
-                        if (ret_value)
-                                *ret_value = -1;
-                }
-        return r;
-}
-
 static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         IdleWatch *w = userdata;
         const char *path = sd_bus_message_get_path(m), *iface;
@@ -315,7 +261,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
             w->route != LOGIN_OWN_SESSION) {
                 /* The user object: its Display (another session elected)
                  * or, when it is what we watch, its IdleHint. */
-                if (w->route == LOGIN_USER && read_changed(m, "IdleHint", &value, &changed) >= 0 && changed) {
+                if (w->route == LOGIN_USER && bus_read_changed_bool(m, "IdleHint", &value, &changed) >= 0 && changed) {
                         if (value < 0)
                                 (void) login_call(w, on_idle_hint, path, PROPERTIES_IFACE, "Get", "ss",
                                                   LOGIN_USER_IFACE, "IdleHint");
@@ -327,7 +273,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
                 }
                 (void) sd_bus_message_rewind(m, true);
                 if (sd_bus_message_read(m, "s", &iface) >= 0 &&
-                    read_changed(m, "Display", NULL, &changed) >= 0 && changed) {
+                    bus_read_changed_bool(m, "Display", NULL, &changed) >= 0 && changed) {
                         log_info("logind elected another display session; following it");
                         login_resolve(w);
                 }
@@ -336,7 +282,7 @@ static int on_properties_changed(sd_bus_message *m, void *userdata, sd_bus_error
 
         if (!w->object_path || strcmp(path, w->object_path) != 0 || strcmp(iface, LOGIN_SESSION_IFACE) != 0)
                 return 0;
-        if (read_changed(m, "IdleHint", &value, &changed) < 0 || !changed)
+        if (bus_read_changed_bool(m, "IdleHint", &value, &changed) < 0 || !changed)
                 return 0;
         if (value < 0)
                 (void) login_call(w, on_idle_hint, path, PROPERTIES_IFACE, "Get", "ss", LOGIN_SESSION_IFACE,
