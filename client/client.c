@@ -13,6 +13,7 @@
 
 #include "bus-names.h"
 #include "client.h"
+#include "unit-watch.h"
 
 static sd_bus *client_bus_connection;
 
@@ -154,13 +155,19 @@ int client_bus(sd_bus **ret) {
                              "(DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus)?", strerror(-r));
                         return r;
                 }
+                /* No direct socket: netctld is probably not running, and
+                 * the first call will start it. */
+                unit_watch_begin(client_bus_connection);
         }
         *ret = client_bus_connection;
         return 0;
 }
 
 static void report_bus_error(const sd_bus_error *error, int r) {
-        if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+        if (sd_bus_error_has_name(error, UNIT_WATCH_ERROR_FAILED))
+                fail("netctld could not start: %s. Once that is mended, 'systemctl --user start netctld' "
+                     "starts it; 'systemctl --user status netctld' shows more.", error->message);
+        else if (sd_bus_error_has_name(error, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
             sd_bus_error_has_name(error, SD_BUS_ERROR_NAME_HAS_NO_OWNER))
                 fail("netctld is not running and could not be started by D-Bus activation. "
                      "Check 'systemctl --user status netctld'.");
@@ -209,12 +216,20 @@ static int bus_call_pipelined(sd_bus *bus, sd_bus_message *m, sd_bus_error *erro
         if (r < 0)
                 return sd_bus_error_set_errno(error, r);
         while (!result.done) {
+                uint64_t deadline;
+
                 r = sd_bus_process(bus, NULL);
                 if (r < 0)
                         return sd_bus_error_set_errno(error, r);
                 if (r > 0)
                         continue;
-                r = sd_bus_wait(bus, UINT64_MAX);
+                if (unit_watch_failed(&deadline)) {
+                        _cleanup_free_ char *reason = unit_watch_reason(bus);
+                        return sd_bus_error_set(error, UNIT_WATCH_ERROR_FAILED,
+                                                reason ? reason : "netctld.service failed");
+                }
+                uint64_t now = now_usec();
+                r = sd_bus_wait(bus, deadline == UINT64_MAX ? UINT64_MAX : deadline > now ? deadline - now : 0);
                 if (r < 0 && r != -EINTR)
                         return sd_bus_error_set_errno(error, r);
         }
