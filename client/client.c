@@ -44,7 +44,7 @@ int64_t now_seconds(void) {
         return (int64_t) time(NULL);
 }
 
-static uint64_t now_usec(void) {
+uint64_t now_usec(void) {
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
         return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;

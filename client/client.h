@@ -62,6 +62,8 @@ int parse_id(const char *verb, const char *s, uint64_t *ret);
 
 /* Current time, Unix seconds. */
 int64_t now_seconds(void);
+/* CLOCK_MONOTONIC in microseconds, for timeouts. */
+uint64_t now_usec(void);
 
 /* Verbs. */
 int verb_add(int argc, char *argv[]);

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "client.h"
 #include "macro.h"
 #include "unit-watch.h"
 
@@ -24,16 +23,9 @@ static struct {
         bool known;             /* a state was seen */
         bool last_failed;       /* the last state seen was "failed" */
         bool failed_before;     /* "failed" when the watch began */
-        bool moved;             /* left "failed" (or another state) since */
+        bool moved;             /* a state other than "failed" was seen since */
         bool failed;            /* went to "failed" since the watch began */
-        sd_bus_slot *changed_slot;
 } watch;
-
-static uint64_t monotonic_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
 
 /* systemd repeats ActiveState in every PropertiesChanged of the unit (a
  * start job queued on a failed unit sends "failed" again), so only a
@@ -128,13 +120,13 @@ void unit_watch_begin(sd_bus *bus) {
         if (watch.begun)
                 return;
         watch.begun = true;
-        watch.began_at = monotonic_usec();
+        watch.began_at = now_usec();
 
         /* In this order, all before the call that activates netctld: the
          * match and Subscribe (systemd sends unit signals only to
          * subscribers) are in place before systemd hears of the start, and
          * the state read is the one from before it. */
-        if (sd_bus_match_signal_async(bus, &watch.changed_slot, NULL, NETCTLD_UNIT_PATH, PROPERTIES_IFACE,
+        if (sd_bus_match_signal_async(bus, NULL, NULL, NETCTLD_UNIT_PATH, PROPERTIES_IFACE,
                                       "PropertiesChanged", on_unit_changed, NULL, NULL) < 0)
                 return;
         if (systemd_call_async(bus, SYSTEMD_PATH, SYSTEMD_MANAGER_IFACE, "Subscribe", ignore_reply, NULL) < 0)
@@ -152,7 +144,7 @@ bool unit_watch_failed(uint64_t *ret_deadline) {
         if (watch.moved || !watch.failed_before)
                 return false;
         uint64_t still_until = watch.began_at + UNIT_WATCH_STILL_USEC;
-        if (monotonic_usec() >= still_until)
+        if (now_usec() >= still_until)
                 return true;
         *ret_deadline = still_until;
         return false;
