@@ -131,42 +131,40 @@ int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_
         return r < 0 ? r : 0;
 }
 
+typedef struct ChangedBool {
+        const char *key;
+        int *value;
+        bool *changed;
+} ChangedBool;
+
+/* One entry of PropertiesChanged's a{sv}: every key is known here (the
+ * ones not asked about are skipped), so bus_read_options() never refuses. */
+static int changed_bool_entry(sd_bus_message *m, const char *key, void *userdata, sd_bus_error *error) {
+        ChangedBool *want = userdata;
+        const char *contents;
+        char type;
+        int r;
+
+        if (strcmp(key, want->key) != 0)
+                return sd_bus_message_skip(m, "v") < 0 ? -EBADMSG : 0;
+        *want->changed = true;
+        r = sd_bus_message_peek_type(m, &type, &contents);
+        if (r < 0)
+                return r;
+        if (want->value && contents && strcmp(contents, "b") == 0)
+                return sd_bus_message_read(m, "v", "b", want->value) < 0 ? -EBADMSG : 0;
+        if (want->value)
+                *want->value = -1;
+        return sd_bus_message_skip(m, "v") < 0 ? -EBADMSG : 0;
+}
+
 int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bool *ret_changed) {
+        ChangedBool want = { .key = key, .value = ret_value, .changed = ret_changed };
+        const char *name;
         int r;
 
         *ret_changed = false;
-        r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r < 0)
-                return r;
-        while ((r = sd_bus_message_enter_container(m, SD_BUS_TYPE_DICT_ENTRY, "sv")) > 0) {
-                const char *name, *contents;
-                char type;
-                r = sd_bus_message_read(m, "s", &name);
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_peek_type(m, &type, &contents);
-                if (r < 0)
-                        return r;
-                if (strcmp(name, key) == 0) {
-                        *ret_changed = true;
-                        if (ret_value && contents && strcmp(contents, "b") == 0)
-                                r = sd_bus_message_read(m, "v", "b", ret_value);
-                        else {
-                                if (ret_value)
-                                        *ret_value = -1;
-                                r = sd_bus_message_skip(m, "v");
-                        }
-                } else
-                        r = sd_bus_message_skip(m, "v");
-                if (r < 0)
-                        return r;
-                r = sd_bus_message_exit_container(m);
-                if (r < 0)
-                        return r;
-        }
-        if (r < 0)
-                return r;
-        r = sd_bus_message_exit_container(m);
+        r = bus_read_options(m, "property", changed_bool_entry, &want, NULL);
         if (r < 0)
                 return r;
 
@@ -174,7 +172,6 @@ int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bo
         r = sd_bus_message_enter_container(m, SD_BUS_TYPE_ARRAY, "s");
         if (r < 0)
                 return r;
-        const char *name;
         while ((r = sd_bus_message_read(m, "s", &name)) > 0)
                 if (strcmp(name, key) == 0) {
                         *ret_changed = true;
