@@ -221,8 +221,8 @@ void digest_table_remove(DigestTable *t, int64_t id) {
                 }
 }
 
-size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *emptied, size_t max) {
-        size_t n_emptied = 0;
+size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *touched, size_t max) {
+        size_t n_touched = 0;
 
         for (size_t i = 0; i < t->n;) {
                 Digest *d = &t->entries[i];
@@ -230,16 +230,16 @@ size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *emptied
                 for (size_t j = 0; j < d->n; j++)
                         if (d->members[j] != member)
                                 d->members[kept++] = d->members[j];
+                if (kept < d->n && n_touched < max)
+                        touched[n_touched++] = d->id;
                 d->n = kept;
                 if (kept == 0) {
-                        if (n_emptied < max)
-                                emptied[n_emptied++] = d->id;
                         digest_table_remove(t, d->id);
                         continue;
                 }
                 i++;
         }
-        return n_emptied;
+        return n_touched;
 }
 
 void digest_table_clear(DigestTable *t) {

@@ -81,9 +81,10 @@ const int64_t *digest_table_get(const DigestTable *t, int64_t id, size_t *ret_n)
 void digest_table_remove(DigestTable *t, int64_t id);
 /* Takes reminder `member` out of every digest that holds it (it was done,
  * snoozed or removed elsewhere, so the digest's actions must not touch it
- * again).  A digest left with no member is forgotten and its id stored in
- * emptied[] (at most max of them).  Returns how many were emptied. */
-size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *emptied, size_t max);
+ * again), and stores their ids in touched[] (at most max of them).  A
+ * digest left with no member is forgotten: digest_table_get() no longer
+ * finds it.  Returns how many digests held the member. */
+size_t digest_table_drop_member(DigestTable *t, int64_t member, int64_t *touched, size_t max);
 void digest_table_clear(DigestTable *t);
 
 /* ---- the daemon's view ---- */

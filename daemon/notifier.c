@@ -175,19 +175,21 @@ static bool server_reads_body_markup(Notifier *n) {
         return n->body_markup;
 }
 
+/* The body is markup to most servers: escape it so a follow-up text such
+ * as "<b>" or "&amp;" shows as written, but only for a server that says
+ * so; one without "body-markup" would show "&amp;".  The summary is plain
+ * text by the spec (and dunst and mako quote it into their markup
+ * format), so escaping it would show "&amp;" literally. */
+static char *body_for_server(Notifier *n, const char *body) {
+        return body && server_reads_body_markup(n) ? g_markup_escape_text(body, -1) : g_strdup(body);
+}
+
 static gboolean do_show(gpointer userdata) {
         ShowRequest *req = userdata;
         Notifier *n = req->notifier;
         g_autoptr(GError) error = NULL;
 
-        /* The body is markup to most servers: escape it so a follow-up text
-         * such as "<b>" or "&amp;" shows as written, but only for a server
-         * that says so; one without "body-markup" would show "&amp;".  The
-         * summary is plain text by the spec (and dunst and mako quote it
-         * into their markup format), so escaping it would show "&amp;"
-         * literally. */
-        g_autofree char *body = req->body && server_reads_body_markup(n) ?
-                g_markup_escape_text(req->body, -1) : g_strdup(req->body);
+        g_autofree char *body = body_for_server(n, req->body);
         NotifyNotification *nn = notify_notification_new(req->summary, body, "appointment-soon");
 
         gint64 *id = g_new(gint64, 1);
@@ -220,6 +222,23 @@ static gboolean do_show(gpointer userdata) {
                 notifier_post(n, NOTIFIER_SHOWN, req->id, NULL, NULL);
         }
 
+        show_request_free(req);
+        return G_SOURCE_REMOVE;
+}
+
+/* A notification still on screen takes the new text in place: libnotify
+ * sends Notify again with the server's id for it as replaces_id, and its
+ * actions stay.  One the user closed meanwhile stays closed. */
+static gboolean do_update(gpointer userdata) {
+        ShowRequest *req = userdata;
+        gint64 id = req->id;
+        NotifyNotification *nn = g_hash_table_lookup(req->notifier->shown, &id);
+
+        if (nn) {
+                g_autofree char *body = body_for_server(req->notifier, req->body);
+                if (notify_notification_update(nn, req->summary, body, "appointment-soon"))
+                        (void) notify_notification_show(nn, NULL);
+        }
         show_request_free(req);
         return G_SOURCE_REMOVE;
 }
@@ -401,6 +420,17 @@ int notifier_show_at(Notifier *n, uint64_t not_before_usec, int64_t id, const ch
 int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body,
                   const NotifierAction *actions, unsigned n_actions) {
         return notifier_show_at(n, 0, id, summary, body, actions, n_actions);
+}
+
+void notifier_update(Notifier *n, int64_t id, const char *summary, const char *body) {
+        if (!n)
+                return;
+        ShowRequest *req = g_new0(ShowRequest, 1);
+        req->notifier = n;
+        req->id = id;
+        req->summary = g_strdup(summary);
+        req->body = g_strdup(body);
+        g_main_context_invoke(n->context, do_update, req);
 }
 
 void notifier_close(Notifier *n, int64_t id) {

@@ -68,6 +68,11 @@ int notifier_show(Notifier *n, int64_t id, const char *summary, const char *body
 int notifier_show_at(Notifier *n, uint64_t not_before_usec, int64_t id, const char *summary,
                      const char *body, const NotifierAction *actions, unsigned n_actions);
 
+/* Gives the notification shown for `id` a new summary and body (plain
+ * text, as for notifier_show), keeping its actions, if it is still on
+ * screen; nothing otherwise. */
+void notifier_update(Notifier *n, int64_t id, const char *summary, const char *body);
+
 /* Closes the notification shown for reminder `id`, if any. */
 void notifier_close(Notifier *n, int64_t id);
 

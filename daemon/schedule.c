@@ -198,15 +198,16 @@ static int collect_claimed(const Followup *f, void *userdata) {
         return 0;
 }
 
-static void deliver_digest(Context *c, const Followup *items, size_t n, uint64_t not_before_usec) {
+/* The summary and body of a digest of these reminders; a keep-in-touch
+ * reminder shows what it says about its contact. */
+static void digest_text(Context *c, const Followup *items, size_t n, char *summary, size_t summary_size,
+                        char *body, size_t body_size) {
         DigestItem entries[DELIVERY_BATCH] = {};
-        int64_t ids[DELIVERY_BATCH] = {};
         char *texts[DELIVERY_BATCH] = {};
-        char summary[64], body[4096];
-        int64_t digest_id;
 
+        if (n > DELIVERY_BATCH)
+                n = DELIVERY_BATCH;
         for (size_t i = 0; i < n; i++) {
-                ids[i] = items[i].id;
                 entries[i] = (DigestItem) { .id = items[i].id, .text = items[i].text };
                 if (strcmp(items[i].kind, FOLLOWUP_KIND_RECONNECT) == 0) {
                         texts[i] = malloc(512);
@@ -216,21 +217,31 @@ static void deliver_digest(Context *c, const Followup *items, size_t n, uint64_t
                         }
                 }
         }
+        digest_format(entries, n, summary, summary_size, body, body_size);
+        for (size_t i = 0; i < n; i++)
+                free(texts[i]);
+}
+
+static void deliver_digest(Context *c, const Followup *items, size_t n, uint64_t not_before_usec) {
+        int64_t ids[DELIVERY_BATCH] = {};
+        char summary[64], body[4096];
+        int64_t digest_id;
+
+        for (size_t i = 0; i < n; i++)
+                ids[i] = items[i].id;
 
         if (!c->attention || digest_table_add(&c->attention->digests, ids, n, &digest_id) < 0) {
                 /* Cannot track a digest: one notification each, as ever. */
                 for (size_t i = 0; i < n; i++)
                         (void) deliver_one(c, &items[i], not_before_usec);
-        } else {
-                digest_format(entries, n, summary, sizeof summary, body, sizeof body);
-                log_info("Gathered %zu due reminders into one notification", n);
-                int r = notifier_show_at(c->notifier, not_before_usec, digest_id, summary, body,
-                                         digest_actions, ELEMENTSOF(digest_actions));
-                if (r < 0)
-                        log_warning_errno(r, "Cannot queue a digest of %zu reminders: %m", n);
+                return;
         }
-        for (size_t i = 0; i < n; i++)
-                free(texts[i]);
+        digest_text(c, items, n, summary, sizeof summary, body, sizeof body);
+        log_info("Gathered %zu due reminders into one notification", n);
+        int r = notifier_show_at(c->notifier, not_before_usec, digest_id, summary, body, digest_actions,
+                                 ELEMENTSOF(digest_actions));
+        if (r < 0)
+                log_warning_errno(r, "Cannot queue a digest of %zu reminders: %m", n);
 }
 
 int schedule_deliver_due(Context *c) {
@@ -280,15 +291,39 @@ int schedule_deliver_due(Context *c) {
         return r < 0 ? r : 0;
 }
 
+/* A digest that lost a member to a change made elsewhere: closed when none
+ * is left, otherwise shown again in place with the ones left, so that the
+ * screen does not list what is already done. */
+static void digest_refresh(Context *c, int64_t digest_id) {
+        Followup items[DELIVERY_BATCH] = {};
+        char summary[64], body[4096];
+        size_t n, kept = 0;
+
+        const int64_t *members = digest_table_get(&c->attention->digests, digest_id, &n);
+        if (!members) {
+                notifier_close(c->notifier, digest_id);
+                return;
+        }
+        for (size_t i = 0; i < n && kept < ELEMENTSOF(items); i++)
+                if (store_followup_get(c->store, members[i], &items[kept]) >= 0)
+                        kept++;
+        if (kept > 0) {
+                digest_text(c, items, kept, summary, sizeof summary, body, sizeof body);
+                notifier_update(c->notifier, digest_id, summary, body);
+        }
+        for (size_t i = 0; i < kept; i++)
+                followup_clear(&items[i]);
+}
+
 void schedule_withdraw(Context *c, int64_t id) {
-        int64_t emptied[DIGESTS_KEPT];
+        int64_t touched[DIGESTS_KEPT];
 
         notifier_close(c->notifier, id);
         if (!c->attention)
                 return;
-        size_t n = digest_table_drop_member(&c->attention->digests, id, emptied, ELEMENTSOF(emptied));
+        size_t n = digest_table_drop_member(&c->attention->digests, id, touched, ELEMENTSOF(touched));
         for (size_t i = 0; i < n; i++)
-                notifier_close(c->notifier, emptied[i]);
+                digest_refresh(c, touched[i]);
 }
 
 static int on_due_timer(sd_event_source *s, uint64_t usec, void *userdata) {

@@ -10,8 +10,10 @@
 #  - a reminder due in 2 s is not shown before it is due, and is shown
 #    within a second or so of it (one timer, no minute polling);
 #  - a digest (two due together) stays on screen while one of its reminders
-#    is still open, and is closed (CloseNotification) once `netctl done`
-#    has done the last; a single reminder done from the CLI is closed too.
+#    is still open, shown again in place (Notify with its id as replaces_id)
+#    with only the one left, and is closed (CloseNotification) once `netctl
+#    done` has done the last; a single reminder done from the CLI is closed
+#    too.
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
 set -euo pipefail
 # shellcheck source=../lib/bus.sh
@@ -120,10 +122,16 @@ expect_ok netctl done "$D1"
 B2=$(netctl add -q "Barrier two")
 mock_wait_notify "$(for_text "Barrier two")" 15 || fail "second barrier not shown"
 was_closed "$DIGEST" && fail "the digest was closed while #$D2 in it is still open"
+mock_wait_notify "select(.replaces_id == $DIGEST and (.body | contains(\"(#$D2)\")) and
+    (.body | contains(\"(#$D1)\") | not))" 10 ||
+    fail "the digest was not shown again without #$D1 once it was done: $(mock_calls)"
+assert_eq "$(jq -r .summary <<<"$MOCK_CALL")" "1 reminder" "the digest's summary with one reminder left"
+jq -e '.actions | index("snooze-1h") != null' <<<"$MOCK_CALL" >/dev/null ||
+    fail "the digest shown again lost its actions: $MOCK_CALL"
 expect_ok netctl done "$D2"
 wait_until 10 was_closed "$DIGEST" ||
     fail "the digest (notification $DIGEST) stayed open after both its reminders were done: closed $(closed_ids | xargs)"
-ok "a digest stays while one of its reminders is open, and closes when the last is done"
+ok "a digest stays while one of its reminders is open, shows only that one, and closes when the last is done"
 
 expect_ok netctl done "$B2"
 wait_until 10 was_closed "$(nid "Barrier two")" || fail "a single reminder done from the CLI stayed on screen"

@@ -181,18 +181,19 @@ static void test_digest_table(void) {
         CHECK_INT(t.n, 0, "cleared");
 
         /* Members done elsewhere leave their digests; an emptied one goes. */
-        int64_t ab[2] = { 10, 11 }, bc[2] = { 11, 12 }, d_ab, d_bc, emptied[DIGESTS_KEPT];
+        int64_t ab[2] = { 10, 11 }, bc[2] = { 11, 12 }, d_ab, d_bc, touched[DIGESTS_KEPT];
         CHECK_INT(digest_table_add(&t, ab, 2, &d_ab), 0, "digest of 10 and 11");
         CHECK_INT(digest_table_add(&t, bc, 2, &d_bc), 0, "digest of 11 and 12");
-        CHECK_INT(digest_table_drop_member(&t, 11, emptied, DIGESTS_KEPT), 0, "11 done: no digest empty");
+        CHECK_INT(digest_table_drop_member(&t, 11, touched, DIGESTS_KEPT), 2, "11 done: both digests held it");
+        CHECK(touched[0] == d_ab && touched[1] == d_bc, "and both are named");
         m = digest_table_get(&t, d_ab, &n);
         CHECK(m && n == 1 && m[0] == 10, "the first digest keeps 10 only");
         m = digest_table_get(&t, d_bc, &n);
         CHECK(m && n == 1 && m[0] == 12, "the second keeps 12 only");
-        CHECK_INT(digest_table_drop_member(&t, 99, emptied, DIGESTS_KEPT), 0, "a non-member changes nothing");
+        CHECK_INT(digest_table_drop_member(&t, 99, touched, DIGESTS_KEPT), 0, "a non-member changes nothing");
         CHECK_INT(t.n, 2, "both digests still there");
-        CHECK_INT(digest_table_drop_member(&t, 10, emptied, DIGESTS_KEPT), 1, "10 done: one digest emptied");
-        CHECK_INT(emptied[0], d_ab, "and it is the first");
+        CHECK_INT(digest_table_drop_member(&t, 10, touched, DIGESTS_KEPT), 1, "10 done: one digest held it");
+        CHECK_INT(touched[0], d_ab, "and it is the first");
         CHECK(digest_table_get(&t, d_ab, &n) == NULL, "an emptied digest is forgotten");
         CHECK(digest_table_get(&t, d_bc, &n) != NULL, "the other stays");
         digest_table_clear(&t);
