@@ -104,7 +104,7 @@ static const char sql_claim[] =
  * a constraint fails), and SQLite moves that journal to a temporary file
  * once it passes 64 KiB.  In a batch it would then be written through the
  * file again for every statement: an import of 10,000 meetings made
- * 70,000 pwrite calls and spent a quarter of its time there.  In memory
+ * 70,000 pwrite calls and spent about a fifth of its time there.  In memory
  * the journal is emptied at the end of each statement, so it holds no more
  * than one statement's pages.  Outside a batch temporary data goes back
  * to files, so that a large sort cannot grow the daemon.  temp_store can
