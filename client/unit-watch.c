@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bus-names.h"
 #include "client.h"
 #include "macro.h"
 #include "unit-watch.h"
@@ -25,6 +26,7 @@ static struct {
         bool failed_before;     /* "failed" when the watch began */
         bool moved;             /* a state other than "failed" was seen since */
         bool failed;            /* went to "failed" since the watch began */
+        bool served;            /* netctld's name had an owner: nothing starts */
 } watch;
 
 /* systemd repeats ActiveState in every PropertiesChanged of the unit (a
@@ -116,12 +118,28 @@ static int ignore_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret_err
         return 0;
 }
 
+/* A netctld already on the bus (started by hand, or with the direct
+ * socket refused) answers the call itself: whatever state the unit is in
+ * then says nothing about this call, which may well take more than a
+ * second. */
+static int on_name_has_owner(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        int owned;
+
+        if (!sd_bus_message_is_method_error(m, NULL) && sd_bus_message_read(m, "b", &owned) >= 0 && owned)
+                watch.served = true;
+        return 0;
+}
+
 void unit_watch_begin(sd_bus *bus) {
         if (watch.begun)
                 return;
         watch.begun = true;
         watch.began_at = now_usec();
 
+        if (sd_bus_call_method_async(bus, NULL, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                     "org.freedesktop.DBus", "NameHasOwner", on_name_has_owner, NULL, "s",
+                                     NETCTL_BUS_NAME) < 0)
+                return;
         /* In this order, all before the call that activates netctld: the
          * match and Subscribe (systemd sends unit signals only to
          * subscribers) are in place before systemd hears of the start, and
@@ -137,7 +155,7 @@ void unit_watch_begin(sd_bus *bus) {
 
 bool unit_watch_failed(uint64_t *ret_deadline) {
         *ret_deadline = UINT64_MAX;
-        if (!watch.begun)
+        if (!watch.begun || watch.served)
                 return false;
         if (watch.failed)
                 return true;

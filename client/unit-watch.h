@@ -23,7 +23,8 @@ void unit_watch_begin(sd_bus *bus);
  * tell: the unit went to "failed" after the watch began, or it was
  * already "failed" then and has not moved for UNIT_WATCH_STILL_USEC, so
  * no start is coming (dbus-daemon is still waiting on an earlier
- * attempt, or systemd's start limit was hit).  Otherwise false, with
+ * attempt, or systemd's start limit was hit).  Never while a netctld
+ * already owns the bus name: it answers the call.  Otherwise false, with
  * *ret_deadline (CLOCK_MONOTONIC usec, or UINT64_MAX) set to when to ask
  * again if nothing arrives before. */
 #define UNIT_WATCH_STILL_USEC (1000 * 1000ULL)

@@ -15,6 +15,9 @@
 #    RestartSec=1s: RestartPreventExitStatus=78 holds;
 #  - its output names the file and the reason;
 #  - the file is byte-identical (sha256) afterwards;
+#  - with the unit still failed, a netctld started by hand that owns the
+#    bus name and is slow to answer (SIGSTOPped for 2 s) is waited for: the
+#    client's watch of the unit does not cut its call short;
 #  - once the good database is put back, netctld starts again and the
 #    schedule is there.
 # (dbus-daemon keeps a failed activation pending for its own timeout: a
@@ -83,9 +86,32 @@ cp "$GOOD" "$DB"
 sqlite3 "$DB" 'PRAGMA user_version = 999'
 refused "schema version 999" 'schema version 999.*newer netctl' systemctl
 
-# The good database back: the next call activates netctld again.
+# The good database back.
 cp "$GOOD" "$DB"
 rm -f "$DB-wal" "$DB-shm"
+
+# The unit is still failed, but a netctld started by hand owns the name: a
+# call by the bus that it is slow to answer (SIGSTOPped here, past the
+# client's one-second rule for a unit that stays failed) is its call to
+# answer, not a failed start.
+"$HOME/.local/bin/netctld" >>"$SESSION_DIR/manual-netctld.log" 2>&1 </dev/null &
+MANUAL=$!
+manual_serves() { NETCTL_DIRECT=0 netctl status >/dev/null 2>&1; }
+wait_until 10 manual_serves || fail "netctld started by hand does not answer: $(tail -n 5 "$SESSION_DIR/manual-netctld.log")"
+kill -STOP "$MANUAL"
+NETCTL_DIRECT=0 netctl show "$ID" --json >"$SESSION_DIR/slow.out" 2>"$SESSION_DIR/slow.err" &
+CLIENT=$!
+sleep 2
+kill -0 "$CLIENT" 2>/dev/null ||
+    fail "netctl gave up on a netctld that owns the name while the unit is failed: $(cat "$SESSION_DIR/slow.err")"
+kill -CONT "$MANUAL"
+wait "$CLIENT" || fail "netctl show by the bus failed once netctld went on: $(cat "$SESSION_DIR/slow.err")"
+assert_eq "$(jq -r .text "$SESSION_DIR/slow.out")" "Survives a bad database" "the slow call's answer"
+kill "$MANUAL"
+wait "$MANUAL" || fail "netctld started by hand did not stop cleanly"
+ok "a failed unit does not cut short a call that a netctld started by hand is answering"
+
+# The next start goes through systemd again.
 systemctl --user reset-failed netctld.service
 systemctl --user start netctld.service || fail "netctld does not start on the restored database"
 expect_ok netctl status
