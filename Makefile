@@ -168,7 +168,8 @@ BENCH_CFLAGS := -std=c11 -D_GNU_SOURCE -Icommon $(WARNINGS) -O2
 
 $(BUILD)/bench/bench-client: bench/bench-client.c common/bus-names.h
 	@mkdir -p $(@D)
-	$(CC) $(BENCH_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(CLIENT_CFLAGS) $< -o $@ $(LDFLAGS) $(CLIENT_LIBS)
+	$(CC) $(BENCH_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(CLIENT_CFLAGS) $(shell $(PKG_CONFIG) --cflags libical) $< \
+	    -o $@ $(LDFLAGS) $(CLIENT_LIBS) $(shell $(PKG_CONFIG) --libs libical)
 
 bench:
 	bench/install-peers

@@ -13,7 +13,7 @@ cover a year, 100,000 ten years), so a week holds about 190 of them at any
 size.  The texts, their lengths and the order come from a fixed seed.
 
 FORMAT:
-  tsv          DUE<TAB>TEXT lines for bench/load-followups (netctl's bus)
+  tsv          DUE<TAB>TEXT lines for bench-client add (netctl's bus)
   taskwarrior  a JSON array for `task import`
   remind       REM lines for remind
   calcurse     an apts file for calcurse (15-minute appointments)

@@ -95,6 +95,7 @@ NETCTL_WALL=() NETCTL_CPU=() NETCTL_AGAIN=() NETCTL_RSS=()
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 KHAL_WALL=() KHAL_CPU=()
 CAL_WALL=() CAL_CPU=()
+PARSE_WALL=()
 
 run_netctl() {
     local n=$1
@@ -164,11 +165,25 @@ run_calcurse() {
     rm -rf "$dir"
 }
 
+# libical's parse of the file, nothing else (bench-client parse): what any
+# importer built on libical spends at least, netctl included.  Its own
+# clock, from the bytes in memory to the parsed tree.
+PARSER=$BUILD/bench/bench-client
+run_parse() {
+    local out
+    out=$("$PARSER" parse "$FILE") || fail "bench-client parse failed"
+    [[ ${out#* } == "$EVENTS" ]] || fail "libical saw ${out#* } events of $EVENTS"
+    PARSE_WALL+=("${out%% *}")
+    log "libical parse only, run $1: ${out%% *} s"
+}
+[[ -x $PARSER ]] || log "no $PARSER (make $BUILD/bench/bench-client): libical's parse not timed"
+
 # Interleaved, so that a slower stretch of the machine does not fall on
 # one tool only.
 max=$((RUNS > KHAL_RUNS ? RUNS : KHAL_RUNS))
 for ((i = 1; i <= max; i++)); do
     ((i <= RUNS)) && run_netctl "$i"
+    ((i <= RUNS)) && [[ -x $PARSER ]] && run_parse "$i"
     ((i <= KHAL_RUNS)) && run_khal "$i"
     ((i <= RUNS && PEERS)) && run_calcurse "$i"
 done
@@ -195,6 +210,7 @@ tools = {
     "calcurse": {"wall": nums("${CAL_WALL[*]}"), "cpu": nums("${CAL_CPU[*]}"),
                  "what": "calcurse -D DIR -i FILE: appointments file plus one note file per description"},
 }
+parse = nums("${PARSE_WALL[*]}")
 for t in tools.values():
     t["runs"] = len(t["wall"])
     t["wall_median_s"] = med(t["wall"])
@@ -211,6 +227,16 @@ for name in ("khal", "calcurse"):
         "wall": round(t["wall_median_s"] / n["wall_median_s"], 2),
         "cpu": round(t["cpu_median_s"] / n["cpu_median_s"], 2) if n["cpu_median_s"] else None,
     }
+# The floor: libical's parse alone.  The best ratio any libical-based
+# importer could show against each peer in this run.
+floor = None
+if parse:
+    floor = {"runs": len(parse), "wall": parse, "wall_median_s": med(parse),
+             "what": "bench-client parse FILE: icalparser_parse_string() of the file in memory, nothing else"}
+    for name in ("khal", "calcurse"):
+        t = tools[name]
+        if t["runs"]:
+            floor["best_ratio_" + name] = round(t["wall_median_s"] / floor["wall_median_s"], 1)
 result = {
     "benchmark": "import",
     "date_utc": "$(date -u +%FT%TZ)",
@@ -225,6 +251,7 @@ result = {
     "tz": "$TZ",
     "tools": tools,
     "ratios": ratios,
+    "libical_parse": floor,
 }
 with open(sys.argv[1], "w") as f:
     json.dump(result, f, indent=2)
@@ -238,6 +265,9 @@ for name, t in tools.items():
     ratio = 1.0 if name == "netctl" else ratios[name + "_vs_netctl"]["wall"]
     print("  %-9s %5d %12.2f %12.2f %11.1fx" % (name, t["runs"], t["wall_median_s"], t["cpu_median_s"], ratio))
 print("  netctl re-import of the same file (all unchanged): %.2f s" % n["reimport_wall_median_s"])
+if floor:
+    print("  libical's parse of the file alone: %.2f s%s" % (floor["wall_median_s"], "".join(
+        "; at best %.0fx %s" % (floor["best_ratio_" + k], k) for k in ("calcurse", "khal") if "best_ratio_" + k in floor)))
 print("  netctld's RSS after the imports: %.1f MiB" % (statistics.median(n["rss_after_kib"]) / 1024.0))
 print("Written to %s" % sys.argv[1])
 EOF

@@ -256,15 +256,16 @@ class Sandbox:
 # ---- hyperfine, alternating rounds --------------------------------------
 
 def hyperfine(commands, env, rounds, runs, warmup, workdir):
-    """commands: [(name, command line, runs or None)].  Each round runs every
-    command in turn (hyperfine -N, no shell), so that netctl and its peer
-    alternate; returns {name: [seconds, ...]} over all rounds."""
-    times = {name: [] for name, _, _ in commands}
+    """commands: [(name, command line, runs or None[, env])].  Each round
+    runs every command in turn (hyperfine -N, no shell), so that netctl and
+    its peer alternate; a command's own env replaces env.  Returns
+    {name: [seconds, ...]} over all rounds."""
+    times = {c[0]: [] for c in commands}
     for rnd in range(rounds):
-        for name, cmd, n in commands:
+        for name, cmd, n, *own_env in commands:
             out = os.path.join(workdir, "hf-%s-%d.json" % (re.sub(r"\W+", "_", name), rnd))
             run(["hyperfine", "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(n or runs),
-                 "--export-json", out, cmd], env=env)
+                 "--export-json", out, cmd], env=own_env[0] if own_env else env)
             with open(out) as f:
                 times[name].extend(json.load(f)["results"][0]["times"])
     return times
@@ -394,6 +395,7 @@ class Bench:
         shm = "/dev/shm" if os.access("/dev/shm", os.W_OK) else None
         self.fast_root = tempfile.mkdtemp(prefix="netctl-bench-load.", dir=shm) if shm else \
             os.path.join(self.root, "load")
+        self.fast_is_tmpfs = bool(shm)
         os.makedirs(self.fast_root, exist_ok=True)
         if not shm:
             self.note("No writable /dev/shm: the stores are built on disk (slower set-up, same numbers).")
@@ -697,6 +699,17 @@ class Bench:
         s100.start_daemon()
         s10 = self.disk_store("cli-10000", 10000)
         s10.start_daemon()
+        # The same 100,000 on tmpfs, where the commit's fdatasync returns at
+        # once: the difference to the disk store is what durability costs
+        # an add on this machine.
+        s100t = None
+        if self.fast_is_tmpfs:
+            s100t = self.sandbox("cli-100000-tmpfs", fast=True)
+            s100t.copy_db_from(self.stores[100000])
+            s100t.start_bus()
+            s100t.start_daemon()
+        else:
+            self.note("No tmpfs: the add on a store without fsync cost is not measured.")
         self.memory_rows[10000] = {"cold": memory(s10.daemon.pid)}
         self.memory_rows[100000] = {"cold": memory(s100.daemon.pid)}
         netctl = os.path.join(self.build, "netctl")
@@ -733,7 +746,10 @@ class Bench:
                 ("netctl add (100k stored)", "%s add 'Call Ana about the referral' --in 40d -q" % netctl, self.runs),
                 ("task add (10k)", "task add 'Call Ana about the referral' due:40d", self.peer_runs),
                 ("calcurse -i one event (10k)", "calcurse -D %s -q -i %s" % (cal, one), self.peer_runs),
-            ]),
+            ] + ([
+                ("netctl add (100k stored, tmpfs)", "%s add 'Call Ana about the referral' --in 40d -q" % netctl,
+                 self.runs, env_for(s100t)),
+            ] if s100t else [])),
             ("week", s100, [
                 ("netctl list --week (100k)", "%s list --week" % netctl, self.runs),
             ]),
@@ -766,6 +782,8 @@ class Bench:
             self.memory_rows[n]["warm"] = memory(s.daemon.pid)
         s10.stop()
         s100.stop()
+        if s100t:
+            s100t.stop()
 
     def imports(self):
         """The import comparison is bench/import.sh's (netctl import, khal
@@ -920,6 +938,9 @@ def report(res):
                  "%s; %s" % (ratio(c("task add (10k)"), c("netctl add (100k stored)")),
                              ratio(c("calcurse -i one event (10k)"), c("netctl add (100k stored)"))),
                  "< 3 ms"))
+    if c("netctl add (100k stored, tmpfs)") is not None:
+        rows.append(("add one item, the same store on tmpfs (fdatasync free)",
+                     fmt_ms(c("netctl add (100k stored, tmpfs)")), "", "", ""))
     rows.append(("list the week", "%s (100k); %s (10k)" % (fmt_ms(c("netctl list --week (100k)")),
                                                           fmt_ms(c("netctl list --week (10k)"))),
                  "calcurse -Q --days 7 %s; remind -q %s; khal list %s (10k)"
@@ -941,6 +962,11 @@ def report(res):
         rows.append(("import %s events (bench/import.sh)" % res["import"]["file"]["events"], fmt_ms(n),
                      "calcurse -i %s; khal import %s" % (fmt_ms(ci), fmt_ms(ki)),
                      "%s; %s" % (ratio(ci, n), ratio(ki, n)), ">= 10x; >= 200x"))
+        floor = res["import"].get("libical_parse")
+        if floor:
+            p = floor["wall_median_s"] * 1000.0
+            rows.append(("libical's parse of that file alone (bench-client parse)", fmt_ms(p), "",
+                         "at most %s; %s" % (ratio(ci, p), ratio(ki, p)), ""))
         rss = imp["netctl"].get("rss_after_kib")
         if rss:
             rows.append(("memory after that import: RSS", "%.1f MiB" % (statistics.median(rss) / 1024.0),
