@@ -73,6 +73,11 @@ Table *table_new(unsigned columns, ...) {
         for (unsigned i = 0; i < columns; i++)
                 t->cells[i] = strdup(va_arg(ap, const char *));
         va_end(ap);
+        for (unsigned i = 0; i < columns; i++)
+                if (!t->cells[i]) {
+                        table_free(t);
+                        return NULL;
+                }
         return t;
 }
 
@@ -246,7 +251,12 @@ void table_print(const Table *t, FILE *out) {
                 fit_widths(t, width, output_terminal_width());
 
         for (size_t r = 0; r <= t->rows; r++) {
-                for (unsigned c = 0; c < t->columns; c++) {
+                /* Empty cells at the end of a row (a contact without an
+                 * organisation) are not padded: no line ends in blanks. */
+                unsigned filled = t->columns;
+                while (filled > 1 && t->cells[r * t->columns + filled - 1][0] == '\0')
+                        filled--;
+                for (unsigned c = 0; c < filled; c++) {
                         const char *cell = t->cells[r * t->columns + c];
                         const char *style = r == 0 ? ANSI_BOLD : t->styles[r * t->columns + c];
                         if (color && style)
@@ -254,7 +264,7 @@ void table_print(const Table *t, FILE *out) {
                         size_t used = print_cut(out, cell, width[c]);
                         if (color && style)
                                 fputs(ANSI_NORMAL, out);
-                        if (c + 1 == t->columns)
+                        if (c + 1 == filled)
                                 break;
                         for (size_t pad = used; pad < width[c] + 2; pad++)
                                 fputc(' ', out);
