@@ -70,7 +70,9 @@ static int store_failure(Context *c, sd_bus_error *error, int r) {
         const char *why = store_last_error(c->store);
         if (!why[0])
                 return bus_error_errno(error, r, "The request failed (%s).", strerror(-r));
-        /* Sentences from the store start in lower case. */
+        /* Sentences from the store start in lower case, with a word of
+         * their own: never with a name or an address, which must not be
+         * changed here. */
         char first = why[0] >= 'a' && why[0] <= 'z' ? (char) (why[0] - 'a' + 'A') : why[0];
         return bus_error_errno(error, r, "%c%s.", first, why + 1);
 }

@@ -2648,7 +2648,7 @@ static int contact_add_email(Store *s, int64_t id, const char *email, bool skip_
                         return 0;
                 }
                 char cut[124];
-                store_set_error(s, "%s is already the e-mail of %s",
+                store_set_error(s, "the e-mail %s already belongs to %s",
                                 cut_for_message(email, 120, cut, sizeof cut), owner_name);
                 return -EEXIST;
         }
@@ -3181,9 +3181,9 @@ int store_contact_edit(Store *s, int64_t id, const ContactChanges *c, int64_t we
                         goto fail;
                 if (sqlite3_changes(s->db) == 0) {
                         char cut[124], who[104];
-                        store_set_error(s, "%s is not an e-mail of %s",
-                                        cut_for_message(c->remove_emails[i], 120, cut, sizeof cut),
-                                        cut_for_message(old.name, 100, who, sizeof who));
+                        store_set_error(s, "the contact %s has no e-mail %s",
+                                        cut_for_message(old.name, 100, who, sizeof who),
+                                        cut_for_message(c->remove_emails[i], 120, cut, sizeof cut));
                         r = -ENOENT;
                         goto fail;
                 }
@@ -3250,7 +3250,7 @@ int store_contact_remove(Store *s, int64_t id, ContactRemoveMode mode, int64_t n
 
         if (mode == CONTACT_REMOVE_ARCHIVE) {
                 if (c.archived_at != 0) {
-                        store_set_error(s, "%s is already archived", who);
+                        store_set_error(s, "the contact %s is already archived", who);
                         r = -EALREADY;
                         goto fail;
                 }
@@ -3263,9 +3263,9 @@ int store_contact_remove(Store *s, int64_t id, ContactRemoveMode mode, int64_t n
                 count = 0;
         } else {
                 if (count > 0 && mode != CONTACT_REMOVE_FORCE) {
-                        store_set_error(s, "%s has %" PRId64 " logged interaction%s; archive the contact "
-                                        "to keep %s (netctl contact rm --archive), or delete %s too "
-                                        "(--force)", who, count, count == 1 ? "" : "s",
+                        store_set_error(s, "the contact %s has %" PRId64 " logged interaction%s; "
+                                        "archive the contact to keep %s (netctl contact rm --archive), "
+                                        "or delete %s too (--force)", who, count, count == 1 ? "" : "s",
                                         count == 1 ? "it" : "them", count == 1 ? "it" : "them");
                         r = -ENOTEMPTY;
                         goto fail;

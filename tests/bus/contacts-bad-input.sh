@@ -188,7 +188,7 @@ expect_cli_error 2 netctl contact add Carla --email not-an-email
 expect_cli_error 2 netctl contact add Carla --tag "a,b"
 expect_cli_error 2 netctl contact add Carla --frobnicate
 expect_cli_error 1 netctl contact add Carla --email ana@example.org
-assert_match "$ERR" 'already the e-mail of Ana Lima' "the client relays the daemon's sentence"
+assert_match "$ERR" 'The e-mail ana@example.org already belongs to Ana Lima' "the client relays the daemon's sentence, the address as written"
 expect_cli_error 1 netctl contact show ana
 expect_cli_error 2 netctl contact show
 expect_cli_error 2 netctl contact edit ana-lima

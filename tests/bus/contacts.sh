@@ -107,7 +107,7 @@ assert_match "$(contact_json ana-costa next_reconnect)" '^"20' "--every default 
 expect_cli_error 1 netctl contact edit ana-costa --handle ana-lima
 assert_match "$ERR" 'handle "ana-lima" is taken by Ana Lima' "a taken handle"
 expect_cli_error 1 netctl contact edit ana-costa --email ana@example.org
-assert_match "$ERR" 'already the e-mail of Ana Lima \(ana-lima\)' "an e-mail of someone else"
+assert_match "$ERR" 'The e-mail ana@example.org already belongs to Ana Lima \(ana-lima\)' "an e-mail of someone else"
 expect_ok netctl contact edit bo --tie weak
 assert_match "$(contact_json bo-chen next_reconnect)" '^"20' "a weak tie now: reconnect scheduled"
 expect_ok netctl contact edit bo --tie strong
