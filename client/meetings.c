@@ -8,17 +8,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "bus-names.h"
 #include "client.h"
+#include "io.h"
 #include "json.h"
 #include "output.h"
 #include "timeparse.h"
 
 /* The daemon refuses larger files too; checking here avoids sending them. */
 #define IMPORT_FILE_MAX (16u * 1024u * 1024u)
+/* How long `export` waits for netctld (100,000 follow-ups and 10,000
+ * meetings take it a few seconds). */
+#define EXPORT_TIMEOUT_USEC (10 * 60 * 1000000ULL)
 
 static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -348,8 +353,8 @@ static int write_if_changed(const char *dir, const char *name, const char *text)
         if (fd < 0)
                 return -errno;
         int r = 0;
-        if (fchmod(fd, 0644) < 0 || write(fd, text, len) != (ssize_t) len || fsync(fd) < 0)
-                r = errno ? -errno : -EIO;
+        if (fchmod(fd, 0644) < 0 || (r = write_all(fd, text, len)) < 0 || fsync(fd) < 0)
+                r = r < 0 ? r : -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0)
@@ -448,6 +453,101 @@ static int remove_stale(const char *dir, NameSet *kept, bool todos, bool events,
         return r;
 }
 
+/* The items an export returned: ExportMemfd's file, mapped, or, from a
+ * netctld that predates it or over a bus that cannot pass descriptors,
+ * Export's reply (which has a size limit). */
+typedef struct ExportItems {
+        sd_bus_message *reply;
+        const char *map;
+        size_t size, at;
+} ExportItems;
+
+static void export_items_clear(ExportItems *items) {
+        sd_bus_message_unref(items->reply);
+        if (items->map)
+                munmap((void *) items->map, items->size);
+        *items = (ExportItems) {};
+}
+
+/* Maps ExportMemfd's file and checks its opening (bus-names.h). */
+static int export_items_map(int fd, ExportItems *items) {
+        struct stat st;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_size < (off_t) sizeof NETCTL_EXPORT_MAGIC || (uint64_t) st.st_size > SIZE_MAX)
+                return -EBADMSG;
+        void *map = mmap(NULL, (size_t) st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED)
+                return -errno;
+        items->map = map;
+        items->size = (size_t) st.st_size;
+        if (memcmp(map, NETCTL_EXPORT_MAGIC, sizeof NETCTL_EXPORT_MAGIC) != 0 || items->map[items->size - 1] != '\0')
+                return -EBADMSG;
+        items->at = sizeof NETCTL_EXPORT_MAGIC;
+        return 0;
+}
+
+/* The next (uid, text): 1, or 0 after the last, or negative when the
+ * reply or the file is not what netctld writes. */
+static int export_items_next(ExportItems *items, const char **ret_uid, const char **ret_text) {
+        if (items->reply)
+                return sd_bus_message_read(items->reply, "(ss)", ret_uid, ret_text);
+        if (items->at == items->size)
+                return 0;
+        /* The file ends in a NUL (checked), so both strings end inside it. */
+        const char *uid = items->map + items->at;
+        const char *text = uid + strlen(uid) + 1;
+        if (text >= items->map + items->size)
+                return -EBADMSG;
+        items->at = (size_t) (text + strlen(text) + 1 - items->map);
+        *ret_uid = uid;
+        *ret_text = text;
+        return 1;
+}
+
+/* Asks netctld for the export.  Returns 0 or an exit status (after saying
+ * why). */
+static int fetch_export(bool todos, bool events, bool single, ExportItems *ret) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        sd_bus *bus;
+        int r;
+
+        if (client_bus(&bus) < 0)
+                return EXIT_FAILURE;
+        /* netctld walks the whole schedule before it answers: a large one
+         * takes longer than sd-bus's 25 s, and waiting changes nothing. */
+        (void) sd_bus_set_method_call_timeout(bus, EXPORT_TIMEOUT_USEC);
+        if (sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) > 0) {
+                if (client_new_call(NETCTL_IFACE_MEETINGS, "ExportMemfd", &m) < 0)
+                        return EXIT_FAILURE;
+                r = sd_bus_message_append(m, "bbb", (int) todos, (int) events, (int) single);
+                if (r < 0)
+                        return fail("cannot build the request: %s", strerror(-r));
+                if (client_call_message_optional(m, &reply) < 0)
+                        return EXIT_FAILURE;
+                if (reply) {
+                        int fd;
+                        r = sd_bus_message_read(reply, "h", &fd);
+                        if (r >= 0)
+                                r = export_items_map(fd, ret);
+                        if (r < 0) {
+                                export_items_clear(ret);
+                                return fail("unexpected reply from netctld: %s", strerror(-r));
+                        }
+                        return 0;
+                }
+        }
+
+        if (client_call(NETCTL_IFACE_MEETINGS, "Export", &reply, "bbb", (int) todos, (int) events, (int) single) < 0)
+                return EXIT_FAILURE;
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
+        if (r < 0)
+                return fail("unexpected reply from netctld: %s", strerror(-r));
+        ret->reply = TAKE_PTR(reply);
+        return 0;
+}
+
 int verb_export(int argc, char *argv[]) {
         static const struct option options[] = {
                 { "help",   no_argument, NULL, 'h' },
@@ -455,7 +555,7 @@ int verb_export(int argc, char *argv[]) {
                 { "vevent", no_argument, NULL, 'e' },
                 {}
         };
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_(export_items_clear) ExportItems items = {};
         bool todos = false, events = false;
         int c, r;
 
@@ -483,17 +583,14 @@ int verb_export(int argc, char *argv[]) {
         if (to_dir && mkdir(target, 0700) < 0 && errno != EEXIST)
                 return fail("cannot create %s: %s.", target, strerror(errno));
 
-        if (client_call(NETCTL_IFACE_MEETINGS, "Export", &reply, "bbb", (int) todos, (int) events,
-                        (int) !to_dir) < 0)
-                return EXIT_FAILURE;
-        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
-        if (r < 0)
-                return fail("unexpected reply from netctld: %s", strerror(-r));
+        r = fetch_export(todos, events, !to_dir, &items);
+        if (r != 0)
+                return r;
 
         unsigned written = 0, unchanged = 0, removed = 0;
         _cleanup_(name_set_clear) NameSet names = {};
         const char *uid, *text;
-        while ((r = sd_bus_message_read(reply, "(ss)", &uid, &text)) > 0) {
+        while ((r = export_items_next(&items, &uid, &text)) > 0) {
                 if (!target) {
                         fputs(text, stdout);
                         continue;

@@ -39,6 +39,10 @@
 #define NETCTL_OCCURRENCE_CONTENTS "tssxxbbsa(sssb)"
 #define NETCTL_OCCURRENCE_SIG    "(" NETCTL_OCCURRENCE_CONTENTS ")"
 
+/* Meetings.ExportMemfd's file: this string, then each item's UID and its
+ * iCalendar text, every string ending in a NUL (daemon/export.h). */
+#define NETCTL_EXPORT_MAGIC      "netctl-export-1"
+
 /* Text bounds shared by the client (early, friendly errors) and the daemon
  * (the authority). */
 #define NETCTL_TEXT_MAX          1024   /* bytes of a follow-up text */

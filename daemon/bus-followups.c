@@ -11,6 +11,7 @@
 #include "bus-names.h"
 #include "bus.h"
 #include "followup-rows.h"
+#include "io.h"
 #include "log.h"
 #include "row-stream.h"
 #include "schedule.h"
@@ -338,21 +339,6 @@ typedef struct RowsWalk {
         bool write_failed;              /* the error is the memfd's, not the store's */
 } RowsWalk;
 
-/* Writes the whole of data to fd. */
-static int write_all(int fd, const char *data, size_t size) {
-        while (size > 0) {
-                ssize_t n = write(fd, data, size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                data += n;
-                size -= (size_t) n;
-        }
-        return 0;
-}
-
 static int flush_rows(RowsWalk *walk) {
         int r = write_all(walk->fd, walk->buffer->data, walk->buffer->size);
         walk->buffer->size = 0;
@@ -408,7 +394,6 @@ static int append_row_cb(const Followup *f, void *userdata) {
  * growing and shrinking, so that the client can map it without fearing
  * SIGBUS and reads exactly what was listed. */
 static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
         _cleanup_(followup_rows_buffer_free) FollowupRowsBuffer rows = {};
         _cleanup_close_ int fd = -1;
         Context *c = userdata;
@@ -432,17 +417,7 @@ static int method_list_memfd(sd_bus_message *m, void *userdata, sd_bus_error *er
                 r = flush_rows(&walk);
         if (r < 0)
                 return rows_walk_failure(c, &walk, r, error);
-        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-                return bus_error_errno(error, -errno, "Cannot seal the list: %s.", strerror(errno));
-
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        /* sd-bus sends a duplicate; ours closes on return. */
-        r = sd_bus_message_append(reply, "h", fd);
-        if (r < 0)
-                return r;
-        return sd_bus_send(NULL, reply, NULL);
+        return bus_reply_sealed_memfd(m, fd, "list", error);
 }
 
 /* ListStream: what ListMemfd returns, through a pipe whose read end the

@@ -3,6 +3,7 @@
  * the schedule back out as iCalendar. */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "bus-names.h"
 #include "bus.h"
@@ -110,10 +111,12 @@ static int method_list(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return sd_bus_send(NULL, reply, NULL);
 }
 
-static int method_export(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        Context *c = userdata;
+/* The request both export methods take, and the export written to a new
+ * memfd (daemon/export.h has the layout); *ret_fd is the caller's. */
+static int export_to_memfd(sd_bus_message *m, Context *c, int *ret_fd, sd_bus_error *error) {
+        _cleanup_close_ int fd = -1;
         int todos, events, single;
+        bool write_failed;
         int r;
 
         r = bus_check_caller(m, c, error);
@@ -125,14 +128,57 @@ static int method_export(sd_bus_message *m, void *userdata, sd_bus_error *error)
         if (!todos && !events)
                 return bus_error_errno(error, -EINVAL, "Nothing to export: ask for tasks, events or both.");
 
-        r = sd_bus_message_new_method_return(m, &reply);
-        if (r < 0)
-                return r;
-        r = export_append(c, reply, todos, events, single);
+        fd = memfd_create("netctl-export", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (fd < 0)
+                return bus_error_errno(error, -errno, "Cannot create the export's memfd: %s.", strerror(errno));
+        r = export_write(c, fd, todos, events, single, &write_failed);
+        if (r < 0 && write_failed)
+                return bus_error_errno(error, r, "Cannot write the export: %s.", strerror(-r));
         if (r < 0)
                 return bus_error_errno(error, r, "Cannot export: %s.",
                                        r == -ENOMEM ? "out of memory" : store_last_error(c->store));
+        /* A large export leaves malloc's arenas grown: give them back
+         * once the reply is out. */
+        context_release_memory_later(c);
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* Export: the items as an a(ss) in the reply, up to EXPORT_REPLY_MAX. */
+static int method_export(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        _cleanup_close_ int fd = -1;
+        Context *c = userdata;
+        int r;
+
+        r = export_to_memfd(m, c, &fd, error);
+        if (r < 0)
+                return r;
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        r = export_append_file(fd, reply);
+        if (r == -E2BIG)
+                return bus_error_errno(error, r, "The export is larger than one reply can carry (%u MiB); "
+                                       "ExportMemfd returns it in a file.", EXPORT_REPLY_MAX >> 20);
+        if (r < 0)
+                return bus_error_errno(error, r, "Cannot export: %s.", strerror(-r));
         return sd_bus_send(NULL, reply, NULL);
+}
+
+/* ExportMemfd: what Export returns, in a sealed memfd instead of the
+ * reply, so that its size has no limit.  Sealed against writing, growing
+ * and shrinking, so that the caller can map it and reads exactly what was
+ * exported. */
+static int method_export_memfd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        _cleanup_close_ int fd = -1;
+        Context *c = userdata;
+        int r;
+
+        r = export_to_memfd(m, c, &fd, error);
+        if (r < 0)
+                return r;
+        return bus_reply_sealed_memfd(m, fd, "export", error);
 }
 
 const sd_bus_vtable bus_meetings_vtable[] = {
@@ -150,5 +196,9 @@ const sd_bus_vtable bus_meetings_vtable[] = {
                                 SD_BUS_ARGS("b", todos, "b", events, "b", single),
                                 SD_BUS_RESULT("a(ss)", items),
                                 method_export, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("ExportMemfd",
+                                SD_BUS_ARGS("b", todos, "b", events, "b", single),
+                                SD_BUS_RESULT("h", file),
+                                method_export_memfd, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_VTABLE_END,
 };

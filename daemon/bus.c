@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,6 +180,22 @@ int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bo
                                 *ret_value = -1;
                 }
         return r;
+}
+
+int bus_reply_sealed_memfd(sd_bus_message *m, int fd, const char *what, sd_bus_error *error) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        int r;
+
+        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+                return bus_error_errno(error, -errno, "Cannot seal the %s: %s.", what, strerror(errno));
+        r = sd_bus_message_new_method_return(m, &reply);
+        if (r < 0)
+                return r;
+        /* sd-bus sends a duplicate; the caller closes fd. */
+        r = sd_bus_message_append(reply, "h", fd);
+        if (r < 0)
+                return r;
+        return sd_bus_send(NULL, reply, NULL);
 }
 
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error) {

@@ -56,6 +56,11 @@ int bus_option_uint64(sd_bus_message *m, const char *key, uint64_t *ret, sd_bus_
  * Other keys are skipped, not refused: the signal is not a request to us. */
 int bus_read_changed_bool(sd_bus_message *m, const char *key, int *ret_value, bool *ret_changed);
 
+/* Seals a memfd the caller filled against writing, growing and shrinking,
+ * so that the receiver can map it and reads exactly what was written, and
+ * replies to m with it ("h").  `what` names the contents in an error. */
+int bus_reply_sealed_memfd(sd_bus_message *m, int fd, const char *what, sd_bus_error *error);
+
 /* Refuses callers whose effective UID differs from the daemon's. */
 int bus_check_caller(sd_bus_message *m, Context *c, sd_bus_error *error);
 

@@ -5,12 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "bus-names.h"
 #include "export.h"
+#include "io.h"
 #include "ical-import.h"
 #include "log.h"
 
 #define PRODID "-//netctl//netctl " NETCTL_VERSION "//EN"
+/* export_write() hands the file this much at a time. */
+#define EXPORT_WRITE_CHUNK (256 * 1024)
 
 static icalcomponent *new_calendar(void) {
         icalcomponent *cal = icalcomponent_new_vcalendar();
@@ -54,18 +61,69 @@ static icalcomponent *followup_to_vtodo(const Followup *f) {
 }
 
 typedef struct ExportState {
-        sd_bus_message *reply;
-        icalcomponent *single;          /* everything, when exporting one file */
+        int fd;                         /* the file the items go to */
+        char *out;                      /* what is not yet written to fd */
+        size_t out_used, out_size;
+        bool write_failed;
+        bool single;                    /* one item, written as it is built */
+        char **zones_written;           /* TZIDs whose VTIMEZONE it holds */
+        size_t n_zones_written;
+        char **zone_texts;              /* those VTIMEZONEs, which go first */
         icalcomponent *group;           /* the VCALENDAR of the current UID */
         char *group_uid;
-        int error;
 } ExportState;
+
+static int out_flush(ExportState *st) {
+        int r = write_all(st->fd, st->out, st->out_used);
+        st->out_used = 0;
+        if (r < 0)
+                st->write_failed = true;
+        return r;
+}
+
+/* Appends n bytes for the file, written out a piece at a time so that
+ * netctld holds no more than EXPORT_WRITE_CHUNK of it. */
+static int out_add(ExportState *st, const char *data, size_t n) {
+        if (st->out_used + n > st->out_size) {
+                size_t size = st->out_size ? st->out_size : EXPORT_WRITE_CHUNK;
+                while (size < st->out_used + n)
+                        size *= 2;
+                char *bigger = realloc(st->out, size);
+                if (!bigger)
+                        return -ENOMEM;
+                st->out = bigger;
+                st->out_size = size;
+        }
+        memcpy(st->out + st->out_used, data, n);
+        st->out_used += n;
+        return st->out_used >= EXPORT_WRITE_CHUNK ? out_flush(st) : 0;
+}
+
+/* A string with its NUL, as the file's items are framed. */
+static int out_add_string(ExportState *st, const char *s) {
+        return out_add(st, s, strlen(s) + 1);
+}
+
+/* One serialised component of the streamed single file (no NUL: the
+ * file's one text goes on). */
+static int out_add_component(ExportState *st, icalcomponent *c) {
+        char *text = icalcomponent_as_ical_string_r(c);
+        if (!text)
+                return -ENOMEM;
+        int r = out_add(st, text, strlen(text));
+        free(text);
+        return r;
+}
 
 static int emit(ExportState *st, const char *uid, icalcomponent *cal) {
         char *text = icalcomponent_as_ical_string_r(cal);
+        int r;
+
         if (!text)
                 return -ENOMEM;
-        int r = sd_bus_message_append(st->reply, "(ss)", uid, text);
+        r = out_add_string(st, uid);
+        if (r >= 0)
+                r = out_add_string(st, text);
         free(text);
         return r;
 }
@@ -75,8 +133,9 @@ static int export_followup(const Followup *f, void *userdata) {
         icalcomponent *todo = followup_to_vtodo(f);
 
         if (st->single) {
-                icalcomponent_add_component(st->single, todo);
-                return 0;
+                int r = out_add_component(st, todo);
+                icalcomponent_free(todo);
+                return r;
         }
         icalcomponent *cal = new_calendar();
         icalcomponent_add_component(cal, todo);
@@ -395,13 +454,59 @@ static int flush_group(ExportState *st) {
         return r;
 }
 
+/* One stored object into the streamed single file, as merge_event() puts
+ * it into the one VCALENDAR of Export: the first VTIMEZONE of each TZID,
+ * and the VEVENTs in the same order, so that both write the same bytes. */
+static int stream_event(ExportState *st, const MeetingRow *m) {
+        icalcomponent *cal = new_calendar();
+        int r = 0;
+
+        merge_event(cal, m);
+        for (icalcomponent *c = icalcomponent_get_first_component(cal, ICAL_ANY_COMPONENT); c && r >= 0;
+             c = icalcomponent_get_next_component(cal, ICAL_ANY_COMPONENT)) {
+                if (icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT) {
+                        icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
+                        const char *tzid = p ? icalproperty_get_tzid(p) : NULL;
+                        bool written = false;
+                        for (size_t i = 0; tzid && i < st->n_zones_written && !written; i++)
+                                written = strcmp(st->zones_written[i], tzid) == 0;
+                        if (!tzid || written)
+                                continue;
+                        /* Kept for the end: libical writes a VCALENDAR's
+                         * VTIMEZONEs before its other components. */
+                        size_t n = st->n_zones_written;
+                        char **tzids = realloc(st->zones_written, (n + 1) * sizeof *tzids);
+                        if (tzids)
+                                st->zones_written = tzids;
+                        char **texts = realloc(st->zone_texts, (n + 1) * sizeof *texts);
+                        if (texts)
+                                st->zone_texts = texts;
+                        if (!tzids || !texts) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        st->zones_written[n] = strdup(tzid);
+                        st->zone_texts[n] = icalcomponent_as_ical_string_r(c);
+                        if (!st->zones_written[n] || !st->zone_texts[n]) {
+                                free(st->zones_written[n]);
+                                free(st->zone_texts[n]);
+                                r = -ENOMEM;
+                                break;
+                        }
+                        st->n_zones_written++;
+                        continue;
+                }
+                r = out_add_component(st, c);
+        }
+        icalcomponent_free(cal);
+        return r;
+}
+
 static int export_meeting(const MeetingRow *m, void *userdata) {
         ExportState *st = userdata;
 
-        if (st->single) {
-                merge_event(st->single, m);
-                return 0;
-        }
+        if (st->single)
+                return stream_event(st, m);
         if (!st->group_uid || strcmp(st->group_uid, m->uid) != 0) {
                 int r = flush_group(st);
                 if (r < 0)
@@ -415,41 +520,149 @@ static int export_meeting(const MeetingRow *m, void *userdata) {
         return 0;
 }
 
-int export_append(Context *c, sd_bus_message *reply, bool todos, bool events, bool single) {
-        ExportState st = { .reply = reply };
+static void export_state_clear(ExportState *st) {
+        if (st->group)
+                icalcomponent_free(st->group);
+        free(st->group_uid);
+        free(st->out);
+        for (size_t i = 0; i < st->n_zones_written; i++) {
+                free(st->zones_written[i]);
+                free(st->zone_texts[i]);
+        }
+        free(st->zones_written);
+        free(st->zone_texts);
+}
+
+/* The walk both entry points share: follow-ups, then meetings grouped by
+ * UID (store_meetings_each() returns them so). */
+static int export_walk(Context *c, ExportState *st, bool todos, bool events) {
         int r;
 
-        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
-        if (r < 0)
-                return r;
-        if (single)
-                st.single = new_calendar();
-
         if (todos) {
-                r = store_followup_list(c->store, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, export_followup, &st);
+                r = store_followup_list(c->store, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, export_followup, st);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
         if (events) {
-                r = store_meetings_each(c->store, export_meeting, &st);
+                r = store_meetings_each(c->store, export_meeting, st);
                 if (r < 0)
-                        goto out;
-                r = flush_group(&st);
+                        return r;
+                r = flush_group(st);
                 if (r < 0)
-                        goto out;
+                        return r;
         }
-        if (st.single) {
-                r = emit(&st, "", st.single);
-                if (r < 0)
-                        goto out;
+        return 0;
+}
+
+/* Appends all of `from` to the file, through the (flushed) buffer. */
+static int out_copy(ExportState *st, int from) {
+        int r = out_flush(st);
+        if (r < 0)
+                return r;
+        if (st->out_size == 0 || lseek(from, 0, SEEK_SET) < 0) {
+                st->write_failed = true;
+                return st->out_size == 0 ? -EINVAL : -errno;
         }
-        r = sd_bus_message_close_container(reply);
-out:
-        if (st.single)
-                icalcomponent_free(st.single);
-        if (st.group)
-                icalcomponent_free(st.group);
-        free(st.group_uid);
+        for (;;) {
+                ssize_t n = read(from, st->out, st->out_size);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0) {
+                        st->write_failed = true;
+                        return -errno;
+                }
+                if (n == 0)
+                        return 0;
+                st->out_used = (size_t) n;
+                r = out_flush(st);
+                if (r < 0)
+                        return r;
+        }
+}
+
+int export_write(Context *c, int fd, bool todos, bool events, bool single, bool *ret_write_failed) {
+        ExportState st = { .fd = fd, .single = single };
+        _cleanup_close_ int body = -1;
+        int r;
+
+        r = out_add_string(&st, NETCTL_EXPORT_MAGIC);
+        if (r >= 0 && single) {
+                /* The one item has no UID.  Its components go to a file of
+                 * their own first, since the VTIMEZONEs, known only at the
+                 * end of the walk, come before them. */
+                r = out_add_string(&st, "");
+                if (r >= 0)
+                        r = out_flush(&st);
+                body = memfd_create("netctl-export-body", MFD_CLOEXEC);
+                if (r >= 0 && body < 0) {
+                        r = -errno;
+                        st.write_failed = true;
+                }
+                st.fd = body;
+        }
+        if (r >= 0)
+                r = export_walk(c, &st, todos, events);
+        if (r >= 0 && single) {
+                r = out_flush(&st);
+                st.fd = fd;
+                /* The calendar's opening lines as libical writes them,
+                 * its VTIMEZONEs, the rest, and its end. */
+                icalcomponent *cal = new_calendar();
+                if (r >= 0)
+                        r = out_add(&st, "BEGIN:VCALENDAR\r\n", strlen("BEGIN:VCALENDAR\r\n"));
+                for (icalproperty *p = icalcomponent_get_first_property(cal, ICAL_ANY_PROPERTY); p && r >= 0;
+                     p = icalcomponent_get_next_property(cal, ICAL_ANY_PROPERTY)) {
+                        char *line = icalproperty_as_ical_string_r(p);
+                        r = line ? out_add(&st, line, strlen(line)) : -ENOMEM;
+                        free(line);
+                }
+                icalcomponent_free(cal);
+                /* Latest first, as libical puts each VTIMEZONE it is
+                 * given in front of those it has. */
+                for (size_t i = st.n_zones_written; i > 0 && r >= 0; i--)
+                        r = out_add(&st, st.zone_texts[i - 1], strlen(st.zone_texts[i - 1]));
+                if (r >= 0)
+                        r = out_copy(&st, body);
+                if (r >= 0)
+                        r = out_add_string(&st, "END:VCALENDAR\r\n");
+        }
+        if (r >= 0)
+                r = out_flush(&st);
+        *ret_write_failed = st.write_failed;
+        export_state_clear(&st);
+        return r;
+}
+
+int export_append_file(int fd, sd_bus_message *reply) {
+        struct stat st;
+        int r;
+
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (st.st_size < (off_t) sizeof NETCTL_EXPORT_MAGIC)
+                return -EBADMSG;
+        /* sd-bus refuses to read an array past 64 MiB: better a clear
+         * error than a reply the caller cannot read. */
+        if ((uint64_t) st.st_size > EXPORT_REPLY_MAX)
+                return -E2BIG;
+        size_t size = (size_t) st.st_size;
+        char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (map == MAP_FAILED)
+                return -errno;
+        r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
+        /* export_write() ends every string with a NUL, the file too. */
+        for (size_t at = sizeof NETCTL_EXPORT_MAGIC; r >= 0 && at < size;) {
+                const char *uid = map + at, *text = uid + strlen(uid) + 1;
+                if (text >= map + size) {
+                        r = -EBADMSG;
+                        break;
+                }
+                r = sd_bus_message_append(reply, "(ss)", uid, text);
+                at = (size_t) (text + strlen(text) + 1 - map);
+        }
+        if (r >= 0)
+                r = sd_bus_message_close_container(reply);
+        munmap(map, size);
         return r;
 }
 

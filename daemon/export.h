@@ -11,10 +11,22 @@
  * imported as (series and overrides of one UID together, with the
  * VTIMEZONEs they use).
  *
- * Appends an a(ss) array to reply: one (uid, text) per item, each a
- * complete VCALENDAR, for a vdir; or, with `single`, one ("", text) holding
- * everything in one VCALENDAR.  Returns negative errno on failure. */
-int export_append(Context *c, sd_bus_message *reply, bool todos, bool events, bool single);
+ * Writes to fd (a memfd, for ExportMemfd) the magic NETCTL_EXPORT_MAGIC,
+ * then each item's UID and text, every string ending in a NUL: one item
+ * per UID, each a complete VCALENDAR, for a vdir; or, with `single`, one
+ * item ("", everything in one VCALENDAR).  Written as the store is walked,
+ * in pieces, so that netctld never holds a whole export.  Returns negative
+ * errno; *ret_write_failed says whether the failure was writing to fd. */
+int export_write(Context *c, int fd, bool todos, bool events, bool single, bool *ret_write_failed);
+
+/* What Export may put into one reply: sd-bus refuses to read an array
+ * larger than 64 MiB (a vdir's worth of 100,000 follow-ups and 10,000
+ * meetings is about that size). */
+#define EXPORT_REPLY_MAX (60u * 1024 * 1024)
+
+/* Appends export_write()'s file to reply as Export's a(ss).  -E2BIG past
+ * EXPORT_REPLY_MAX, -EBADMSG for a file export_write() did not write. */
+int export_append_file(int fd, sd_bus_message *reply);
 
 /* Whether two stored iCalendar objects (IcsEvent.ical) say the same as
  * export writes them: equal apart from what export adds (UID, DTSTAMP,
