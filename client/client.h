@@ -40,6 +40,12 @@ int client_call(const char *interface, const char *method, sd_bus_message **ret_
 /* As client_call, with a message the caller built (for a{sv} arguments). */
 int client_call_message(sd_bus_message *m, sd_bus_message **ret_reply);
 int client_new_call(const char *interface, const char *method, sd_bus_message **ret);
+/* For the calls whose work grows with the data (importing a file,
+ * exporting the schedule): wait up to CLIENT_LONG_CALL_USEC for their
+ * replies instead of sd-bus's 25 s.  netctld finishes such a call anyway,
+ * so giving up early only hides the outcome. */
+#define CLIENT_LONG_CALL_USEC (10 * 60 * 1000000ULL)
+void client_allow_long_calls(void);
 /* As client_call_message, for a method that an older netctld may not have,
  * or that may be Busy (ListStream with many unread lists): UnknownMethod
  * and Busy are not reported, and return 0 with *ret_reply NULL so that the

@@ -1155,6 +1155,7 @@ static int contact_import(int argc, char *argv[]) {
         r = client_new_call(NETCTL_IFACE_CONTACTS, "Import", &m);
         if (r < 0)
                 return EXIT_FAILURE;
+        client_allow_long_calls();
         r = sd_bus_message_append_array(m, 'y', data, size);
         if (r >= 0)
                 r = sd_bus_message_append(m, "s", base);

@@ -21,9 +21,6 @@
 
 /* The daemon refuses larger files too; checking here avoids sending them. */
 #define IMPORT_FILE_MAX (16u * 1024u * 1024u)
-/* How long `export` waits for netctld (100,000 follow-ups and 10,000
- * meetings take it a few seconds). */
-#define EXPORT_TIMEOUT_USEC (10 * 60 * 1000000ULL)
 
 static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -113,6 +110,7 @@ int verb_import(int argc, char *argv[]) {
                 r = client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m);
                 if (r < 0)
                         return EXIT_FAILURE;
+                client_allow_long_calls();
                 r = sd_bus_message_append(m, "s", path);
                 if (r >= 0)
                         r = sd_bus_message_append_array(m, 'y', data, len);
@@ -515,9 +513,7 @@ static int fetch_export(bool todos, bool events, bool single, ExportItems *ret) 
 
         if (client_bus(&bus) < 0)
                 return EXIT_FAILURE;
-        /* netctld walks the whole schedule before it answers: a large one
-         * takes longer than sd-bus's 25 s, and waiting changes nothing. */
-        (void) sd_bus_set_method_call_timeout(bus, EXPORT_TIMEOUT_USEC);
+        client_allow_long_calls();
         if (sd_bus_can_send(bus, SD_BUS_TYPE_UNIX_FD) > 0) {
                 if (client_new_call(NETCTL_IFACE_MEETINGS, "ExportMemfd", &m) < 0)
                         return EXIT_FAILURE;

@@ -10,7 +10,9 @@
 #    refuses it with a sentence instead of sending a reply no client can
 #    read; netctld's peak memory stays below the export's size (it writes
 #    the file as it walks the store; not checked under the sanitizers,
-#    whose allocator keeps freed memory).
+#    whose allocator keeps freed memory);
+#  - netctl export waits for a netctld that takes longer than sd-bus's
+#    25 s (stopped for 27 s), and gets the whole export.
 # The contents of an export (names, files, what other programs read) are
 # bus/export's.
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
@@ -52,6 +54,20 @@ N_MEETINGS=$(netctl meetings --all --json | jq '[.[].uid] | unique | length')
 compare
 assert_match "$OUT" "^same [0-9]+$" "the corpus and follow-ups"
 ok "ExportMemfd returns what Export returns, for every choice, on the corpus ($OUT items); sealed"
+
+# --- a long wait ---------------------------------------------------------------------
+# export (like import) waits for netctld longer than sd-bus's 25 s: its work
+# grows with the schedule.  netctld stopped for 27 s, then resumed.
+kill -STOP "$DAEMON_PID"
+netctl export >"$TEST_DIR/waited.ics" 2>"$TEST_DIR/waited.err" &
+client=$!
+sleep 27
+pid_alive "$client" || { kill -CONT "$DAEMON_PID"; fail "netctl export gave up within 27 s: $(cat "$TEST_DIR/waited.err")"; }
+kill -CONT "$DAEMON_PID"
+wait "$client" || fail "netctl export failed after the wait: $(cat "$TEST_DIR/waited.err")"
+expect_ok netctl export
+cmp -s "$TEST_DIR/waited.ics" "$RUN_OUT_FILE" || fail "the export after the wait differs"
+ok "netctl export waits past sd-bus's 25 s for a netctld that is slow to answer"
 
 # --- larger than one reply -------------------------------------------------------------
 
