@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,13 +333,16 @@ static void uid_file_name(const char *uid, char *buf, size_t size) {
         snprintf(buf + used, size - used, "-%016" PRIx64 ".ics", hash);
 }
 
-/* Writes atomically: a temporary file in the same directory, fsync,
- * rename.  Unchanged content is not rewritten.  Returns 1 when written. */
-static int write_if_changed(const char *dir, const char *name, const char *text) {
-        char path[4096], tmp[4096];
+/* Writes text to a new temporary file beside dir/name, unless dir/name
+ * already holds exactly that: 0 then, 1 with the temporary's path in
+ * tmp (to be renamed over dir/name), or negative errno.  With `sync` the
+ * temporary is on disk when this returns. */
+static int write_temporary(const char *dir, const char *name, const char *text, bool sync, char tmp[PATH_MAX]) {
+        char path[PATH_MAX];
         size_t len = strlen(text);
 
-        if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+        if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path ||
+            (size_t) snprintf(tmp, PATH_MAX, "%s/.%s.XXXXXX", dir, name) >= PATH_MAX)
                 return -ENAMETOOLONG;
 
         _cleanup_free_ char *old = NULL;
@@ -346,18 +350,94 @@ static int write_if_changed(const char *dir, const char *name, const char *text)
         if (read_whole_file(path, &old, &old_len) == 0 && old_len == len && memcmp(old, text, len) == 0)
                 return 0;
 
-        snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, name);
         _cleanup_close_ int fd = mkstemp(tmp);
         if (fd < 0)
                 return -errno;
         int r = 0;
-        if (fchmod(fd, 0644) < 0 || (r = write_all(fd, text, len)) < 0 || fsync(fd) < 0)
+        if (fchmod(fd, 0644) < 0 || (r = write_all(fd, text, len)) < 0 || (sync && fsync(fd) < 0))
                 r = r < 0 ? r : -errno;
-        if (r == 0 && rename(tmp, path) < 0)
-                r = -errno;
-        if (r < 0)
+        if (r < 0) {
                 unlink(tmp);
-        return r < 0 ? r : 1;
+                return r;
+        }
+        return 1;
+}
+
+/* Writes atomically: a temporary file in the same directory, fsync,
+ * rename.  Unchanged content is not rewritten.  Returns 1 when written. */
+static int write_if_changed(const char *dir, const char *name, const char *text) {
+        char tmp[PATH_MAX], path[PATH_MAX];
+
+        int r = write_temporary(dir, name, text, true, tmp);
+        if (r <= 0)
+                return r;
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (rename(tmp, path) < 0) {
+                r = -errno;
+                unlink(tmp);
+                return r;
+        }
+        return 1;
+}
+
+/* The files of an export to a directory, written as temporaries and put
+ * in place together: one syncfs() for all of them instead of an fsync
+ * each (112,881 files: 69 s with fsync each), and still no name that
+ * points at a file whose data may not be on disk. */
+typedef struct StagedFiles {
+        char **temporaries, **names;
+        size_t n, allocated, renamed;
+} StagedFiles;
+
+static int staged_add(StagedFiles *s, const char *tmp, const char *name) {
+        if (s->n == s->allocated) {
+                size_t grow = s->allocated ? s->allocated * 2 : 64;
+                char **t = realloc(s->temporaries, grow * sizeof *t);
+                if (t)
+                        s->temporaries = t;
+                char **n = realloc(s->names, grow * sizeof *n);
+                if (n)
+                        s->names = n;
+                if (!t || !n)
+                        return -ENOMEM;
+                s->allocated = grow;
+        }
+        s->temporaries[s->n] = strdup(tmp);
+        s->names[s->n] = strdup(name);
+        if (!s->temporaries[s->n] || !s->names[s->n]) {
+                free(s->temporaries[s->n]);
+                free(s->names[s->n]);
+                return -ENOMEM;
+        }
+        s->n++;
+        return 0;
+}
+
+/* Renames every staged file into dir, after one syncfs() of its file
+ * system, then syncs dir itself so that the new names last. */
+static int staged_commit(StagedFiles *s, const char *dir) {
+        if (s->n == 0)
+                return 0;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0 || syncfs(dfd) < 0)
+                return -errno;
+        for (; s->renamed < s->n; s->renamed++)
+                if (renameat(dfd, strrchr(s->temporaries[s->renamed], '/') + 1, dfd, s->names[s->renamed]) < 0)
+                        return -errno;
+        return fsync(dfd) < 0 ? -errno : 0;
+}
+
+/* Removes the temporaries not renamed (after a failure) and frees. */
+static void staged_clear(StagedFiles *s) {
+        for (size_t i = 0; i < s->n; i++) {
+                if (i >= s->renamed)
+                        unlink(s->temporaries[i]);
+                free(s->temporaries[i]);
+                free(s->names[i]);
+        }
+        free(s->temporaries);
+        free(s->names);
+        *s = (StagedFiles) {};
 }
 
 typedef struct NameSet {
@@ -585,6 +665,7 @@ int verb_export(int argc, char *argv[]) {
 
         unsigned written = 0, unchanged = 0, removed = 0;
         _cleanup_(name_set_clear) NameSet names = {};
+        _cleanup_(staged_clear) StagedFiles staged = {};
         const char *uid, *text;
         while ((r = export_items_next(&items, &uid, &text)) > 0) {
                 if (!target) {
@@ -606,9 +687,13 @@ int verb_export(int argc, char *argv[]) {
                         r > 0 ? written++ : unchanged++;
                         continue;
                 }
-                char name[256];
+                char name[256], tmp[PATH_MAX];
                 uid_file_name(uid, name, sizeof name);
-                r = write_if_changed(target, name, text);
+                r = write_temporary(target, name, text, false, tmp);
+                if (r > 0 && staged_add(&staged, tmp, name) < 0) {
+                        unlink(tmp);
+                        return fail("out of memory");
+                }
                 if (r < 0)
                         return fail("cannot write %s/%s: %s.", target, name, strerror(-r));
                 r > 0 ? written++ : unchanged++;
@@ -619,6 +704,9 @@ int verb_export(int argc, char *argv[]) {
                 return fail("unexpected reply from netctld: %s", strerror(-r));
 
         if (to_dir) {
+                r = staged_commit(&staged, target);
+                if (r < 0)
+                        return fail("cannot write to %s: %s.", target, strerror(-r));
                 r = remove_stale(target, &names, todos, events, &removed);
                 if (r < 0)
                         return fail("cannot clean up %s: %s.", target, strerror(-r));
