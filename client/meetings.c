@@ -497,9 +497,23 @@ static bool written_by_export(const char *path, bool todos, bool events) {
         return (todos && strstr(data, "BEGIN:VTODO")) || (events && strstr(data, "BEGIN:VEVENT"));
 }
 
+/* ".NAME.ics.XXXXXX": a temporary of write_temporary() that an export
+ * stopped before it was renamed left behind. */
+static bool is_export_temporary(const char *name) {
+        size_t n = strlen(name);
+        if (name[0] != '.' || n < 1 + 4 + 7 + 1)
+                return false;
+        for (size_t i = n - 6; i < n; i++)
+                if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+                      (name[i] >= '0' && name[i] <= '9')))
+                        return false;
+        return strncmp(name + n - 11, ".ics.", 5) == 0;
+}
+
 /* Items that are gone (a follow-up removed, a reminder withdrawn, a
  * meeting forgotten) leave the directory too, so that vdirsyncer deletes
- * them from the server; files netctl did not write are left alone. */
+ * them from the server, and so do temporaries an interrupted export left;
+ * files netctl did not write are left alone. */
 static int remove_stale(const char *dir, NameSet *kept, bool todos, bool events, unsigned *ret_removed) {
         DIR *d = opendir(dir);
         struct dirent *de;
@@ -513,19 +527,21 @@ static int remove_stale(const char *dir, NameSet *kept, bool todos, bool events,
                 size_t n = strlen(name);
                 char path[4096];
 
-                if (name[0] == '.' || n < 5 || strcmp(name + n - 4, ".ics") != 0)
+                bool temporary = is_export_temporary(name);
+                if (!temporary && (name[0] == '.' || n < 5 || strcmp(name + n - 4, ".ics") != 0))
                         continue;
-                if (bsearch(&name, kept->names, kept->n, sizeof *kept->names, compare_names))
+                if (!temporary && bsearch(&name, kept->names, kept->n, sizeof *kept->names, compare_names))
                         continue;
                 if ((size_t) snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
                         continue;
-                if (!written_by_export(path, todos, events))
+                if (!written_by_export(path, todos || temporary, events || temporary))
                         continue;
                 if (unlink(path) < 0) {
                         r = -errno;
                         break;
                 }
-                (*ret_removed)++;
+                if (!temporary)
+                        (*ret_removed)++;
         }
         closedir(d);
         return r;

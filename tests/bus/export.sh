@@ -143,7 +143,15 @@ printf 'BEGIN:VCALENDAR\r\nPRODID:-//someone else//EN\r\nVERSION:2.0\r\nEND:VCAL
 expect_ok netctl export "$VDIR/"
 [[ -f $VDIR/not-ours.ics ]] || fail "export removed a file it did not write"
 rm "$VDIR/not-ours.ics"
-ok "export DIR/ after a change: only that file written; a removed item's file goes; others' files stay"
+# A temporary an interrupted export left goes; another program's stays.
+cp "$VDIR/coffee-ana@example.com.ics" "$VDIR/.coffee-ana@example.com.ics.Ab12Cd"
+printf 'BEGIN:VCALENDAR\r\nPRODID:-//someone else//EN\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n' >"$VDIR/.theirs.ics.Xy34Zw"
+expect_ok netctl export "$VDIR/"
+assert_match "$OUT" ": 0 written, $((N_UIDS + N_TODOS)) unchanged\.$" "export with leftovers"
+[[ ! -e $VDIR/.coffee-ana@example.com.ics.Ab12Cd ]] || fail "a temporary of an interrupted export is still there"
+[[ -f $VDIR/.theirs.ics.Xy34Zw ]] || fail "export removed another program's hidden file"
+rm "$VDIR/.theirs.ics.Xy34Zw"
+ok "export DIR/ after a change: only that file written; a removed item's file goes; others' files stay; an interrupted export's temporaries go"
 
 # --vtodo / --vevent to their own directories.
 expect_ok netctl export --vtodo "$OUTER/todos/"
