@@ -245,7 +245,7 @@ void bus_emit_changed(Context *c, int64_t id, const char *change) {
         /* A follow-up done counts toward the day's outreach. */
         selfcare_note_change(c, change);
         /* The [sync] vdirs follow every committed change. */
-        sync_note_change(c);
+        sync_note_followup(c, id, change);
 }
 
 /* Properties carry the schedule too (Manager.NextDue, Breaks.State), so

@@ -3955,6 +3955,9 @@ static const char sql_sync_record_get_path[] =
         "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records WHERE path = ?1";
 static const char sql_sync_record_each[] =
         "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records WHERE kind = ?1 ORDER BY uid";
+static const char sql_sync_task_orphans[] =
+        "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records r "
+        "WHERE kind = 'task' AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.uid = r.uid) ORDER BY uid";
 static const char sql_sync_record_put[] =
         "INSERT OR REPLACE INTO sync_records (kind, uid, path, file_hash, db_hash, synced, written) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
@@ -4168,12 +4171,9 @@ int store_sync_record_delete(Store *s, const char *kind, const char *uid) {
         return store_step_done(s, st, "deleting a sync record");
 }
 
-int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
-        sqlite3_stmt *st;
-        int rc, r = store_prepare(s, sql_sync_record_each, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+/* The records a prepared statement selects, each handed to cb. */
+static int sync_records_each(Store *s, sqlite3_stmt *st, store_sync_record_cb cb, void *userdata) {
+        int rc, r = 0;
         /* Collected first: cb may change the table. */
         SyncRecord *recs = NULL;
         size_t n = 0;
@@ -4199,6 +4199,23 @@ int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, 
         }
         free(recs);
         return r < 0 ? r : 0;
+}
+
+int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_record_each, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        return sync_records_each(s, st, cb, userdata);
+}
+
+int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_sync_task_orphans, &st);
+        if (r < 0)
+                return r;
+        return sync_records_each(s, st, cb, userdata);
 }
 
 int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,

@@ -576,6 +576,9 @@ int store_sync_record_delete(Store *s, const char *kind, const char *uid);
 /* Every record of a kind; a negative return from cb stops the walk. */
 typedef int (*store_sync_record_cb)(const SyncRecord *r, void *userdata);
 int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata);
+/* The task records whose follow-up is gone (removed here), in UID order;
+ * cb may change the table. */
+int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata);
 
 /* A conflict resolved: which version was kept and the text of the one
  * that lost (kept here, never dropped). */

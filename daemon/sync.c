@@ -53,6 +53,11 @@ struct Sync {
         sd_event_source *pass;  /* the coalesced outbound pass */
         sd_event_source *later; /* the same, a moment later (write_later) */
         sd_event_source *scan;  /* the start-up pass */
+        /* What the next pass looks at: every follow-up, or only these
+         * (ids), and whether one was removed (its record is an orphan). */
+        bool tasks_all;
+        GHashTable *tasks_changed;
+        bool tasks_removed;
 };
 
 static void link_clear(SyncLink *l) {
@@ -71,6 +76,8 @@ Sync *sync_free(Sync *s) {
         sd_event_source_disable_unref(s->pass);
         sd_event_source_disable_unref(s->later);
         sd_event_source_disable_unref(s->scan);
+        if (s->tasks_changed)
+                g_hash_table_unref(s->tasks_changed);
         free(s);
         return NULL;
 }
@@ -746,6 +753,19 @@ static int out_removed(const SyncRecord *rec, void *userdata) {
         return store_sync_record_delete(c->store, SYNC_KIND_TASK, rec->uid);
 }
 
+static void tasks_outbound_done(Sync *s, OutPass *p, int r) {
+        g_hash_table_unref(p->seen);
+        if (r >= 0 && p->error < 0)
+                r = p->error;
+        if (r < 0)
+                snprintf(s->tasks.error, sizeof s->tasks.error, "writing the vdir failed: %s",
+                         strerror(-r));
+        else
+                note_in_step(&s->tasks, context_now(s->c));
+}
+
+/* Every follow-up and every record: at start-up, and when it is not
+ * known what changed. */
 static void tasks_outbound(Sync *s) {
         Context *c = s->c;
         OutPass p = { .sync = s, .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
@@ -754,14 +774,32 @@ static void tasks_outbound(Sync *s) {
         r = store_followup_list(c->store, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, out_followup, &p);
         if (r >= 0)
                 r = store_sync_record_each(c->store, SYNC_KIND_TASK, out_removed, &p);
-        g_hash_table_unref(p.seen);
-        if (r >= 0 && p.error < 0)
-                r = p.error;
-        if (r < 0)
-                snprintf(s->tasks.error, sizeof s->tasks.error, "writing the vdir failed: %s",
-                         strerror(-r));
-        else
-                note_in_step(&s->tasks, context_now(c));
+        tasks_outbound_done(s, &p, r);
+}
+
+/* Only the follow-ups that changed (ids, or none), and the records of
+ * removed ones: what the whole pass would write, with work for what
+ * changed. */
+static void tasks_outbound_changed(Sync *s, GHashTable *ids, bool removed) {
+        Context *c = s->c;
+        OutPass p = { .sync = s, .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+        GHashTableIter it;
+        gpointer key;
+        int r = 0;
+
+        if (ids)
+                g_hash_table_iter_init(&it, ids);
+        while (ids && r >= 0 && g_hash_table_iter_next(&it, &key, NULL)) {
+                _cleanup_(followup_clear) Followup f = {};
+                r = store_followup_get(c->store, *(const int64_t *) key, &f);
+                if (r == -ENOENT)
+                        r = 0;          /* removed: an orphan below */
+                else if (r >= 0)
+                        r = out_followup(&f, &p);
+        }
+        if (r >= 0 && removed)
+                r = store_sync_task_orphans(c->store, out_removed, &p);
+        tasks_outbound_done(s, &p, r);
 }
 
 /* A contact arrived: follow-ups whose file names it (X-NETCTL-CONTACT)
@@ -1322,9 +1360,19 @@ static void contacts_outbound(Sync *s) {
 
 static int on_pass(sd_event_source *es, void *userdata) {
         Sync *s = userdata;
+        /* Taken first: the pass's own changes (an edit read from a file)
+         * are noted for the next one. */
+        bool all = s->tasks_all, removed = s->tasks_removed;
+        GHashTable *changed = TAKE_PTR(s->tasks_changed);
+        s->tasks_all = s->tasks_removed = false;
+
         s->pass = sd_event_source_disable_unref(s->pass);
-        if (s->tasks.watch)
+        if (s->tasks.watch && all)
                 tasks_outbound(s);
+        else if (s->tasks.watch && (changed || removed))
+                tasks_outbound_changed(s, changed, removed);
+        if (changed)
+                g_hash_table_unref(changed);
         if (s->contacts.watch)
                 contacts_outbound(s);
         return 0;
@@ -1333,16 +1381,45 @@ static int on_pass(sd_event_source *es, void *userdata) {
 static int on_later(sd_event_source *es, uint64_t usec, void *userdata) {
         Sync *s = userdata;
         s->later = sd_event_source_disable_unref(s->later);
+        /* write_later() left the item's record for a pass to rewrite: it
+         * names no follow-up id, so look at all of them. */
+        s->tasks_all = true;
         return on_pass(NULL, s);
+}
+
+static void schedule_pass(Sync *s) {
+        if (s->pass || s->scan)
+                return;         /* the pending pass (or scan) will see the change */
+        if (sd_event_add_defer(s->c->event, &s->pass, on_pass, s) < 0)
+                return;
+        (void) sd_event_source_set_description(s->pass, "sync-pass");
 }
 
 void sync_note_change(Context *c) {
         Sync *s = c->sync;
-        if (!s || (!s->tasks.watch && !s->contacts.watch) || s->pass || s->scan)
-                return;         /* the pending pass (or scan) will see the change */
-        if (sd_event_add_defer(c->event, &s->pass, on_pass, s) < 0)
+        if (!s || (!s->tasks.watch && !s->contacts.watch))
                 return;
-        (void) sd_event_source_set_description(s->pass, "sync-pass");
+        /* A contact's handle is in its follow-ups' files. */
+        s->tasks_all = true;
+        schedule_pass(s);
+}
+
+void sync_note_followup(Context *c, int64_t id, const char *change) {
+        Sync *s = c->sync;
+        if (!s || (!s->tasks.watch && !s->contacts.watch))
+                return;
+        if (id <= 0)
+                s->tasks_all = true;
+        else if (!s->tasks_all) {
+                if (!s->tasks_changed)
+                        s->tasks_changed = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+                gint64 *key = g_new(gint64, 1);
+                *key = id;
+                g_hash_table_add(s->tasks_changed, key);
+        }
+        if (change && strcmp(change, "removed") == 0)
+                s->tasks_removed = true;
+        schedule_pass(s);
 }
 
 static int scan_task_gone(const SyncRecord *rec, void *userdata) {
@@ -1390,6 +1467,10 @@ static int on_scan(sd_event_source *es, void *userdata) {
         Sync *s = userdata;
 
         s->scan = sd_event_source_disable_unref(s->scan);
+        /* Everything is looked at: what was noted for a pass is in it. */
+        s->tasks_all = s->tasks_removed = false;
+        if (s->tasks_changed)
+                g_hash_table_remove_all(s->tasks_changed);
         /* Contacts first: follow-ups may name them. */
         if (s->contacts.watch)
                 scan_link(s, &s->contacts, true);

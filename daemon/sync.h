@@ -12,7 +12,7 @@
  * (one vCard 4.0 .vcf per contact, netctl's fields in X-NETCTL-*; a card
  * deleted elsewhere archives a contact that has logged history).
  *
- * Out: after every committed change (sync_note_change, from
+ * Out: after every committed change (sync_note_followup, from
  * bus_emit_changed) a follow-up whose rendering changed is written
  * atomically (temporary file in the same directory, fsync, rename); a
  * removed one's file is deleted.  Only user follow-ups (kind "followup")
@@ -49,9 +49,16 @@ int sync_setup(Context *c);
 /* Stops watching and frees; accepts NULL. */
 Sync *sync_free(Sync *s);
 
-/* A follow-up (or contact) changed and was committed: schedules one
- * outbound pass, coalescing bursts. */
+/* A contact changed and was committed (or more than one follow-up, or it
+ * is not known which): schedules one outbound pass over everything,
+ * coalescing bursts. */
 void sync_note_change(Context *c);
+
+/* Follow-up `id` changed and was committed (`change` as in the Changed
+ * signal): the next outbound pass looks at it, not at every follow-up,
+ * so that an add, a done or a reminder shown costs the same at 100,000
+ * follow-ups as at ten.  id 0 means several or unknown: a full pass. */
+void sync_note_followup(Context *c, int64_t id, const char *change);
 
 /* Appends the Sync.GetStatus reply body: a(ssxs) links (kind "tasks" or
  * "contacts", path, last_in_step, error) and a(xssxs) conflicts (id, kind, uid, at, what),
