@@ -710,6 +710,24 @@ class Bench:
             s100t.start_daemon()
         else:
             self.note("No tmpfs: the add on a store without fsync cost is not measured.")
+        # The same 100,000 with a [sync] tasks vdir linked (on disk too): an
+        # add writes its file there and looks at no other follow-up.  The
+        # start-up pass first writes all 100,000 files; measured after it.
+        s100v = self.disk_store("cli-100000-sync", 100000,
+                                "[sync]\ntasks = %s\n" % os.path.join(self.root, "cli-100000-sync", "tasks"))
+        s100v.start_daemon()
+        t = time.monotonic()
+        while True:
+            r = s100v.netctl("sync", "status", "--json", check=False)
+            if r.returncode == 0 and json.loads(r.stdout)["links"][0]["in_step"]:
+                break
+            if time.monotonic() - t > 900:
+                raise RuntimeError("the [sync] vdir of 100,000 follow-ups was not in step after 900 s")
+            time.sleep(1)
+        self.results["sync_link"] = {"followups": 100000, "seconds": round(time.monotonic() - t, 1),
+                                     "what": "netctld started with [sync] tasks naming an empty directory, "
+                                             "until sync status says in step (one file and record each)"}
+        log("[sync] tasks vdir of 100,000 follow-ups in step after %.0f s" % (time.monotonic() - t))
         self.memory_rows[10000] = {"cold": memory(s10.daemon.pid)}
         self.memory_rows[100000] = {"cold": memory(s100.daemon.pid)}
         netctl = os.path.join(self.build, "netctl")
@@ -749,7 +767,10 @@ class Bench:
             ] + ([
                 ("netctl add (100k stored, tmpfs)", "%s add 'Call Ana about the referral' --in 40d -q" % netctl,
                  self.runs, env_for(s100t)),
-            ] if s100t else [])),
+            ] if s100t else []) + [
+                ("netctl add (100k stored, [sync] tasks)",
+                 "%s add 'Call Ana about the referral' --in 40d -q" % netctl, self.runs, env_for(s100v)),
+            ]),
             ("week", s100, [
                 ("netctl list --week (100k)", "%s list --week" % netctl, self.runs),
             ]),
@@ -782,6 +803,7 @@ class Bench:
             self.memory_rows[n]["warm"] = memory(s.daemon.pid)
         s10.stop()
         s100.stop()
+        s100v.stop()
         if s100t:
             s100t.stop()
 
@@ -941,6 +963,13 @@ def report(res):
     if c("netctl add (100k stored, tmpfs)") is not None:
         rows.append(("add one item, the same store on tmpfs (fdatasync free)",
                      fmt_ms(c("netctl add (100k stored, tmpfs)")), "", "", ""))
+    if c("netctl add (100k stored, [sync] tasks)") is not None:
+        rows.append(("add one item, 100k, with a [sync] tasks vdir linked",
+                     fmt_ms(c("netctl add (100k stored, [sync] tasks)")), "", "", ""))
+    link = res.get("sync_link")
+    if link:
+        rows.append(("link a [sync] tasks vdir to 100k (writes 100k files)", "%.1f s" % link["seconds"],
+                     "", "", ""))
     rows.append(("list the week", "%s (100k); %s (10k)" % (fmt_ms(c("netctl list --week (100k)")),
                                                           fmt_ms(c("netctl list --week (10k)"))),
                  "calcurse -Q --days 7 %s; remind -q %s; khal list %s (10k)"

@@ -58,6 +58,11 @@ struct Sync {
         bool tasks_all;
         GHashTable *tasks_changed;
         bool tasks_removed;
+        /* In a pass over everything, files are written as temporaries and
+         * put in place together at its end (sync_deferred_commit). */
+        bool deferring;
+        GPtrArray *deferred_temporaries, *deferred_paths;
+        GHashTable *deferred_set;       /* the paths, each once */
 };
 
 static void link_clear(SyncLink *l) {
@@ -78,6 +83,12 @@ Sync *sync_free(Sync *s) {
         sd_event_source_disable_unref(s->scan);
         if (s->tasks_changed)
                 g_hash_table_unref(s->tasks_changed);
+        if (s->deferred_temporaries)
+                g_ptr_array_unref(s->deferred_temporaries);
+        if (s->deferred_paths)
+                g_ptr_array_unref(s->deferred_paths);
+        if (s->deferred_set)
+                g_hash_table_unref(s->deferred_set);
         free(s);
         return NULL;
 }
@@ -134,8 +145,9 @@ static int hash_file(const char *path, char **ret) {
 }
 
 /* Writes path atomically: a hidden temporary file in the same directory
- * (which the watch ignores), fsync, rename over, fsync the directory. */
-static int write_atomic(const char *path, const char *text) {
+ * (which the watch ignores), fsync, rename over, fsync the directory.
+ * While s is deferring, the temporary is left for deferred_commit(). */
+static int write_atomic(Sync *s, const char *path, const char *text) {
         _cleanup_free_ char *dir = g_path_get_dirname(path);
         _cleanup_free_ char *base = g_path_get_basename(path);
         char tmp[4096];
@@ -157,10 +169,21 @@ static int write_atomic(const char *path, const char *text) {
                 }
                 n += (size_t) k;
         }
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && !s->deferring && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r == 0)
                 r = -errno;
+        if (r == 0 && s->deferring) {
+                /* Written again in the same pass: the one temporary holds
+                 * the latest text. */
+                if (g_hash_table_contains(s->deferred_set, path))
+                        return 0;
+                char *p = g_strdup(path);
+                g_hash_table_add(s->deferred_set, p);
+                g_ptr_array_add(s->deferred_temporaries, g_strdup(tmp));
+                g_ptr_array_add(s->deferred_paths, p);
+                return 0;
+        }
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
         if (r < 0) {
@@ -429,7 +452,7 @@ static int write_task(Context *c, const Followup *f, const char *path) {
         if (!h)
                 return -ENOMEM;
         if (hash_file(path, &on_disk) < 0 || strcmp(on_disk, h) != 0) {
-                r = write_atomic(path, text);
+                r = write_atomic(c->sync, path, text);
                 if (r < 0)
                         return log_warning_errno(r, "Cannot write %s: %m", path);
                 log_debug("Sync: wrote %s", path);
@@ -1119,7 +1142,7 @@ static int write_contact(Context *c, const Contact *ct, const char *path) {
         if (!db_hash || !h)
                 return -ENOMEM;
         if (!old_text || strcmp(old_text, text) != 0) {
-                r = write_atomic(path, text);
+                r = write_atomic(c->sync, path, text);
                 if (r < 0)
                         return log_warning_errno(r, "Cannot write %s: %m", path);
                 log_debug("Sync: wrote %s", path);
@@ -1358,6 +1381,78 @@ static void contacts_outbound(Sync *s) {
 
 /* ---- Both ---- */
 
+/* A pass over everything (at start-up, after a reload, when it is not
+ * known what changed) writes a file and saves a record per item.  Done
+ * one by one, that was two fsyncs and a commit each: linking a vdir to
+ * 100,000 follow-ups kept netctld busy for minutes.  Such a pass now
+ * saves its records in one transaction and writes its files as
+ * temporaries; at its end one syncfs() makes them durable, they are
+ * renamed into place, the directories synced, and only then do the
+ * records commit.  A crash leaves at most files without records, which
+ * the next pass reads as files it has not seen, or hidden temporaries,
+ * which the watch ignores and the next write of the item replaces. */
+static bool pass_begin(Sync *s) {
+        int r = store_batch_begin(s->c->store);
+        if (r < 0) {
+                log_warning_errno(r, "Sync: cannot begin the pass's transaction, committing each item: %m");
+                return false;
+        }
+        s->deferred_temporaries = g_ptr_array_new_with_free_func(g_free);
+        s->deferred_paths = g_ptr_array_new_with_free_func(g_free);
+        s->deferred_set = g_hash_table_new(g_str_hash, g_str_equal);    /* keys owned by deferred_paths */
+        s->deferring = true;
+        return true;
+}
+
+/* Puts the pass's temporaries in place: 0, or negative errno with the
+ * ones not renamed removed. */
+static int deferred_commit(Sync *s) {
+        const char *dirs[] = { s->tasks.watch ? s->tasks.dir : NULL, s->contacts.watch ? s->contacts.dir : NULL };
+        guint renamed = 0;
+        int r = 0;
+
+        if (s->deferred_paths->len == 0)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
+                _cleanup_close_ int dfd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                if (dirs[i] && (dfd < 0 || syncfs(dfd) < 0))
+                        r = -errno;
+        }
+        for (; r >= 0 && renamed < s->deferred_paths->len; renamed++)
+                if (rename(g_ptr_array_index(s->deferred_temporaries, renamed),
+                           g_ptr_array_index(s->deferred_paths, renamed)) < 0)
+                        r = -errno;
+        for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
+                _cleanup_close_ int dfd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+                if (dfd >= 0)
+                        (void) fsync(dfd);
+        }
+        for (guint i = renamed; i < s->deferred_paths->len; i++)
+                (void) unlink(g_ptr_array_index(s->deferred_temporaries, i));
+        return r;
+}
+
+static void pass_end(Sync *s, bool began) {
+        if (!began)
+                return;
+        s->deferring = false;
+        int r = deferred_commit(s);
+        if (r < 0) {
+                log_warning_errno(r, "Sync: cannot put the pass's files in place (%m); the next pass writes again");
+                store_batch_rollback(s->c->store);
+        } else {
+                r = store_batch_commit(s->c->store);
+                if (r < 0)
+                        log_warning_errno(r, "Sync: cannot commit the pass (%s); the next pass writes again",
+                                          store_last_error(s->c->store));
+        }
+        g_hash_table_unref(s->deferred_set);
+        g_ptr_array_unref(s->deferred_temporaries);
+        g_ptr_array_unref(s->deferred_paths);
+        s->deferred_temporaries = s->deferred_paths = NULL;
+        s->deferred_set = NULL;
+}
+
 static int on_pass(sd_event_source *es, void *userdata) {
         Sync *s = userdata;
         /* Taken first: the pass's own changes (an edit read from a file)
@@ -1367,6 +1462,7 @@ static int on_pass(sd_event_source *es, void *userdata) {
         s->tasks_all = s->tasks_removed = false;
 
         s->pass = sd_event_source_disable_unref(s->pass);
+        bool batch = s->tasks.watch && all ? pass_begin(s) : false;
         if (s->tasks.watch && all)
                 tasks_outbound(s);
         else if (s->tasks.watch && (changed || removed))
@@ -1375,6 +1471,7 @@ static int on_pass(sd_event_source *es, void *userdata) {
                 g_hash_table_unref(changed);
         if (s->contacts.watch)
                 contacts_outbound(s);
+        pass_end(s, batch);
         return 0;
 }
 
@@ -1471,11 +1568,13 @@ static int on_scan(sd_event_source *es, void *userdata) {
         s->tasks_all = s->tasks_removed = false;
         if (s->tasks_changed)
                 g_hash_table_remove_all(s->tasks_changed);
+        bool batch = pass_begin(s);
         /* Contacts first: follow-ups may name them. */
         if (s->contacts.watch)
                 scan_link(s, &s->contacts, true);
         if (s->tasks.watch)
                 scan_link(s, &s->tasks, false);
+        pass_end(s, batch);
         return 0;
 }
 
