@@ -19,6 +19,7 @@
 #include "bus-names.h"
 #include "bus-contacts.h"
 #include "bus.h"
+#include "io.h"
 #include "log.h"
 #include "schedule.h"
 #include "store.h"
@@ -1413,15 +1414,27 @@ static int deferred_commit(Sync *s) {
 
         if (s->deferred_paths->len == 0)
                 return 0;
+        /* Each temporary lies in one of the two directories: when they
+         * are many, a syncfs() of each one's file system; else an fsync of
+         * each temporary, once. */
+        bool each_synced = false;
         for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
-                _cleanup_close_ int dfd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-                if (dirs[i] && (dfd < 0 || syncfs(dfd) < 0))
+                if (!dirs[i] || (each_synced && s->deferred_paths->len <= SYNC_EACH_MAX))
+                        continue;
+                _cleanup_close_ int dfd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (dfd < 0)
                         r = -errno;
+                else
+                        r = sync_files(dfd, (char *const *) s->deferred_temporaries->pdata,
+                                       s->deferred_temporaries->len);
+                each_synced = true;
         }
         for (; r >= 0 && renamed < s->deferred_paths->len; renamed++)
                 if (rename(g_ptr_array_index(s->deferred_temporaries, renamed),
-                           g_ptr_array_index(s->deferred_paths, renamed)) < 0)
+                           g_ptr_array_index(s->deferred_paths, renamed)) < 0) {
                         r = -errno;
+                        break;          /* this one and the rest are removed below */
+                }
         for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
                 _cleanup_close_ int dfd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
                 if (dfd >= 0)
