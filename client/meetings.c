@@ -386,32 +386,30 @@ static int write_if_changed(const char *dir, const char *name, const char *text)
  * took 69 s with fsync each), and still no name that points at a file
  * whose data may not be on disk. */
 typedef struct StagedFiles {
-        char **temporaries, **names;
+        char **temporaries;     /* each "DIR/.NAME.XXXXXX", for DIR/NAME */
         size_t n, allocated, renamed;
 } StagedFiles;
 
-static int staged_add(StagedFiles *s, const char *tmp, const char *name) {
+static int staged_add(StagedFiles *s, const char *tmp) {
         if (s->n == s->allocated) {
                 size_t grow = s->allocated ? s->allocated * 2 : 64;
-                char **t = realloc(s->temporaries, grow * sizeof *t);
-                if (t)
-                        s->temporaries = t;
-                char **n = realloc(s->names, grow * sizeof *n);
-                if (n)
-                        s->names = n;
-                if (!t || !n)
+                char **bigger = realloc(s->temporaries, grow * sizeof *bigger);
+                if (!bigger)
                         return -ENOMEM;
+                s->temporaries = bigger;
                 s->allocated = grow;
         }
         s->temporaries[s->n] = strdup(tmp);
-        s->names[s->n] = strdup(name);
-        if (!s->temporaries[s->n] || !s->names[s->n]) {
-                free(s->temporaries[s->n]);
-                free(s->names[s->n]);
+        if (!s->temporaries[s->n])
                 return -ENOMEM;
-        }
         s->n++;
         return 0;
+}
+
+/* NAME of a temporary "DIR/.NAME.XXXXXX" (write_temporary()), into buf. */
+static void staged_name(const char *tmp, char *buf, size_t size) {
+        const char *base = strrchr(tmp, '/') + 1 + 1;
+        snprintf(buf, size, "%.*s", (int) (strlen(base) - strlen(".XXXXXX")), base);
 }
 
 /* Renames every staged file into dir once they are on disk (sync_files),
@@ -425,9 +423,12 @@ static int staged_commit(StagedFiles *s, const char *dir) {
         int r = sync_files(dfd, s->temporaries, s->n);
         if (r < 0)
                 return r;
-        for (; s->renamed < s->n; s->renamed++)
-                if (renameat(dfd, strrchr(s->temporaries[s->renamed], '/') + 1, dfd, s->names[s->renamed]) < 0)
+        for (; s->renamed < s->n; s->renamed++) {
+                char name[PATH_MAX];
+                staged_name(s->temporaries[s->renamed], name, sizeof name);
+                if (renameat(dfd, strrchr(s->temporaries[s->renamed], '/') + 1, dfd, name) < 0)
                         return -errno;
+        }
         return fsync(dfd) < 0 ? -errno : 0;
 }
 
@@ -437,10 +438,8 @@ static void staged_clear(StagedFiles *s) {
                 if (i >= s->renamed)
                         unlink(s->temporaries[i]);
                 free(s->temporaries[i]);
-                free(s->names[i]);
         }
         free(s->temporaries);
-        free(s->names);
         *s = (StagedFiles) {};
 }
 
@@ -710,7 +709,7 @@ int verb_export(int argc, char *argv[]) {
                 char name[256], tmp[PATH_MAX];
                 uid_file_name(uid, name, sizeof name);
                 r = write_temporary(target, name, text, false, tmp);
-                if (r > 0 && staged_add(&staged, tmp, name) < 0) {
+                if (r > 0 && staged_add(&staged, tmp) < 0) {
                         unlink(tmp);
                         return fail("out of memory");
                 }

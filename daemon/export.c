@@ -60,15 +60,19 @@ static icalcomponent *followup_to_vtodo(const Followup *f) {
         return todo;
 }
 
+/* A VTIMEZONE of the streamed single file, by TZID. */
+typedef struct ExportZone {
+        char *tzid, *text;
+} ExportZone;
+
 typedef struct ExportState {
         int fd;                         /* the file the items go to */
         char *out;                      /* what is not yet written to fd */
         size_t out_used, out_size;
         bool write_failed;
         bool single;                    /* one item, written as it is built */
-        char **zones_written;           /* TZIDs whose VTIMEZONE it holds */
-        size_t n_zones_written;
-        char **zone_texts;              /* those VTIMEZONEs, which go first */
+        ExportZone *zones;              /* its VTIMEZONEs, which go first */
+        size_t n_zones;
         icalcomponent *group;           /* the VCALENDAR of the current UID */
         char *group_uid;
 } ExportState;
@@ -467,33 +471,29 @@ static int stream_event(ExportState *st, const MeetingRow *m) {
                 if (icalcomponent_isa(c) == ICAL_VTIMEZONE_COMPONENT) {
                         icalproperty *p = icalcomponent_get_first_property(c, ICAL_TZID_PROPERTY);
                         const char *tzid = p ? icalproperty_get_tzid(p) : NULL;
-                        bool written = false;
-                        for (size_t i = 0; tzid && i < st->n_zones_written && !written; i++)
-                                written = strcmp(st->zones_written[i], tzid) == 0;
-                        if (!tzid || written)
+                        bool have = false;
+                        for (size_t i = 0; tzid && i < st->n_zones && !have; i++)
+                                have = strcmp(st->zones[i].tzid, tzid) == 0;
+                        if (!tzid || have)
                                 continue;
                         /* Kept for the end: libical writes a VCALENDAR's
                          * VTIMEZONEs before its other components. */
-                        size_t n = st->n_zones_written;
-                        char **tzids = realloc(st->zones_written, (n + 1) * sizeof *tzids);
-                        if (tzids)
-                                st->zones_written = tzids;
-                        char **texts = realloc(st->zone_texts, (n + 1) * sizeof *texts);
-                        if (texts)
-                                st->zone_texts = texts;
-                        if (!tzids || !texts) {
+                        ExportZone *more = realloc(st->zones, (st->n_zones + 1) * sizeof *more);
+                        if (!more) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        st->zones_written[n] = strdup(tzid);
-                        st->zone_texts[n] = icalcomponent_as_ical_string_r(c);
-                        if (!st->zones_written[n] || !st->zone_texts[n]) {
-                                free(st->zones_written[n]);
-                                free(st->zone_texts[n]);
+                        st->zones = more;
+                        char *id = strdup(tzid), *text = icalcomponent_as_ical_string_r(c);
+                        if (!id || !text) {
+                                free(id);
+                                free(text);
                                 r = -ENOMEM;
                                 break;
                         }
-                        st->n_zones_written++;
+                        st->zones[st->n_zones].tzid = id;
+                        st->zones[st->n_zones].text = text;
+                        st->n_zones++;
                         continue;
                 }
                 r = out_add_component(st, c);
@@ -525,12 +525,11 @@ static void export_state_clear(ExportState *st) {
                 icalcomponent_free(st->group);
         free(st->group_uid);
         free(st->out);
-        for (size_t i = 0; i < st->n_zones_written; i++) {
-                free(st->zones_written[i]);
-                free(st->zone_texts[i]);
+        for (size_t i = 0; i < st->n_zones; i++) {
+                free(st->zones[i].tzid);
+                free(st->zones[i].text);
         }
-        free(st->zones_written);
-        free(st->zone_texts);
+        free(st->zones);
 }
 
 /* The walk both entry points share: follow-ups, then meetings grouped by
@@ -619,8 +618,8 @@ int export_write(Context *c, int fd, bool todos, bool events, bool single, bool 
                 icalcomponent_free(cal);
                 /* Latest first, as libical puts each VTIMEZONE it is
                  * given in front of those it has. */
-                for (size_t i = st.n_zones_written; i > 0 && r >= 0; i--)
-                        r = out_add(&st, st.zone_texts[i - 1], strlen(st.zone_texts[i - 1]));
+                for (size_t i = st.n_zones; i > 0 && r >= 0; i--)
+                        r = out_add(&st, st.zones[i - 1].text, strlen(st.zones[i - 1].text));
                 if (r >= 0)
                         r = out_copy(&st, body);
                 if (r >= 0)
@@ -649,8 +648,12 @@ int export_append_file(int fd, sd_bus_message *reply) {
         char *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED)
                 return -errno;
+        if (map[size - 1] != '\0') {
+                munmap(map, size);
+                return -EBADMSG;
+        }
         r = sd_bus_message_open_container(reply, SD_BUS_TYPE_ARRAY, "(ss)");
-        /* export_write() ends every string with a NUL, the file too. */
+        /* Every string ends with a NUL, the file's last one too. */
         for (size_t at = sizeof NETCTL_EXPORT_MAGIC; r >= 0 && at < size;) {
                 const char *uid = map + at, *text = uid + strlen(uid) + 1;
                 if (text >= map + size) {

@@ -60,10 +60,9 @@ struct Sync {
         GHashTable *tasks_changed;
         bool tasks_removed;
         /* In a pass over everything, files are written as temporaries and
-         * put in place together at its end (sync_deferred_commit). */
+         * put in place together at its end (deferred_commit()). */
         bool deferring;
-        GPtrArray *deferred_temporaries, *deferred_paths;
-        GHashTable *deferred_set;       /* the paths, each once */
+        GHashTable *deferred;           /* path -> its temporary, both owned */
 };
 
 static void link_clear(SyncLink *l) {
@@ -84,12 +83,8 @@ Sync *sync_free(Sync *s) {
         sd_event_source_disable_unref(s->scan);
         if (s->tasks_changed)
                 g_hash_table_unref(s->tasks_changed);
-        if (s->deferred_temporaries)
-                g_ptr_array_unref(s->deferred_temporaries);
-        if (s->deferred_paths)
-                g_ptr_array_unref(s->deferred_paths);
-        if (s->deferred_set)
-                g_hash_table_unref(s->deferred_set);
+        if (s->deferred)
+                g_hash_table_unref(s->deferred);
         free(s);
         return NULL;
 }
@@ -152,24 +147,13 @@ static int write_atomic(Sync *s, const char *path, const char *text) {
         _cleanup_free_ char *dir = g_path_get_dirname(path);
         _cleanup_free_ char *base = g_path_get_basename(path);
         char tmp[4096];
-        size_t len = strlen(text), n = 0;
-        int r = 0;
 
         if ((size_t) snprintf(tmp, sizeof tmp, "%s/.%s.netctl-tmp", dir, base) >= sizeof tmp)
                 return -ENAMETOOLONG;
         int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return -errno;
-        while (n < len) {
-                ssize_t k = write(fd, text + n, len - n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0) {
-                        r = -errno;
-                        break;
-                }
-                n += (size_t) k;
-        }
+        int r = write_all(fd, text, strlen(text));
         if (r == 0 && !s->deferring && fsync(fd) < 0)
                 r = -errno;
         if (close(fd) < 0 && r == 0)
@@ -177,12 +161,7 @@ static int write_atomic(Sync *s, const char *path, const char *text) {
         if (r == 0 && s->deferring) {
                 /* Written again in the same pass: the one temporary holds
                  * the latest text. */
-                if (g_hash_table_contains(s->deferred_set, path))
-                        return 0;
-                char *p = g_strdup(path);
-                g_hash_table_add(s->deferred_set, p);
-                g_ptr_array_add(s->deferred_temporaries, g_strdup(tmp));
-                g_ptr_array_add(s->deferred_paths, p);
+                g_hash_table_replace(s->deferred, g_strdup(path), g_strdup(tmp));
                 return 0;
         }
         if (r == 0 && rename(tmp, path) < 0)
@@ -1398,9 +1377,7 @@ static bool pass_begin(Sync *s) {
                 log_warning_errno(r, "Sync: cannot begin the pass's transaction, committing each item: %m");
                 return false;
         }
-        s->deferred_temporaries = g_ptr_array_new_with_free_func(g_free);
-        s->deferred_paths = g_ptr_array_new_with_free_func(g_free);
-        s->deferred_set = g_hash_table_new(g_str_hash, g_str_equal);    /* keys owned by deferred_paths */
+        s->deferred = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         s->deferring = true;
         return true;
 }
@@ -1409,39 +1386,47 @@ static bool pass_begin(Sync *s) {
  * ones not renamed removed. */
 static int deferred_commit(Sync *s) {
         const char *dirs[] = { s->tasks.watch ? s->tasks.dir : NULL, s->contacts.watch ? s->contacts.dir : NULL };
-        guint renamed = 0;
+        guint n = g_hash_table_size(s->deferred);
+        GHashTableIter it;
+        gpointer path, tmp;
         int r = 0;
 
-        if (s->deferred_paths->len == 0)
+        if (n == 0)
                 return 0;
         /* Each temporary lies in one of the two directories: when they
          * are many, a syncfs() of each one's file system; else an fsync of
          * each temporary, once. */
+        _cleanup_free_ char **temporaries = malloc(n * sizeof *temporaries);
+        size_t k = 0;
+        if (!temporaries)
+                r = -ENOMEM;
+        g_hash_table_iter_init(&it, s->deferred);
+        while (temporaries && g_hash_table_iter_next(&it, NULL, &tmp))
+                temporaries[k++] = tmp;
         bool each_synced = false;
         for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
-                if (!dirs[i] || (each_synced && s->deferred_paths->len <= SYNC_EACH_MAX))
+                if (!dirs[i] || (each_synced && n <= SYNC_EACH_MAX))
                         continue;
                 _cleanup_close_ int dfd = open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (dfd < 0)
-                        r = -errno;
-                else
-                        r = sync_files(dfd, (char *const *) s->deferred_temporaries->pdata,
-                                       s->deferred_temporaries->len);
+                r = dfd < 0 ? -errno : sync_files(dfd, temporaries, n);
                 each_synced = true;
         }
-        for (; r >= 0 && renamed < s->deferred_paths->len; renamed++)
-                if (rename(g_ptr_array_index(s->deferred_temporaries, renamed),
-                           g_ptr_array_index(s->deferred_paths, renamed)) < 0) {
+        /* Renamed ones leave the table; what stays is removed. */
+        g_hash_table_iter_init(&it, s->deferred);
+        while (r >= 0 && g_hash_table_iter_next(&it, &path, &tmp)) {
+                if (rename(tmp, path) < 0)
                         r = -errno;
-                        break;          /* this one and the rest are removed below */
-                }
+                else
+                        g_hash_table_iter_remove(&it);
+        }
         for (size_t i = 0; i < ELEMENTSOF(dirs) && r >= 0; i++) {
                 _cleanup_close_ int dfd = dirs[i] ? open(dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
                 if (dfd >= 0)
                         (void) fsync(dfd);
         }
-        for (guint i = renamed; i < s->deferred_paths->len; i++)
-                (void) unlink(g_ptr_array_index(s->deferred_temporaries, i));
+        g_hash_table_iter_init(&it, s->deferred);
+        while (g_hash_table_iter_next(&it, NULL, &tmp))
+                (void) unlink(tmp);
         return r;
 }
 
@@ -1459,11 +1444,8 @@ static void pass_end(Sync *s, bool began) {
                         log_warning_errno(r, "Sync: cannot commit the pass (%s); the next pass writes again",
                                           store_last_error(s->c->store));
         }
-        g_hash_table_unref(s->deferred_set);
-        g_ptr_array_unref(s->deferred_temporaries);
-        g_ptr_array_unref(s->deferred_paths);
-        s->deferred_temporaries = s->deferred_paths = NULL;
-        s->deferred_set = NULL;
+        g_hash_table_unref(s->deferred);
+        s->deferred = NULL;
 }
 
 static int on_pass(sd_event_source *es, void *userdata) {
