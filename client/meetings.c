@@ -380,69 +380,7 @@ static int write_if_changed(const char *dir, const char *name, const char *text)
         return 1;
 }
 
-/* The files of an export to a directory, written as temporaries and put
- * in place together: made durable all at once (sync_files(): one
- * syncfs() when they are many, instead of an fsync each; 112,881 files
- * took 69 s with fsync each), and still no name that points at a file
- * whose data may not be on disk. */
-typedef struct StagedFiles {
-        char **temporaries;     /* each "DIR/.NAME.XXXXXX", for DIR/NAME */
-        size_t n, allocated, renamed;
-} StagedFiles;
-
-static int staged_add(StagedFiles *s, const char *tmp) {
-        if (s->n == s->allocated) {
-                size_t grow = s->allocated ? s->allocated * 2 : 64;
-                char **bigger = realloc(s->temporaries, grow * sizeof *bigger);
-                if (!bigger)
-                        return -ENOMEM;
-                s->temporaries = bigger;
-                s->allocated = grow;
-        }
-        s->temporaries[s->n] = strdup(tmp);
-        if (!s->temporaries[s->n])
-                return -ENOMEM;
-        s->n++;
-        return 0;
-}
-
-/* NAME of a temporary "DIR/.NAME.XXXXXX" (write_temporary()), into buf. */
-static void staged_name(const char *tmp, char *buf, size_t size) {
-        const char *base = strrchr(tmp, '/') + 1 + 1;
-        snprintf(buf, size, "%.*s", (int) (strlen(base) - strlen(".XXXXXX")), base);
-}
-
-/* Renames every staged file into dir once they are on disk (sync_files),
- * then syncs dir itself so that the new names last. */
-static int staged_commit(StagedFiles *s, const char *dir) {
-        if (s->n == 0)
-                return 0;
-        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0)
-                return -errno;
-        int r = sync_files(dfd, s->temporaries, s->n);
-        if (r < 0)
-                return r;
-        for (; s->renamed < s->n; s->renamed++) {
-                char name[PATH_MAX];
-                staged_name(s->temporaries[s->renamed], name, sizeof name);
-                if (renameat(dfd, strrchr(s->temporaries[s->renamed], '/') + 1, dfd, name) < 0)
-                        return -errno;
-        }
-        return fsync(dfd) < 0 ? -errno : 0;
-}
-
-/* Removes the temporaries not renamed (after a failure) and frees. */
-static void staged_clear(StagedFiles *s) {
-        for (size_t i = 0; i < s->n; i++) {
-                if (i >= s->renamed)
-                        unlink(s->temporaries[i]);
-                free(s->temporaries[i]);
-        }
-        free(s->temporaries);
-        *s = (StagedFiles) {};
-}
-
+/* File names, in the order they were added. */
 typedef struct NameSet {
         char **names;
         size_t n, allocated;
@@ -469,6 +407,51 @@ static void name_set_clear(NameSet *set) {
                 free(set->names[i]);
         free(set->names);
         *set = (NameSet) {};
+}
+
+/* The files of an export to a directory, written as temporaries and put
+ * in place together: made durable all at once (sync_files(): one
+ * syncfs() when they are many, instead of an fsync each; 112,881 files
+ * took 69 s with fsync each), and still no name that points at a file
+ * whose data may not be on disk. */
+typedef struct StagedFiles {
+        NameSet temporaries;    /* each "DIR/.NAME.XXXXXX", for DIR/NAME */
+        size_t renamed;
+} StagedFiles;
+
+/* NAME of a temporary "DIR/.NAME.XXXXXX" (write_temporary()), into buf. */
+static void staged_name(const char *tmp, char *buf, size_t size) {
+        const char *base = strrchr(tmp, '/') + 1 + 1;
+        snprintf(buf, size, "%.*s", (int) (strlen(base) - strlen(".XXXXXX")), base);
+}
+
+/* Renames every staged file into dir once they are on disk (sync_files),
+ * then syncs dir itself so that the new names last. */
+static int staged_commit(StagedFiles *s, const char *dir) {
+        if (s->temporaries.n == 0)
+                return 0;
+        _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+        char **temporaries = s->temporaries.names;
+        int r = sync_files(dfd, temporaries, s->temporaries.n);
+        if (r < 0)
+                return r;
+        for (; s->renamed < s->temporaries.n; s->renamed++) {
+                char name[PATH_MAX];
+                staged_name(temporaries[s->renamed], name, sizeof name);
+                if (renameat(dfd, strrchr(temporaries[s->renamed], '/') + 1, dfd, name) < 0)
+                        return -errno;
+        }
+        return fsync(dfd) < 0 ? -errno : 0;
+}
+
+/* Removes the temporaries not renamed (after a failure) and frees. */
+static void staged_clear(StagedFiles *s) {
+        for (size_t i = s->renamed; i < s->temporaries.n; i++)
+                unlink(s->temporaries.names[i]);
+        name_set_clear(&s->temporaries);
+        s->renamed = 0;
 }
 
 static int compare_names(const void *a, const void *b) {
@@ -709,7 +692,7 @@ int verb_export(int argc, char *argv[]) {
                 char name[256], tmp[PATH_MAX];
                 uid_file_name(uid, name, sizeof name);
                 r = write_temporary(target, name, text, false, tmp);
-                if (r > 0 && staged_add(&staged, tmp) < 0) {
+                if (r > 0 && name_set_add(&staged.temporaries, tmp) < 0) {
                         unlink(tmp);
                         return fail("out of memory");
                 }
