@@ -38,7 +38,7 @@ int64_t contacts_weak_cadence(const Context *c) {
 
 void contacts_emit_changed(Context *c, int64_t id, const char *change) {
         /* The [sync] contacts vdir follows every committed change. */
-        sync_note_change(c);
+        sync_note_contact(c, change);
         if (!c->bus)
                 return;
         (void) sd_bus_emit_signal(c->bus, NETCTL_OBJECT_PATH, NETCTL_IFACE_CONTACTS, "Changed",

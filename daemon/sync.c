@@ -1487,12 +1487,19 @@ static void schedule_pass(Sync *s) {
         (void) sd_event_source_set_description(s->pass, "sync-pass");
 }
 
-void sync_note_change(Context *c) {
+void sync_note_contact(Context *c, const char *change) {
+        static const char *const unlinked[] = { "logged", "unlogged", "added", "archived" };
         Sync *s = c->sync;
         if (!s || (!s->tasks.watch && !s->contacts.watch))
                 return;
-        /* A contact's handle is in its follow-ups' files. */
-        s->tasks_all = true;
+        /* A contact's handle is in its follow-ups' files (X-NETCTL-CONTACT):
+         * an edit may change it, a removal drops it, an import may do
+         * either.  The rest leave those files as they are. */
+        bool keeps_links = false;
+        for (size_t i = 0; i < ELEMENTSOF(unlinked) && change; i++)
+                keeps_links = keeps_links || strcmp(change, unlinked[i]) == 0;
+        if (!keeps_links)
+                s->tasks_all = true;
         schedule_pass(s);
 }
 

@@ -49,10 +49,12 @@ int sync_setup(Context *c);
 /* Stops watching and frees; accepts NULL. */
 Sync *sync_free(Sync *s);
 
-/* A contact changed and was committed (or more than one follow-up, or it
- * is not known which): schedules one outbound pass over everything,
- * coalescing bursts. */
-void sync_note_change(Context *c);
+/* A contact changed and was committed (`change` as in the Contacts
+ * Changed signal): schedules one outbound pass, coalescing bursts.  The
+ * follow-ups are all looked at only when the change may have touched
+ * what their files say of it (the handle); an interaction logged or
+ * removed, a contact added or archived, does not. */
+void sync_note_contact(Context *c, const char *change);
 
 /* Follow-up `id` changed and was committed (`change` as in the Changed
  * signal): the next outbound pass looks at it, not at every follow-up,

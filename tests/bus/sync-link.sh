@@ -6,7 +6,9 @@
 #    sync_records table), all put in place at the end of the pass;
 #  - a second pass over everything (another reload, a restart) rewrites
 #    nothing (inodes and mtimes stable);
-#  - after that, a change to one follow-up rewrites only its file.
+#  - after that, a change to one follow-up rewrites only its file;
+#  - a contact's new handle reaches the file of its follow-up, and only
+#    that file is rewritten (an interaction logged rewrites none).
 # bus/sync-vdir has the two-way rules; this is about the pass itself.
 # shellcheck source-path=SCRIPTDIR disable=SC1010  # "done" is a verb here
 set -euo pipefail
@@ -67,5 +69,20 @@ stats >"$TEST_DIR/stats2"
 changed=$(diff "$TEST_DIR/stats1" "$TEST_DIR/stats2" | grep -c '^>' || true)
 assert_eq "$changed" 1 "files rewritten by one edit"
 ok "one edit rewrites one file"
+
+# A contact's handle is in its follow-ups' files: renaming it rewrites
+# them; logging an interaction with it rewrites nothing.
+expect_ok netctl edit 3 --contact ana-lima
+U3=$(netctl show 3 --json | jq -r .uid)
+linked() { grep -q "^X-NETCTL-CONTACT:$1"$'\r'"\$" "$VDIR/$U3.ics"; }
+wait_until 5 linked ana-lima || fail "the link to ana-lima did not reach the vdir"
+stats >"$TEST_DIR/stats3"
+expect_ok netctl log ana --kind call
+expect_ok netctl contact edit ana-lima --handle ana
+wait_until 5 linked ana || fail "the new handle did not reach the follow-up's file"
+stats >"$TEST_DIR/stats4"
+changed=$(diff "$TEST_DIR/stats3" "$TEST_DIR/stats4" | grep -c '^>' || true)
+assert_eq "$changed" 1 "files rewritten by a log and a new handle"
+ok "a contact's new handle reaches its follow-up's file; nothing else is rewritten"
 
 daemon_stop || fail "netctld did not stop cleanly"
