@@ -316,6 +316,14 @@ static const char *const migrations[] = {
         "ALTER TABLE occurrence_reminders ADD COLUMN planned_due INTEGER;"
         "UPDATE occurrence_reminders SET planned_due = "
         "  (SELECT due FROM followups f WHERE f.id = occurrence_reminders.followup_id);",
+
+        /* 7 -> 8: what lets sync's start-up scan skip an unchanged file
+         * without reading it (its device, inode, size and times when it
+         * had file_hash) and an unchanged item without rendering it (the
+         * hash of the fields that rendered to db_hash).  Empty: not
+         * known, look. */
+        "ALTER TABLE sync_records ADD COLUMN file_stat TEXT NOT NULL DEFAULT '';"
+        "ALTER TABLE sync_records ADD COLUMN db_key TEXT NOT NULL DEFAULT '';",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -3949,18 +3957,35 @@ static const char sql_followup_put_synced[] =
                 "done_at = CASE WHEN ?6 = 0 THEN NULL ELSE ?6 END, "
                 "sequence = ?7, modified = ?8, contact_id = (SELECT id FROM contacts WHERE handle = ?9) "
                 "WHERE id = ?1";
+/* In the order sync_record_from_row() reads them. */
+#define SYNC_RECORD_COLUMNS "kind, uid, path, file_hash, db_hash, synced, written, file_stat, db_key"
 static const char sql_sync_record_get[] =
-        "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records WHERE kind = ?1 AND uid = ?2";
+        "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE kind = ?1 AND uid = ?2";
 static const char sql_sync_record_get_path[] =
-        "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records WHERE path = ?1";
+        "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE path = ?1";
+/* The walks over records go a page at a time, by UID after the last one
+ * (?2): the callbacks may change the table, and 100,000 records read
+ * whole first would be 40 MB. */
+#define SYNC_RECORDS_PAGE 256
 static const char sql_sync_record_each[] =
-        "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records WHERE kind = ?1 ORDER BY uid";
+        "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE kind = ?1 AND uid > ?2 ORDER BY uid LIMIT ?3";
 static const char sql_sync_task_orphans[] =
-        "SELECT kind, uid, path, file_hash, db_hash, synced, written FROM sync_records r "
-        "WHERE kind = 'task' AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.uid = r.uid) ORDER BY uid";
+        "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records r WHERE kind = ?1 AND uid > ?2 "
+        "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.uid = r.uid) ORDER BY uid LIMIT ?3";
+/* Every follow-up sync writes, with its task record: the same paging. */
+static const char sql_followup_each_synced[] =
+        "SELECT " FOLLOWUP_COLUMNS ", r.kind, r.uid, r.path, r.file_hash, r.db_hash, r.synced, r.written, "
+                "r.file_stat, r.db_key" FOLLOWUP_FROM
+        "LEFT JOIN sync_records r ON r.kind = 'task' AND r.uid = f.uid "
+        "WHERE f.kind = 'followup' AND f.uid > ?1 ORDER BY f.uid LIMIT ?2";
+#define FOLLOWUP_COLUMNS_COUNT 14
 static const char sql_sync_record_put[] =
-        "INSERT OR REPLACE INTO sync_records (kind, uid, path, file_hash, db_hash, synced, written) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+        "INSERT OR REPLACE INTO sync_records (kind, uid, path, file_hash, db_hash, synced, written, "
+                "file_stat, db_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+static const char sql_sync_record_set_file_stat[] =
+        "UPDATE sync_records SET file_stat = ?2 WHERE path = ?1";
+static const char sql_sync_record_set_db_key[] =
+        "UPDATE sync_records SET db_key = ?2 WHERE path = ?1";
 static const char sql_sync_record_delete[] =
         "DELETE FROM sync_records WHERE kind = ?1 AND uid = ?2";
 static const char sql_sync_record_delete_path[] =
@@ -4072,20 +4097,26 @@ void sync_record_clear(SyncRecord *r) {
         free(r->path);
         free(r->file_hash);
         free(r->db_hash);
+        free(r->file_stat);
+        free(r->db_key);
         *r = (SyncRecord) {};
 }
 
-static int sync_record_from_row(Store *s, sqlite3_stmt *st, SyncRecord *ret) {
+/* SYNC_RECORD_COLUMNS from column `first` on. */
+static int sync_record_from_row(Store *s, sqlite3_stmt *st, int first, SyncRecord *ret) {
         SyncRecord rec = {
-                .kind = column_strdup(st, 0),
-                .uid = column_strdup(st, 1),
-                .path = column_strdup(st, 2),
-                .file_hash = column_strdup(st, 3),
-                .db_hash = column_strdup(st, 4),
-                .synced = sqlite3_column_int64(st, 5),
-                .written = sqlite3_column_int(st, 6) != 0,
+                .kind = column_strdup(st, first),
+                .uid = column_strdup(st, first + 1),
+                .path = column_strdup(st, first + 2),
+                .file_hash = column_strdup(st, first + 3),
+                .db_hash = column_strdup(st, first + 4),
+                .synced = sqlite3_column_int64(st, first + 5),
+                .written = sqlite3_column_int(st, first + 6) != 0,
+                .file_stat = column_strdup(st, first + 7),
+                .db_key = column_strdup(st, first + 8),
         };
-        if (!rec.kind || !rec.uid || !rec.path || !rec.file_hash || !rec.db_hash) {
+        if (!rec.kind || !rec.uid || !rec.path || !rec.file_hash || !rec.db_hash || !rec.file_stat ||
+            !rec.db_key) {
                 sync_record_clear(&rec);
                 store_set_error(s, "out of memory reading a sync record");
                 return -ENOMEM;
@@ -4097,7 +4128,7 @@ static int sync_record_from_row(Store *s, sqlite3_stmt *st, SyncRecord *ret) {
 static int sync_record_one(Store *s, sqlite3_stmt *st, SyncRecord *ret) {
         int rc = sqlite3_step(st), r;
         if (rc == SQLITE_ROW)
-                r = sync_record_from_row(s, st, ret);
+                r = sync_record_from_row(s, st, 0, ret);
         else if (rc == SQLITE_DONE) {
                 store_set_error(s, "no sync record");
                 r = -ENOENT;
@@ -4152,6 +4183,8 @@ int store_sync_record_put(Store *s, const SyncRecord *rec) {
         sqlite3_bind_text(st, 5, rec->db_hash, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 6, rec->synced);
         sqlite3_bind_int(st, 7, rec->written);
+        sqlite3_bind_text(st, 8, rec->file_stat ? rec->file_stat : "", -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 9, rec->db_key ? rec->db_key : "", -1, SQLITE_TRANSIENT);
         r = store_step_done(s, st, "saving a sync record");
         if (r < 0)
                 goto fail;
@@ -4159,6 +4192,31 @@ int store_sync_record_put(Store *s, const SyncRecord *rec) {
 fail:
         store_rollback(s);
         return r;
+}
+
+static int sync_record_set(Store *s, const char *sql, const char *path, const char *value) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, path, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_TRANSIENT);
+        r = store_step_done(s, st, "noting a sync shortcut");
+        if (r < 0)
+                return r;
+        if (sqlite3_changes(s->db) == 0) {
+                store_set_error(s, "no sync record for %s", path);
+                return -ENOENT;
+        }
+        return 0;
+}
+
+int store_sync_record_set_file_stat(Store *s, const char *path, const char *file_stat) {
+        return sync_record_set(s, sql_sync_record_set_file_stat, path, file_stat);
+}
+
+int store_sync_record_set_db_key(Store *s, const char *path, const char *db_key) {
+        return sync_record_set(s, sql_sync_record_set_db_key, path, db_key);
 }
 
 int store_sync_record_delete(Store *s, const char *kind, const char *uid) {
@@ -4171,51 +4229,112 @@ int store_sync_record_delete(Store *s, const char *kind, const char *uid) {
         return store_step_done(s, st, "deleting a sync record");
 }
 
-/* The records a prepared statement selects, each handed to cb. */
-static int sync_records_each(Store *s, sqlite3_stmt *st, store_sync_record_cb cb, void *userdata) {
-        int rc, r = 0;
-        /* Collected first: cb may change the table. */
-        SyncRecord *recs = NULL;
-        size_t n = 0;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                SyncRecord *more = realloc(recs, (n + 1) * sizeof *recs);
-                if (!more) {
-                        r = -ENOMEM;
-                        break;
-                }
-                recs = more;
-                r = sync_record_from_row(s, st, &recs[n]);
+/* The records sql (kind ?1, UID after ?2, at most ?3) selects, a page
+ * at a time, each handed to cb. */
+static int sync_records_each(Store *s, const char *sql, const char *kind, store_sync_record_cb cb,
+                             void *userdata) {
+        SyncRecord page[SYNC_RECORDS_PAGE];
+        _cleanup_free_ char *after = strdup("");
+        size_t n;
+        int r = after ? 0 : -ENOMEM;
+
+        do {
+                sqlite3_stmt *st;
+                int rc = SQLITE_DONE;
+                n = 0;
+                if (r >= 0)
+                        r = store_prepare(s, sql, &st);
                 if (r < 0)
                         break;
-                n++;
-        }
-        if (r >= 0 && rc != SQLITE_DONE)
-                r = store_error(s, rc, "listing sync records");
-        sqlite3_reset(st);
-        for (size_t i = 0; i < n; i++) {
-                if (r >= 0)
-                        r = cb(&recs[i], userdata);
-                sync_record_clear(&recs[i]);
-        }
-        free(recs);
+                sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 2, after, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 3, SYNC_RECORDS_PAGE);
+                while (n < SYNC_RECORDS_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                        r = sync_record_from_row(s, st, 0, &page[n]);
+                        if (r < 0)
+                                break;
+                        n++;
+                }
+                if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+                        r = store_error(s, rc, "listing sync records");
+                sqlite3_reset(st);
+                if (r >= 0 && n > 0) {
+                        free(after);
+                        after = strdup(page[n - 1].uid);
+                        if (!after)
+                                r = -ENOMEM;
+                }
+                for (size_t i = 0; i < n; i++) {
+                        if (r >= 0)
+                                r = cb(&page[i], userdata);
+                        sync_record_clear(&page[i]);
+                }
+        } while (r >= 0 && n == SYNC_RECORDS_PAGE);
         return r < 0 ? r : 0;
 }
 
 int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
-        sqlite3_stmt *st;
-        int r = store_prepare(s, sql_sync_record_each, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-        return sync_records_each(s, st, cb, userdata);
+        return sync_records_each(s, sql_sync_record_each, kind, cb, userdata);
 }
 
 int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata) {
-        sqlite3_stmt *st;
-        int r = store_prepare(s, sql_sync_task_orphans, &st);
-        if (r < 0)
-                return r;
-        return sync_records_each(s, st, cb, userdata);
+        return sync_records_each(s, sql_sync_task_orphans, "task", cb, userdata);
+}
+
+typedef struct FollowupSyncedRow {
+        Followup followup;
+        SyncRecord record;      /* all NULL when it has none */
+        bool has_record;
+} FollowupSyncedRow;
+
+int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata) {
+        FollowupSyncedRow page[SYNC_RECORDS_PAGE];
+        _cleanup_free_ char *after = strdup("");
+        size_t n;
+        int r = after ? 0 : -ENOMEM;
+
+        do {
+                sqlite3_stmt *st;
+                int rc = SQLITE_DONE;
+                n = 0;
+                if (r >= 0)
+                        r = store_prepare(s, sql_followup_each_synced, &st);
+                if (r < 0)
+                        break;
+                sqlite3_bind_text(st, 1, after, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_int(st, 2, SYNC_RECORDS_PAGE);
+                while (n < SYNC_RECORDS_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                        FollowupSyncedRow *row = &page[n];
+                        *row = (FollowupSyncedRow) {
+                                .has_record = sqlite3_column_type(st, FOLLOWUP_COLUMNS_COUNT) != SQLITE_NULL,
+                        };
+                        r = followup_from_row(s, st, &row->followup);
+                        if (r >= 0 && row->has_record) {
+                                r = sync_record_from_row(s, st, FOLLOWUP_COLUMNS_COUNT, &row->record);
+                                if (r < 0)
+                                        followup_clear(&row->followup);
+                        }
+                        if (r < 0)
+                                break;
+                        n++;
+                }
+                if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+                        r = store_error(s, rc, "listing follow-ups to sync");
+                sqlite3_reset(st);
+                if (r >= 0 && n > 0) {
+                        free(after);
+                        after = strdup(page[n - 1].followup.uid);
+                        if (!after)
+                                r = -ENOMEM;
+                }
+                for (size_t i = 0; i < n; i++) {
+                        if (r >= 0)
+                                r = cb(&page[i].followup, page[i].has_record ? &page[i].record : NULL, userdata);
+                        followup_clear(&page[i].followup);
+                        sync_record_clear(&page[i].record);
+                }
+        } while (r >= 0 && n == SYNC_RECORDS_PAGE);
+        return r < 0 ? r : 0;
 }
 
 int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,

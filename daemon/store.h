@@ -562,6 +562,11 @@ typedef struct SyncRecord {
         char *db_hash;
         int64_t synced;
         bool written;           /* the file holds what netctl wrote */
+        /* Shortcuts for the start-up scan, "" when not known; a put
+         * always clears them, so a stale one never outlives the hashes
+         * it stands for. */
+        char *file_stat;        /* the file's identity and times when it had file_hash */
+        char *db_key;           /* the hash of what rendered to db_hash */
 } SyncRecord;
 
 void sync_record_clear(SyncRecord *r);
@@ -569,16 +574,25 @@ void sync_record_clear(SyncRecord *r);
 /* By (kind, uid) or by path; -ENOENT when none. */
 int store_sync_record_get(Store *s, const char *kind, const char *uid, SyncRecord *ret);
 int store_sync_record_get_path(Store *s, const char *path, SyncRecord *ret);
-/* Inserts or replaces the record of (kind, uid). */
+/* Inserts or replaces the record of (kind, uid), with the shortcuts it
+ * carries (NULL: none). */
 int store_sync_record_put(Store *s, const SyncRecord *rec);
+/* Notes a shortcut of the record at path: -ENOENT when there is none. */
+int store_sync_record_set_file_stat(Store *s, const char *path, const char *file_stat);
+int store_sync_record_set_db_key(Store *s, const char *path, const char *db_key);
 int store_sync_record_delete(Store *s, const char *kind, const char *uid);
 
-/* Every record of a kind; a negative return from cb stops the walk. */
+/* Every record of a kind, in UID order; cb may change the table, and a
+ * negative return from it stops the walk. */
 typedef int (*store_sync_record_cb)(const SyncRecord *r, void *userdata);
 int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata);
 /* The task records whose follow-up is gone (removed here), in UID order;
  * cb may change the table. */
 int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata);
+/* Every follow-up of kind "followup" with its task record (NULL when it
+ * has none), in UID order; cb may change both tables. */
+typedef int (*store_followup_synced_cb)(const Followup *f, const SyncRecord *rec, void *userdata);
+int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata);
 
 /* A conflict resolved: which version was kept and the text of the one
  * that lost (kept here, never dropped). */

@@ -98,8 +98,9 @@ static char *hash_text(const char *text, size_t len) {
         return copy;
 }
 
-/* Reads a whole vdir file (bounded); -ENOENT when it is gone. */
-static int read_file(const char *path, char **ret_text, size_t *ret_len) {
+/* Reads a whole vdir file (bounded); -ENOENT when it is gone.  ret_st
+ * (may be NULL) is the file's state before it was read. */
+static int read_file_stat(const char *path, char **ret_text, size_t *ret_len, struct stat *ret_st) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         struct stat st;
 
@@ -107,6 +108,8 @@ static int read_file(const char *path, char **ret_text, size_t *ret_len) {
                 return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
+        if (ret_st)
+                *ret_st = st;
         if (!S_ISREG(st.st_mode))
                 return -EBADF;
         if (st.st_size > SYNC_FILE_MAX)
@@ -127,6 +130,32 @@ static int read_file(const char *path, char **ret_text, size_t *ret_len) {
         *ret_text = buf;
         *ret_len = n;
         return 0;
+}
+
+static int read_file(const char *path, char **ret_text, size_t *ret_len) {
+        return read_file_stat(path, ret_text, ret_len, NULL);
+}
+
+/* What a record keeps of a file's state, so that the start-up scan can
+ * tell it unchanged without reading it: any write changes its ctime, a
+ * rename over it its inode. */
+#define FILE_STAT_MAX 128
+static void file_stat_text(const struct stat *st, char buf[static FILE_STAT_MAX]) {
+        snprintf(buf, FILE_STAT_MAX, "%ju:%ju:%jd:%jd.%09ld:%jd.%09ld", (uintmax_t) st->st_dev,
+                 (uintmax_t) st->st_ino, (intmax_t) st->st_size, (intmax_t) st->st_mtim.tv_sec,
+                 st->st_mtim.tv_nsec, (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* A file's state can stand for its bytes only once its ctime lies well
+ * behind the moment the state was taken: a second write within the file
+ * system's timestamp granularity (a jiffy here, two seconds on FAT) would
+ * leave the same ctime and, at the same size, look unchanged. */
+#define FILE_STAT_SETTLED_SEC 2
+static bool file_stat_settled(const struct stat *st) {
+        struct timespec now;
+        if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+                return false;
+        return st->st_ctim.tv_sec + FILE_STAT_SETTLED_SEC < now.tv_sec;
 }
 
 /* The hash of a file's bytes; -ENOENT when it is gone. */
@@ -245,6 +274,36 @@ static char *render_task(const Followup *f) {
         char *text = icalcomponent_as_ical_string_r(cal);
         icalcomponent_free(cal);
         return text;
+}
+
+/* Bumped with any change to what render_task() writes: the records' keys
+ * then no longer match, and the next start-up renders every follow-up
+ * again. */
+#define SYNC_TASK_RENDERING "1"
+
+/* The hash of everything render_task() reads, and of the code that reads
+ * it (this file's rendering and libical's writer): a follow-up whose key
+ * is the one its record keeps renders to the record's db_hash, so the
+ * start-up pass need not render it to know it is unchanged. */
+static char *render_task_key(const Followup *f) {
+        GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+        char numbers[256];
+
+        if (!sum)
+                return NULL;
+        snprintf(numbers, sizeof numbers,
+                 "%" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %" PRId64 " %d %d",
+                 f->modified, f->created, f->sequence, f->due, f->done_at, f->every, f->every_fixed ? 1 : 0,
+                 f->contact ? 1 : 0);
+        /* Each part with its NUL: no two different inputs run together
+         * into the same bytes. */
+        const char *parts[] = { SYNC_TASK_RENDERING, ICAL_VERSION, numbers, f->uid, f->text,
+                                f->contact ? f->contact : "" };
+        for (size_t i = 0; i < ELEMENTSOF(parts); i++)
+                g_checksum_update(sum, (const guchar *) parts[i], (gssize) strlen(parts[i]) + 1);
+        char *key = strdup(g_checksum_get_string(sum));
+        g_checksum_free(sum);
+        return key;
 }
 
 /* A VTODO as read from a file: what netctl keeps of it. */
@@ -401,17 +460,23 @@ static void record_conflict(Context *c, const char *kind, const char *uid, const
                 log_warning("Cannot record the sync conflict: %s", store_last_error(c->store));
 }
 
-static int save_record_kind(Context *c, const char *kind, const char *uid, const char *path,
-                            const char *file_hash, const char *db_hash, bool written) {
+static int save_record_key(Context *c, const char *kind, const char *uid, const char *path,
+                           const char *file_hash, const char *db_hash, bool written, const char *db_key) {
         SyncRecord rec = {
                 .written = written,
                 .kind = (char *) kind, .uid = (char *) uid, .path = (char *) path,
                 .file_hash = (char *) file_hash, .db_hash = (char *) db_hash, .synced = context_now(c),
+                .db_key = (char *) db_key,
         };
         int r = store_sync_record_put(c->store, &rec);
         if (r < 0)
                 log_warning("Cannot remember the sync state of %s: %s", path, store_last_error(c->store));
         return r;
+}
+
+static int save_record_kind(Context *c, const char *kind, const char *uid, const char *path,
+                            const char *file_hash, const char *db_hash, bool written) {
+        return save_record_key(c, kind, uid, path, file_hash, db_hash, written, NULL);
 }
 
 static int save_record(Context *c, const char *uid, const char *path, const char *file_hash,
@@ -422,11 +487,11 @@ static int save_record(Context *c, const char *uid, const char *path, const char
 /* Writes f to path (when its rendering differs from the file) and
  * remembers both hashes. */
 static int write_task(Context *c, const Followup *f, const char *path) {
-        _cleanup_free_ char *text = render_task(f);
+        _cleanup_free_ char *text = render_task(f), *key = render_task_key(f);
         _cleanup_free_ char *h = NULL, *on_disk = NULL;
         int r;
 
-        if (!text)
+        if (!text || !key)
                 return -ENOMEM;
         h = hash_text(text, strlen(text));
         if (!h)
@@ -437,7 +502,7 @@ static int write_task(Context *c, const Followup *f, const char *path) {
                         return log_warning_errno(r, "Cannot write %s: %m", path);
                 log_debug("Sync: wrote %s", path);
         }
-        return save_record(c, f->uid, path, h, h, true);
+        return save_record_key(c, SYNC_KIND_TASK, f->uid, path, h, h, true, key);
 }
 
 static void applied(Context *c, int64_t id, int64_t next_id) {
@@ -684,38 +749,39 @@ static int task_file_gone(Sync *s, const char *path) {
 
 typedef struct OutPass {
         Sync *sync;
-        GHashTable *seen;       /* UIDs of the follow-ups that go out */
+        GHashTable *seen;       /* contacts: the UIDs of those that go out */
         int error;
 } OutPass;
 
-static int out_followup(const Followup *f, void *userdata) {
+/* One follow-up with its record (NULL: none yet). */
+static int out_followup_record(const Followup *f, const SyncRecord *rec, void *userdata) {
         OutPass *p = userdata;
         Context *c = p->sync->c;
-        _cleanup_(sync_record_clear) SyncRecord rec = {};
-        _cleanup_free_ char *text = NULL, *h = NULL, *on_disk = NULL, *path = NULL;
+        _cleanup_free_ char *text = NULL, *h = NULL, *on_disk = NULL, *path = NULL, *key = NULL;
         int r;
 
-        if (strcmp(f->kind, FOLLOWUP_KIND_FOLLOWUP) != 0)
-                return 0;
-        g_hash_table_add(p->seen, g_strdup(f->uid));
-
+        key = render_task_key(f);
+        if (!key)
+                return -ENOMEM;
+        if (rec && strcmp(rec->db_key, key) == 0)
+                return 0;       /* unchanged here, without rendering it */
         text = render_task(f);
         h = text ? hash_text(text, strlen(text)) : NULL;
         if (!h)
                 return -ENOMEM;
-        r = store_sync_record_get(c->store, SYNC_KIND_TASK, f->uid, &rec);
-        if (r < 0 && r != -ENOENT)
-                return r;
-        if (r >= 0) {
-                if (strcmp(rec.db_hash, h) == 0)
-                        return 0;       /* unchanged here */
-                /* Changed here; if the file changed too, the inbound rules
-                 * decide. */
-                if (hash_file(rec.path, &on_disk) >= 0 && strcmp(on_disk, rec.file_hash) != 0) {
-                        (void) task_file_changed(p->sync, rec.path);
+        if (rec) {
+                if (strcmp(rec->db_hash, h) == 0) {
+                        /* Unchanged here: the next pass need not render it. */
+                        (void) store_sync_record_set_db_key(c->store, rec->path, key);
                         return 0;
                 }
-                path = strdup(rec.path);
+                /* Changed here; if the file changed too, the inbound rules
+                 * decide. */
+                if (hash_file(rec->path, &on_disk) >= 0 && strcmp(on_disk, rec->file_hash) != 0) {
+                        (void) task_file_changed(p->sync, rec->path);
+                        return 0;
+                }
+                path = strdup(rec->path);
         } else {
                 path = default_path(p->sync->tasks.dir, f->uid);
                 if (path && access(path, F_OK) == 0) {
@@ -732,14 +798,24 @@ static int out_followup(const Followup *f, void *userdata) {
         return 0;
 }
 
+static int out_followup(const Followup *f, OutPass *p) {
+        _cleanup_(sync_record_clear) SyncRecord rec = {};
+
+        if (strcmp(f->kind, FOLLOWUP_KIND_FOLLOWUP) != 0)
+                return 0;
+        int r = store_sync_record_get(p->sync->c->store, SYNC_KIND_TASK, f->uid, &rec);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        return out_followup_record(f, r >= 0 ? &rec : NULL, p);
+}
+
+/* The record of a follow-up removed here. */
 static int out_removed(const SyncRecord *rec, void *userdata) {
         OutPass *p = userdata;
         Context *c = p->sync->c;
         _cleanup_free_ char *on_disk = NULL;
         int r;
 
-        if (g_hash_table_contains(p->seen, rec->uid))
-                return 0;
         r = hash_file(rec->path, &on_disk);
         if (r == -ENOENT)
                 return store_sync_record_delete(c->store, SYNC_KIND_TASK, rec->uid);
@@ -757,7 +833,6 @@ static int out_removed(const SyncRecord *rec, void *userdata) {
 }
 
 static void tasks_outbound_done(Sync *s, OutPass *p, int r) {
-        g_hash_table_unref(p->seen);
         if (r >= 0 && p->error < 0)
                 r = p->error;
         if (r < 0)
@@ -771,12 +846,12 @@ static void tasks_outbound_done(Sync *s, OutPass *p, int r) {
  * known what changed. */
 static void tasks_outbound(Sync *s) {
         Context *c = s->c;
-        OutPass p = { .sync = s, .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+        OutPass p = { .sync = s };
         int r;
 
-        r = store_followup_list(c->store, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, out_followup, &p);
+        r = store_followup_each_synced(c->store, out_followup_record, &p);
         if (r >= 0)
-                r = store_sync_record_each(c->store, SYNC_KIND_TASK, out_removed, &p);
+                r = store_sync_task_orphans(c->store, out_removed, &p);
         tasks_outbound_done(s, &p, r);
 }
 
@@ -785,7 +860,7 @@ static void tasks_outbound(Sync *s) {
  * changed. */
 static void tasks_outbound_changed(Sync *s, GHashTable *ids, bool removed) {
         Context *c = s->c;
-        OutPass p = { .sync = s, .seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
+        OutPass p = { .sync = s };
         GHashTableIter it;
         gpointer key;
         int r = 0;
@@ -1533,33 +1608,121 @@ static int scan_contact_gone(const SyncRecord *rec, void *userdata) {
         return 0;
 }
 
-/* Every file of a linked vdir, then the remembered files that are gone. */
+typedef struct ScanPass {
+        Sync *sync;
+        SyncLink *link;
+        bool contacts;
+        size_t present;         /* records whose file is in the directory */
+        size_t missing;         /* records whose file is gone */
+        size_t unchanged;       /* files in the state their record noted: not read */
+        size_t read;            /* files read to see whether they changed */
+        size_t new;             /* files no record names */
+} ScanPass;
+
+static bool in_dir(const char *path, const char *dir) {
+        size_t n = strlen(dir);
+        return strncmp(path, dir, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
+}
+
+/* One remembered file at start-up.  A file in the state its record noted
+ * is unchanged and not read; one read and found unchanged has its state
+ * noted, once settled, for the next start. */
+static int scan_record(const SyncRecord *rec, void *userdata) {
+        ScanPass *p = userdata;
+        _cleanup_free_ char *text = NULL, *file_hash = NULL;
+        char state[FILE_STAT_MAX];
+        struct stat st;
+        size_t len;
+
+        if (lstat(rec->path, &st) < 0) {
+                /* Gone, or renamed to a file not yet seen: told apart
+                 * after the new files are read. */
+                p->missing += errno == ENOENT;
+                return 0;
+        }
+        if (!in_dir(rec->path, p->link->dir))
+                return 0;       /* a directory linked before: only whether it is gone */
+        p->present++;
+        if (rec->file_stat[0]) {
+                file_stat_text(&st, state);
+                if (strcmp(state, rec->file_stat) == 0) {
+                        p->unchanged++;
+                        return 0;
+                }
+        }
+        p->read++;
+        if (read_file_stat(rec->path, &text, &len, &st) >= 0) {
+                file_hash = hash_text(text, len);
+                if (file_hash && strcmp(file_hash, rec->file_hash) == 0) {
+                        if (file_stat_settled(&st)) {
+                                file_stat_text(&st, state);
+                                (void) store_sync_record_set_file_stat(p->sync->c->store, rec->path, state);
+                        }
+                        return 0;
+                }
+        }
+        if (p->contacts)
+                (void) contact_file_changed_full(p->sync, rec->path, false);
+        else
+                (void) task_file_changed(p->sync, rec->path);
+        return 0;
+}
+
+/* The files of the directory that no record names: new ones. */
+static void scan_new_files(ScanPass *p, DIR *d) {
+        Context *c = p->sync->c;
+        struct dirent *de;
+
+        rewinddir(d);
+        while ((de = readdir(d))) {
+                _cleanup_(sync_record_clear) SyncRecord rec = {};
+                char path[4096];
+                if (!(p->contacts ? is_contact_file(de->d_name) : is_task_file(de->d_name)))
+                        continue;
+                if ((size_t) snprintf(path, sizeof path, "%s/%s", p->link->dir, de->d_name) >= sizeof path)
+                        continue;
+                if (store_sync_record_get_path(c->store, path, &rec) != -ENOENT)
+                        continue;
+                p->new++;
+                if (p->contacts)
+                        (void) contact_file_changed_full(p->sync, path, false);
+                else
+                        (void) task_file_changed(p->sync, path);
+        }
+}
+
+/* A linked vdir at start-up: the remembered files (changed ones read),
+ * the new ones, then the remembered ones that are gone, then what changed
+ * here goes out. */
 static void scan_link(Sync *s, SyncLink *l, bool contacts) {
+        ScanPass p = { .sync = s, .link = l, .contacts = contacts };
+        const char *kind = contacts ? SYNC_KIND_CONTACT : SYNC_KIND_TASK;
         DIR *d = opendir(l->dir);
         if (!d) {
                 snprintf(l->error, sizeof l->error, "cannot read the directory: %s", strerror(errno));
                 return;
         }
+        (void) store_sync_record_each(s->c->store, kind, scan_record, &p);
+        /* Each record names its own file: when the directory holds as many
+         * as the records found there, none is new, and the 100,000 look-ups
+         * by name are saved. */
+        size_t files = 0;
         struct dirent *de;
-        while ((de = readdir(d))) {
-                char path[4096];
-                if (!(contacts ? is_contact_file(de->d_name) : is_task_file(de->d_name)))
-                        continue;
-                if ((size_t) snprintf(path, sizeof path, "%s/%s", l->dir, de->d_name) >= sizeof path)
-                        continue;
-                if (contacts)
-                        (void) contact_file_changed_full(s, path, false);
-                else
-                        (void) task_file_changed(s, path);
-        }
+        while ((de = readdir(d)))
+                if (contacts ? is_contact_file(de->d_name) : is_task_file(de->d_name))
+                        files++;
+        if (files != p.present)
+                scan_new_files(&p, d);
         closedir(d);
-        (void) store_sync_record_each(s->c->store, contacts ? SYNC_KIND_CONTACT : SYNC_KIND_TASK,
-                                      contacts ? scan_contact_gone : scan_task_gone, s);
+        if (p.missing)
+                (void) store_sync_record_each(s->c->store, kind, contacts ? scan_contact_gone : scan_task_gone,
+                                              s);
         if (contacts)
                 contacts_outbound(s);
         else
                 tasks_outbound(s);
-        log_info("Sync: %s in step", l->dir);
+        log_info("Sync: %s in step: %zu files unchanged since they were last seen, %zu read, %zu new, %zu gone",
+                 l->dir, p.unchanged, p.read, p.new, p.missing);
 }
 
 static int on_scan(sd_event_source *es, void *userdata) {

@@ -213,7 +213,9 @@ static void test_refuses_foreign_files(void) {
 }
 
 /* A database of schema 6 (before meeting reminders kept their planned
- * time) is migrated: each link takes its reminder's due time. */
+ * time, and sync records the start-up scan's shortcuts) is migrated: each
+ * link takes its reminder's due time, each record is kept with no
+ * shortcut known. */
 static void test_migration_planned_due(void) {
         Store *s = NULL;
         char err[512];
@@ -225,6 +227,10 @@ static void test_migration_planned_due(void) {
         sqlite3_open(path_in_tmp("v6.db"), &db);
         int rc = sqlite3_exec(db,
                 "ALTER TABLE occurrence_reminders DROP COLUMN planned_due;"
+                "ALTER TABLE sync_records DROP COLUMN file_stat;"
+                "ALTER TABLE sync_records DROP COLUMN db_key;"
+                "INSERT INTO sync_records (kind, uid, path, file_hash, db_hash, synced, written) "
+                "  VALUES ('task', 'r9', '/v/r9.ics', 'fh', 'dh', 1000, 1);"
                 "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
                 "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
                 "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
@@ -242,6 +248,11 @@ static void test_migration_planned_due(void) {
         sqlite3_prepare_v2(db, "SELECT planned_due FROM occurrence_reminders WHERE followup_id = 7", -1, &st, NULL);
         CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 3200,
               "the link's planned time is the reminder's due time");
+        sqlite3_finalize(st);
+        sqlite3_prepare_v2(db, "SELECT file_hash || db_hash || file_stat || db_key FROM sync_records "
+                           "WHERE uid = 'r9'", -1, &st, NULL);
+        CHECK(sqlite3_step(st) == SQLITE_ROW && strcmp((const char *) sqlite3_column_text(st, 0), "fhdh") == 0,
+              "the sync record kept, its shortcuts empty");
         sqlite3_finalize(st);
         sqlite3_close(db);
 }

@@ -25,6 +25,47 @@ static int count_record(const SyncRecord *r, void *userdata) {
         return 0;
 }
 
+typedef struct Walk {
+        Store *store;
+        int seen;
+        int out_of_order;
+        int with_record;
+        char last[64];
+} Walk;
+
+/* Counts each record once, in UID order, while changing the table under
+ * the walk: each record it sees is replaced (a put), and one of another
+ * kind is added. */
+static int walk_changing(const SyncRecord *r, void *userdata) {
+        Walk *w = userdata;
+        char other[64];
+        w->out_of_order += strcmp(r->uid, w->last) <= 0;
+        snprintf(w->last, sizeof w->last, "%s", r->uid);
+        w->seen++;
+        SyncRecord again = *r;
+        again.file_hash = (char *) "changed";
+        snprintf(other, sizeof other, "/c/%s.vcf", r->uid);
+        SyncRecord contact = {
+                .kind = (char *) "contact", .uid = r->uid, .path = other,
+                .file_hash = (char *) "f", .db_hash = (char *) "d",
+        };
+        return store_sync_record_put(w->store, &again) < 0 || store_sync_record_put(w->store, &contact) < 0 ?
+                -EIO : 0;
+}
+
+static int walk_synced(const Followup *f, const SyncRecord *r, void *userdata) {
+        Walk *w = userdata;
+        w->out_of_order += strcmp(f->uid, w->last) <= 0;
+        snprintf(w->last, sizeof w->last, "%s", f->uid);
+        w->seen++;
+        if (r) {
+                w->with_record++;
+                if (strcmp(r->uid, f->uid) != 0 || strcmp(r->kind, "task") != 0)
+                        return -EINVAL;
+        }
+        return 0;
+}
+
 int main(void) {
         Store *s = NULL;
         char err[512], path[600];
@@ -112,6 +153,70 @@ int main(void) {
         n = 0;
         store_sync_record_each(s, "task", count_record, &n);
         CHECK_INT(n, 0, "no records left");
+
+        /* The start-up scan's shortcuts: noted by path, kept by the
+         * record, dropped by any put that does not carry them. */
+        rec.uid = (char *) "phone-1@x";
+        CHECK_INT(store_sync_record_put(s, &rec), 0, "a record without shortcuts");
+        store_sync_record_get(s, "task", "phone-1@x", &got);
+        CHECK(got.file_stat && !got.file_stat[0] && got.db_key && !got.db_key[0], "none known");
+        sync_record_clear(&got);
+        CHECK_INT(store_sync_record_set_file_stat(s, "/v/phone-1.ics", "1:2:3"), 0, "a file's state noted");
+        CHECK_INT(store_sync_record_set_db_key(s, "/v/phone-1.ics", "k1"), 0, "a rendering's key noted");
+        CHECK_INT(store_sync_record_set_db_key(s, "/v/nobody.ics", "k1"), -ENOENT, "no record at that path");
+        store_sync_record_get_path(s, "/v/phone-1.ics", &got);
+        CHECK_STR(got.file_stat, "1:2:3", "the state kept");
+        CHECK_STR(got.db_key, "k1", "the key kept");
+        sync_record_clear(&got);
+        CHECK_INT(store_sync_record_put(s, &rec), 0, "the record saved again (a file read or written)");
+        store_sync_record_get(s, "task", "phone-1@x", &got);
+        CHECK(!got.file_stat[0] && !got.db_key[0], "the shortcuts dropped with the hashes they stood for");
+        sync_record_clear(&got);
+        rec.db_key = (char *) "k2";
+        store_sync_record_put(s, &rec);
+        store_sync_record_get(s, "task", "phone-1@x", &got);
+        CHECK_STR(got.db_key, "k2", "a put may carry the key of what it wrote");
+        sync_record_clear(&got);
+        rec.db_key = NULL;
+        store_sync_record_delete(s, "task", "phone-1@x");
+
+        /* The walks go a page at a time: more records than a page, each
+         * seen once, in UID order, while the callback changes the table. */
+        for (int i = 0; i < 700; i++) {
+                char u[32], pth[64];
+                snprintf(u, sizeof u, "walk-%04d@x", i);
+                snprintf(pth, sizeof pth, "/v/walk-%04d.ics", i);
+                SyncRecord w = { .kind = (char *) "task", .uid = u, .path = pth, .file_hash = (char *) "f",
+                                 .db_hash = (char *) "d" };
+                store_sync_record_put(s, &w);
+        }
+        Walk walk = { .store = s };
+        CHECK_INT(store_sync_record_each(s, "task", walk_changing, &walk), 0, "a walk that changes the table");
+        CHECK_INT(walk.seen, 700, "each record once");
+        CHECK_INT(walk.out_of_order, 0, "in UID order");
+        n = 0;
+        store_sync_record_each(s, "contact", count_record, &n);
+        CHECK_INT(n, 700, "what the walk added is there");
+        walk = (Walk) { .store = s };
+        CHECK_INT(store_sync_task_orphans(s, walk_changing, &walk), 0, "the orphans' walk");
+        CHECK_INT(walk.seen, 700, "records without a follow-up are orphans, each once");
+
+        /* Follow-ups with their records, joined: one with a record, the
+         * rest without; only user follow-ups. */
+        for (int i = 0; i < 300; i++) {
+                char u[32];
+                snprintf(u, sizeof u, "walk-%04d@x", i);
+                FollowupSynced w = { .uid = u, .text = "Walked", .has_due = true, .due = 2000000000 + i };
+                store_followup_put_synced(s, &w, 1950000000, &id2, NULL);
+        }
+        walk = (Walk) { .store = s };
+        CHECK_INT(store_followup_each_synced(s, walk_synced, &walk), 0, "follow-ups with their records");
+        CHECK_INT(walk.seen, 302, "every user follow-up (the two above, and 300)");
+        CHECK_INT(walk.with_record, 300, "those with a task record have it");
+        CHECK_INT(walk.out_of_order, 0, "in UID order");
+        walk = (Walk) { .store = s };
+        CHECK_INT(store_sync_task_orphans(s, walk_changing, &walk), 0, "the orphans' walk again");
+        CHECK_INT(walk.seen, 400, "only the records whose follow-up is gone");
 
         /* The conflict log. */
         CHECK_INT(store_sync_conflict_add(s, "task", "a@x", 10, "first", "BEGIN:VCALENDAR"), 0, "conflict logged");
