@@ -3963,10 +3963,9 @@ static const char sql_sync_record_get[] =
         "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE kind = ?1 AND uid = ?2";
 static const char sql_sync_record_get_path[] =
         "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE path = ?1";
-/* The walks over records go a page at a time, by UID after the last one
- * (?2): the callbacks may change the table, and 100,000 records read
- * whole first would be 40 MB. */
-#define SYNC_RECORDS_PAGE 256
+/* The walks over records go a page at a time (STORE_SYNC_PAGE), by UID
+ * after the last one (?2; UIDs are never empty): the callbacks may change
+ * the table, and 100,000 records read whole first would be 40 MB. */
 static const char sql_sync_record_each[] =
         "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records WHERE kind = ?1 AND uid > ?2 ORDER BY uid LIMIT ?3";
 static const char sql_sync_task_orphans[] =
@@ -4229,56 +4228,56 @@ int store_sync_record_delete(Store *s, const char *kind, const char *uid) {
         return store_step_done(s, st, "deleting a sync record");
 }
 
-/* The records sql (kind ?1, UID after ?2, at most ?3) selects, a page
- * at a time, each handed to cb. */
-static int sync_records_each(Store *s, const char *sql, const char *kind, store_sync_record_cb cb,
-                             void *userdata) {
-        SyncRecord page[SYNC_RECORDS_PAGE];
-        _cleanup_free_ char *after = strdup("");
-        size_t n;
-        int r = after ? 0 : -ENOMEM;
+/* A walk's cursor moves to the last UID of the page just read. */
+static int cursor_move(char **after, const char *uid) {
+        char *copy = strdup(uid);
+        if (!copy)
+                return -ENOMEM;
+        free(*after);
+        *after = copy;
+        return 0;
+}
 
-        do {
-                sqlite3_stmt *st;
-                int rc = SQLITE_DONE;
-                n = 0;
-                if (r >= 0)
-                        r = store_prepare(s, sql, &st);
+/* One page of what sql (kind ?1, UID after ?2, at most ?3) selects,
+ * each handed to cb; see store_sync_record_page(). */
+static int sync_records_page(Store *s, const char *sql, const char *kind, char **after, store_sync_record_cb cb,
+                             void *userdata) {
+        SyncRecord page[STORE_SYNC_PAGE];
+        sqlite3_stmt *st;
+        size_t n = 0;
+        int rc = SQLITE_DONE;
+        int r = store_prepare(s, sql, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, *after, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, STORE_SYNC_PAGE);
+        while (n < STORE_SYNC_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = sync_record_from_row(s, st, 0, &page[n]);
                 if (r < 0)
                         break;
-                sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(st, 2, after, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int(st, 3, SYNC_RECORDS_PAGE);
-                while (n < SYNC_RECORDS_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                        r = sync_record_from_row(s, st, 0, &page[n]);
-                        if (r < 0)
-                                break;
-                        n++;
-                }
-                if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-                        r = store_error(s, rc, "listing sync records");
-                sqlite3_reset(st);
-                if (r >= 0 && n > 0) {
-                        free(after);
-                        after = strdup(page[n - 1].uid);
-                        if (!after)
-                                r = -ENOMEM;
-                }
-                for (size_t i = 0; i < n; i++) {
-                        if (r >= 0)
-                                r = cb(&page[i], userdata);
-                        sync_record_clear(&page[i]);
-                }
-        } while (r >= 0 && n == SYNC_RECORDS_PAGE);
-        return r < 0 ? r : 0;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+                r = store_error(s, rc, "listing sync records");
+        sqlite3_reset(st);
+        if (r >= 0 && n > 0)
+                r = cursor_move(after, page[n - 1].uid);
+        /* Read whole before any cb: cb may change the table. */
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0)
+                        r = cb(&page[i], userdata);
+                sync_record_clear(&page[i]);
+        }
+        return r < 0 ? r : (int) n;
 }
 
-int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
-        return sync_records_each(s, sql_sync_record_each, kind, cb, userdata);
+int store_sync_record_page(Store *s, const char *kind, char **after, store_sync_record_cb cb, void *userdata) {
+        return sync_records_page(s, sql_sync_record_each, kind, after, cb, userdata);
 }
 
-int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata) {
-        return sync_records_each(s, sql_sync_task_orphans, "task", cb, userdata);
+int store_sync_task_orphans_page(Store *s, char **after, store_sync_record_cb cb, void *userdata) {
+        return sync_records_page(s, sql_sync_task_orphans, "task", after, cb, userdata);
 }
 
 typedef struct FollowupSyncedRow {
@@ -4287,54 +4286,68 @@ typedef struct FollowupSyncedRow {
         bool has_record;
 } FollowupSyncedRow;
 
-int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata) {
-        FollowupSyncedRow page[SYNC_RECORDS_PAGE];
-        _cleanup_free_ char *after = strdup("");
-        size_t n;
-        int r = after ? 0 : -ENOMEM;
-
-        do {
-                sqlite3_stmt *st;
-                int rc = SQLITE_DONE;
-                n = 0;
-                if (r >= 0)
-                        r = store_prepare(s, sql_followup_each_synced, &st);
+int store_followup_synced_page(Store *s, char **after, store_followup_synced_cb cb, void *userdata) {
+        FollowupSyncedRow page[STORE_SYNC_PAGE];
+        sqlite3_stmt *st;
+        size_t n = 0;
+        int rc = SQLITE_DONE;
+        int r = store_prepare(s, sql_followup_each_synced, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_text(st, 1, *after, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 2, STORE_SYNC_PAGE);
+        while (n < STORE_SYNC_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+                FollowupSyncedRow *row = &page[n];
+                *row = (FollowupSyncedRow) {
+                        .has_record = sqlite3_column_type(st, FOLLOWUP_COLUMNS_COUNT) != SQLITE_NULL,
+                };
+                r = followup_from_row(s, st, &row->followup);
+                if (r >= 0 && row->has_record) {
+                        r = sync_record_from_row(s, st, FOLLOWUP_COLUMNS_COUNT, &row->record);
+                        if (r < 0)
+                                followup_clear(&row->followup);
+                }
                 if (r < 0)
                         break;
-                sqlite3_bind_text(st, 1, after, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_int(st, 2, SYNC_RECORDS_PAGE);
-                while (n < SYNC_RECORDS_PAGE && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-                        FollowupSyncedRow *row = &page[n];
-                        *row = (FollowupSyncedRow) {
-                                .has_record = sqlite3_column_type(st, FOLLOWUP_COLUMNS_COUNT) != SQLITE_NULL,
-                        };
-                        r = followup_from_row(s, st, &row->followup);
-                        if (r >= 0 && row->has_record) {
-                                r = sync_record_from_row(s, st, FOLLOWUP_COLUMNS_COUNT, &row->record);
-                                if (r < 0)
-                                        followup_clear(&row->followup);
-                        }
-                        if (r < 0)
-                                break;
-                        n++;
-                }
-                if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-                        r = store_error(s, rc, "listing follow-ups to sync");
-                sqlite3_reset(st);
-                if (r >= 0 && n > 0) {
-                        free(after);
-                        after = strdup(page[n - 1].followup.uid);
-                        if (!after)
-                                r = -ENOMEM;
-                }
-                for (size_t i = 0; i < n; i++) {
-                        if (r >= 0)
-                                r = cb(&page[i].followup, page[i].has_record ? &page[i].record : NULL, userdata);
-                        followup_clear(&page[i].followup);
-                        sync_record_clear(&page[i].record);
-                }
-        } while (r >= 0 && n == SYNC_RECORDS_PAGE);
-        return r < 0 ? r : 0;
+                n++;
+        }
+        if (r >= 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
+                r = store_error(s, rc, "listing follow-ups to sync");
+        sqlite3_reset(st);
+        if (r >= 0 && n > 0)
+                r = cursor_move(after, page[n - 1].followup.uid);
+        for (size_t i = 0; i < n; i++) {
+                if (r >= 0)
+                        r = cb(&page[i].followup, page[i].has_record ? &page[i].record : NULL, userdata);
+                followup_clear(&page[i].followup);
+                sync_record_clear(&page[i].record);
+        }
+        return r < 0 ? r : (int) n;
+}
+
+/* Every record of a kind, page by page. */
+int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
+        _cleanup_free_ char *after = strdup("");
+        int n = after ? STORE_SYNC_PAGE : -ENOMEM;
+        while (n == STORE_SYNC_PAGE)
+                n = store_sync_record_page(s, kind, &after, cb, userdata);
+        return n < 0 ? n : 0;
+}
+
+int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata) {
+        _cleanup_free_ char *after = strdup("");
+        int n = after ? STORE_SYNC_PAGE : -ENOMEM;
+        while (n == STORE_SYNC_PAGE)
+                n = store_sync_task_orphans_page(s, &after, cb, userdata);
+        return n < 0 ? n : 0;
+}
+
+int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata) {
+        _cleanup_free_ char *after = strdup("");
+        int n = after ? STORE_SYNC_PAGE : -ENOMEM;
+        while (n == STORE_SYNC_PAGE)
+                n = store_followup_synced_page(s, &after, cb, userdata);
+        return n < 0 ? n : 0;
 }
 
 int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,

@@ -582,17 +582,26 @@ int store_sync_record_set_file_stat(Store *s, const char *path, const char *file
 int store_sync_record_set_db_key(Store *s, const char *path, const char *db_key);
 int store_sync_record_delete(Store *s, const char *kind, const char *uid);
 
-/* Every record of a kind, in UID order; cb may change the table, and a
- * negative return from it stops the walk. */
+/* The walks below hand out rows in UID order, a page at a time, and cb
+ * may change the tables; a negative return from it stops the walk.
+ * The _page forms read one page: *after is the last UID of the page
+ * before ("" to start) and is moved to this one's; they return how many
+ * rows were handed out, fewer than STORE_SYNC_PAGE when the walk is over,
+ * or negative errno. */
+#define STORE_SYNC_PAGE 256
+
+/* Every record of a kind. */
 typedef int (*store_sync_record_cb)(const SyncRecord *r, void *userdata);
 int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata);
-/* The task records whose follow-up is gone (removed here), in UID order;
- * cb may change the table. */
+int store_sync_record_page(Store *s, const char *kind, char **after, store_sync_record_cb cb, void *userdata);
+/* The task records whose follow-up is gone (removed here). */
 int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata);
+int store_sync_task_orphans_page(Store *s, char **after, store_sync_record_cb cb, void *userdata);
 /* Every follow-up of kind "followup" with its task record (NULL when it
- * has none), in UID order; cb may change both tables. */
+ * has none). */
 typedef int (*store_followup_synced_cb)(const Followup *f, const SyncRecord *rec, void *userdata);
 int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata);
+int store_followup_synced_page(Store *s, char **after, store_followup_synced_cb cb, void *userdata);
 
 /* A conflict resolved: which version was kept and the text of the one
  * that lost (kept here, never dropped). */

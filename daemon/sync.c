@@ -44,8 +44,42 @@ typedef struct SyncLink {
         char *dir;
         sd_event_source *watch;
         int64_t in_step;        /* the last time both sides agreed; 0: not yet */
+        bool scanning;          /* a scan of it is on its way: in step when it ends */
         char error[256];        /* why the link does not work; "" when it does */
 } SyncLink;
+
+/* The scan: a pass over every file and item of each link, at start-up,
+ * after a reload and when inotify lost events.  It goes a step (at most a
+ * page of STORE_SYNC_PAGE items) per turn of the event loop, at idle
+ * priority, each step its own transaction: calls and due reminders are
+ * served in between, where at 100,000 follow-ups the whole takes seconds
+ * (linking a vdir, tens of seconds). */
+typedef enum ScanStep {
+        SCAN_OPEN,
+        SCAN_RECORDS,           /* the remembered files; changed ones read */
+        SCAN_COUNT,             /* how many files the directory holds */
+        SCAN_NEW_FILES,         /* the files no record names */
+        SCAN_GONE,              /* the remembered files that are gone */
+        SCAN_OUT,               /* what changed here goes out */
+        SCAN_ORPHANS,           /* the files of follow-ups removed here */
+        SCAN_LINK_DONE,
+} ScanStep;
+
+typedef struct Scan {
+        SyncLink *link;         /* NULL: not begun */
+        bool outbound_only;     /* only SCAN_OUT and SCAN_ORPHANS, of the tasks */
+        ScanStep step;
+        char *after;            /* the paged walks' cursor: the last UID seen */
+        DIR *dir;               /* SCAN_NEW_FILES */
+        int out_error;          /* the first failure to write a file */
+        size_t present;         /* records whose file is in the directory */
+        size_t files;           /* files in the directory */
+        bool disturbed;         /* a file came or went while the records were walked */
+        size_t missing;         /* records whose file is gone */
+        size_t unchanged;       /* files in the state their record noted: not read */
+        size_t read;            /* files read to see whether they changed */
+        size_t new;             /* files no record names */
+} Scan;
 
 struct Sync {
         Context *c;
@@ -53,7 +87,10 @@ struct Sync {
         SyncLink contacts;
         sd_event_source *pass;  /* the coalesced outbound pass */
         sd_event_source *later; /* the same, a moment later (write_later) */
-        sd_event_source *scan;  /* the start-up pass */
+        sd_event_source *scan;  /* the scan's next step */
+        Scan scanning;
+        bool pass_after_scan;   /* a change noted while the scan ran */
+        bool scan_again;        /* events lost while the scan ran */
         /* What the next pass looks at: every follow-up, or only these
          * (ids), and whether one was removed (its record is an orphan). */
         bool tasks_all;
@@ -70,12 +107,21 @@ static void link_clear(SyncLink *l) {
         free(l->dir);
         l->dir = NULL;
         l->in_step = 0;
+        l->scanning = false;
         l->error[0] = '\0';
+}
+
+static void scan_clear(Scan *sc) {
+        free(sc->after);
+        if (sc->dir)
+                closedir(sc->dir);
+        *sc = (Scan) {};
 }
 
 Sync *sync_free(Sync *s) {
         if (!s)
                 return NULL;
+        scan_clear(&s->scanning);
         link_clear(&s->tasks);
         link_clear(&s->contacts);
         sd_event_source_disable_unref(s->pass);
@@ -442,6 +488,8 @@ out:
 /* ---- The engine ---- */
 
 static void note_in_step(SyncLink *l, int64_t now) {
+        if (l->scanning)
+                return;         /* one file is in step, not yet the directory */
         l->in_step = now;
         l->error[0] = '\0';
 }
@@ -840,19 +888,6 @@ static void tasks_outbound_done(Sync *s, OutPass *p, int r) {
                          strerror(-r));
         else
                 note_in_step(&s->tasks, context_now(s->c));
-}
-
-/* Every follow-up and every record: at start-up, and when it is not
- * known what changed. */
-static void tasks_outbound(Sync *s) {
-        Context *c = s->c;
-        OutPass p = { .sync = s };
-        int r;
-
-        r = store_followup_each_synced(c->store, out_followup_record, &p);
-        if (r >= 0)
-                r = store_sync_task_orphans(c->store, out_removed, &p);
-        tasks_outbound_done(s, &p, r);
 }
 
 /* Only the follow-ups that changed (ids, or none), and the records of
@@ -1523,8 +1558,16 @@ static void pass_end(Sync *s, bool began) {
         s->deferred = NULL;
 }
 
+static void scan_schedule_outbound(Sync *s);
+
 static int on_pass(sd_event_source *es, void *userdata) {
         Sync *s = userdata;
+        if (s->scan) {
+                /* Scheduled before a scan began: runs after it. */
+                s->pass = sd_event_source_disable_unref(s->pass);
+                s->pass_after_scan = true;
+                return 0;
+        }
         /* Taken first: the pass's own changes (an edit read from a file)
          * are noted for the next one. */
         bool all = s->tasks_all, removed = s->tasks_removed;
@@ -1532,16 +1575,14 @@ static int on_pass(sd_event_source *es, void *userdata) {
         s->tasks_all = s->tasks_removed = false;
 
         s->pass = sd_event_source_disable_unref(s->pass);
-        bool batch = s->tasks.watch && all ? pass_begin(s) : false;
         if (s->tasks.watch && all)
-                tasks_outbound(s);
+                scan_schedule_outbound(s);
         else if (s->tasks.watch && (changed || removed))
                 tasks_outbound_changed(s, changed, removed);
         if (changed)
                 g_hash_table_unref(changed);
         if (s->contacts.watch)
                 contacts_outbound(s);
-        pass_end(s, batch);
         return 0;
 }
 
@@ -1555,8 +1596,13 @@ static int on_later(sd_event_source *es, uint64_t usec, void *userdata) {
 }
 
 static void schedule_pass(Sync *s) {
-        if (s->pass || s->scan)
-                return;         /* the pending pass (or scan) will see the change */
+        if (s->scan) {
+                /* The scan may have passed the item already: a pass after it. */
+                s->pass_after_scan = true;
+                return;
+        }
+        if (s->pass)
+                return;         /* the pending pass will see the change */
         if (sd_event_add_defer(s->c->event, &s->pass, on_pass, s) < 0)
                 return;
         (void) sd_event_source_set_description(s->pass, "sync-pass");
@@ -1608,27 +1654,28 @@ static int scan_contact_gone(const SyncRecord *rec, void *userdata) {
         return 0;
 }
 
-typedef struct ScanPass {
-        Sync *sync;
-        SyncLink *link;
-        bool contacts;
-        size_t present;         /* records whose file is in the directory */
-        size_t missing;         /* records whose file is gone */
-        size_t unchanged;       /* files in the state their record noted: not read */
-        size_t read;            /* files read to see whether they changed */
-        size_t new;             /* files no record names */
-} ScanPass;
-
 static bool in_dir(const char *path, const char *dir) {
         size_t n = strlen(dir);
         return strncmp(path, dir, n) == 0 && path[n] == '/' && !strchr(path + n + 1, '/');
 }
 
-/* One remembered file at start-up.  A file in the state its record noted
- * is unchanged and not read; one read and found unchanged has its state
- * noted, once settled, for the next start. */
+static bool scan_contacts(const Sync *s) {
+        return s->scanning.link == &s->contacts;
+}
+
+static void scan_file_changed(Sync *s, const char *path) {
+        if (scan_contacts(s))
+                (void) contact_file_changed_full(s, path, false);
+        else
+                (void) task_file_changed(s, path);
+}
+
+/* One remembered file.  A file in the state its record noted is
+ * unchanged and not read; one read and found unchanged has its state
+ * noted, once settled, for the next scan. */
 static int scan_record(const SyncRecord *rec, void *userdata) {
-        ScanPass *p = userdata;
+        Sync *s = userdata;
+        Scan *sc = &s->scanning;
         _cleanup_free_ char *text = NULL, *file_hash = NULL;
         char state[FILE_STAT_MAX];
         struct stat st;
@@ -1637,110 +1684,232 @@ static int scan_record(const SyncRecord *rec, void *userdata) {
         if (lstat(rec->path, &st) < 0) {
                 /* Gone, or renamed to a file not yet seen: told apart
                  * after the new files are read. */
-                p->missing += errno == ENOENT;
+                sc->missing += errno == ENOENT;
                 return 0;
         }
-        if (!in_dir(rec->path, p->link->dir))
+        if (!in_dir(rec->path, sc->link->dir))
                 return 0;       /* a directory linked before: only whether it is gone */
-        p->present++;
+        sc->present++;
         if (rec->file_stat[0]) {
                 file_stat_text(&st, state);
                 if (strcmp(state, rec->file_stat) == 0) {
-                        p->unchanged++;
+                        sc->unchanged++;
                         return 0;
                 }
         }
-        p->read++;
+        sc->read++;
         if (read_file_stat(rec->path, &text, &len, &st) >= 0) {
                 file_hash = hash_text(text, len);
                 if (file_hash && strcmp(file_hash, rec->file_hash) == 0) {
                         if (file_stat_settled(&st)) {
                                 file_stat_text(&st, state);
-                                (void) store_sync_record_set_file_stat(p->sync->c->store, rec->path, state);
+                                (void) store_sync_record_set_file_stat(s->c->store, rec->path, state);
                         }
                         return 0;
                 }
         }
-        if (p->contacts)
-                (void) contact_file_changed_full(p->sync, rec->path, false);
-        else
-                (void) task_file_changed(p->sync, rec->path);
+        scan_file_changed(s, rec->path);
         return 0;
 }
 
-/* The files of the directory that no record names: new ones. */
-static void scan_new_files(ScanPass *p, DIR *d) {
-        Context *c = p->sync->c;
+/* Counts up to 16 pages of the directory's files; false at its end. */
+static bool scan_count(Sync *s) {
+        Scan *sc = &s->scanning;
         struct dirent *de;
 
-        rewinddir(d);
-        while ((de = readdir(d))) {
+        for (unsigned n = 0; n < 16 * STORE_SYNC_PAGE; n++) {
+                if (!(de = readdir(sc->dir)))
+                        return false;
+                if (scan_contacts(s) ? is_contact_file(de->d_name) : is_task_file(de->d_name))
+                        sc->files++;
+        }
+        return true;
+}
+
+/* Up to a page of the directory's files; false at its end. */
+static bool scan_new_files(Sync *s) {
+        Scan *sc = &s->scanning;
+        struct dirent *de;
+
+        for (unsigned n = 0; n < STORE_SYNC_PAGE; n++) {
                 _cleanup_(sync_record_clear) SyncRecord rec = {};
                 char path[4096];
-                if (!(p->contacts ? is_contact_file(de->d_name) : is_task_file(de->d_name)))
+                if (!(de = readdir(sc->dir)))
+                        return false;
+                if (!(scan_contacts(s) ? is_contact_file(de->d_name) : is_task_file(de->d_name)))
                         continue;
-                if ((size_t) snprintf(path, sizeof path, "%s/%s", p->link->dir, de->d_name) >= sizeof path)
+                if ((size_t) snprintf(path, sizeof path, "%s/%s", sc->link->dir, de->d_name) >= sizeof path)
                         continue;
-                if (store_sync_record_get_path(c->store, path, &rec) != -ENOENT)
+                if (store_sync_record_get_path(s->c->store, path, &rec) != -ENOENT)
                         continue;
-                p->new++;
-                if (p->contacts)
-                        (void) contact_file_changed_full(p->sync, path, false);
-                else
-                        (void) task_file_changed(p->sync, path);
+                sc->new++;
+                scan_file_changed(s, path);
         }
+        return true;
 }
 
-/* A linked vdir at start-up: the remembered files (changed ones read),
- * the new ones, then the remembered ones that are gone, then what changed
- * here goes out. */
-static void scan_link(Sync *s, SyncLink *l, bool contacts) {
-        ScanPass p = { .sync = s, .link = l, .contacts = contacts };
+/* Moves the cursor's walk on to `step`. */
+static void scan_goto(Scan *sc, ScanStep step) {
+        sc->step = step;
+        free(sc->after);
+        sc->after = strdup("");
+}
+
+/* One step of the scan of sc->link. */
+static void scan_step(Sync *s) {
+        Scan *sc = &s->scanning;
+        SyncLink *l = sc->link;
+        bool contacts = scan_contacts(s);
         const char *kind = contacts ? SYNC_KIND_CONTACT : SYNC_KIND_TASK;
-        DIR *d = opendir(l->dir);
-        if (!d) {
-                snprintf(l->error, sizeof l->error, "cannot read the directory: %s", strerror(errno));
+        OutPass p = { .sync = s };
+        int n = 0;
+
+        if (!sc->after && sc->step != SCAN_OPEN) {
+                /* The cursor could not be made: the link is left out of
+                 * step, and the next scan tries again. */
+                snprintf(l->error, sizeof l->error, "scanning the directory failed: %s", strerror(ENOMEM));
+                sc->step = SCAN_LINK_DONE;
                 return;
         }
-        (void) store_sync_record_each(s->c->store, kind, scan_record, &p);
-        /* Each record names its own file: when the directory holds as many
-         * as the records found there, none is new, and the 100,000 look-ups
-         * by name are saved. */
-        size_t files = 0;
-        struct dirent *de;
-        while ((de = readdir(d)))
-                if (contacts ? is_contact_file(de->d_name) : is_task_file(de->d_name))
-                        files++;
-        if (files != p.present)
-                scan_new_files(&p, d);
-        closedir(d);
-        if (p.missing)
-                (void) store_sync_record_each(s->c->store, kind, contacts ? scan_contact_gone : scan_task_gone,
-                                              s);
-        if (contacts)
-                contacts_outbound(s);
-        else
-                tasks_outbound(s);
-        log_info("Sync: %s in step: %zu files unchanged since they were last seen, %zu read, %zu new, %zu gone",
-                 l->dir, p.unchanged, p.read, p.new, p.missing);
+        switch (sc->step) {
+        case SCAN_OPEN:
+                l->scanning = true;
+                l->error[0] = '\0';
+                sc->dir = opendir(l->dir);
+                if (!sc->dir) {
+                        snprintf(l->error, sizeof l->error, "cannot read the directory: %s", strerror(errno));
+                        sc->step = SCAN_LINK_DONE;
+                        return;
+                }
+                scan_goto(sc, SCAN_RECORDS);
+                return;
+        case SCAN_RECORDS:
+                n = store_sync_record_page(s->c->store, kind, &sc->after, scan_record, s);
+                if (n < STORE_SYNC_PAGE)
+                        scan_goto(sc, SCAN_COUNT);
+                return;
+        case SCAN_COUNT:
+                /* When the directory holds as many files as the records
+                 * found there, each names one and none is new: the
+                 * look-ups by name, one per file, are saved.  Unless files
+                 * came and went meanwhile, which could even the count. */
+                if (scan_count(s))
+                        return;
+                rewinddir(sc->dir);
+                scan_goto(sc, sc->files != sc->present || sc->disturbed ? SCAN_NEW_FILES : SCAN_GONE);
+                return;
+        case SCAN_NEW_FILES:
+                if (!scan_new_files(s))
+                        scan_goto(sc, SCAN_GONE);
+                return;
+        case SCAN_GONE:
+                if (sc->missing > 0)
+                        n = store_sync_record_page(s->c->store, kind, &sc->after,
+                                                   contacts ? scan_contact_gone : scan_task_gone, s);
+                if (n < STORE_SYNC_PAGE)
+                        scan_goto(sc, SCAN_OUT);
+                return;
+        case SCAN_OUT:
+                if (contacts) {
+                        contacts_outbound(s);
+                        sc->step = SCAN_LINK_DONE;
+                        return;
+                }
+                n = store_followup_synced_page(s->c->store, &sc->after, out_followup_record, &p);
+                break;
+        case SCAN_ORPHANS:
+                n = store_sync_task_orphans_page(s->c->store, &sc->after, out_removed, &p);
+                break;
+        case SCAN_LINK_DONE:
+                return;
+        }
+        /* The follow-ups' outbound walk, then the records of those
+         * removed here; its outcome is the link's. */
+        if (p.error < 0 && sc->out_error == 0)
+                sc->out_error = p.error;
+        if (n >= STORE_SYNC_PAGE)
+                return;
+        if (n >= 0 && sc->step == SCAN_OUT) {
+                scan_goto(sc, SCAN_ORPHANS);
+                return;
+        }
+        tasks_outbound_done(s, &(OutPass) { .sync = s, .error = sc->out_error }, n < 0 ? n : 0);
+        sc->step = SCAN_LINK_DONE;
 }
+
+static void scan_schedule(Sync *s);
 
 static int on_scan(sd_event_source *es, void *userdata) {
         Sync *s = userdata;
+        Scan *sc = &s->scanning;
 
+        if (!sc->link) {
+                /* Everything is looked at: what was noted for a pass is
+                 * in it.  Contacts first: follow-ups may name them. */
+                s->tasks_all = s->tasks_removed = s->pass_after_scan = false;
+                if (s->tasks_changed)
+                        g_hash_table_remove_all(s->tasks_changed);
+                sc->link = s->contacts.watch ? &s->contacts : &s->tasks;
+        }
+        if (sc->link->watch) {
+                bool batch = pass_begin(s);
+                scan_step(s);
+                pass_end(s, batch);
+        } else
+                sc->step = SCAN_LINK_DONE;
+        if (sc->step != SCAN_LINK_DONE)
+                return 0;
+
+        sc->link->scanning = false;
+        if (sc->link->watch && !sc->link->error[0])
+                note_in_step(sc->link, context_now(s->c));
+        if (sc->link->watch && !sc->link->error[0] && !sc->outbound_only)
+                log_info("Sync: %s in step: %zu files unchanged since they were last seen, %zu read, %zu new, "
+                         "%zu gone", sc->link->dir, sc->unchanged, sc->read, sc->new, sc->missing);
+        bool tasks_next = sc->link == &s->contacts && s->tasks.watch;
+        scan_clear(sc);
+        if (tasks_next) {
+                sc->link = &s->tasks;
+                return 0;
+        }
         s->scan = sd_event_source_disable_unref(s->scan);
-        /* Everything is looked at: what was noted for a pass is in it. */
-        s->tasks_all = s->tasks_removed = false;
-        if (s->tasks_changed)
-                g_hash_table_remove_all(s->tasks_changed);
-        bool batch = pass_begin(s);
-        /* Contacts first: follow-ups may name them. */
-        if (s->contacts.watch)
-                scan_link(s, &s->contacts, true);
-        if (s->tasks.watch)
-                scan_link(s, &s->tasks, false);
-        pass_end(s, batch);
+        if (s->scan_again) {
+                s->scan_again = false;
+                scan_schedule(s);
+        } else if (s->pass_after_scan) {
+                s->pass_after_scan = false;
+                schedule_pass(s);
+        }
         return 0;
+}
+
+/* A scan from the start; when one is on its way, again after it. */
+static void scan_schedule(Sync *s) {
+        if (s->scan) {
+                s->scan_again = true;
+                return;
+        }
+        int r = sd_event_add_defer(s->c->event, &s->scan, on_scan, s);
+        if (r < 0) {
+                log_warning_errno(r, "Cannot schedule the sync scan: %m");
+                return;
+        }
+        /* A step each turn of the loop until it is done. */
+        (void) sd_event_source_set_enabled(s->scan, SD_EVENT_ON);
+        (void) sd_event_source_set_priority(s->scan, SD_EVENT_PRIORITY_IDLE);
+        (void) sd_event_source_set_description(s->scan, "sync-scan");
+}
+
+/* Every follow-up and every task record, when it is not known which
+ * follow-ups changed (a contact's handle, a write-back): the scan's last
+ * two steps, a page per turn as well. */
+static void scan_schedule_outbound(Sync *s) {
+        scan_schedule(s);
+        if (!s->scan || s->scan_again)
+                return;
+        s->scanning.link = &s->tasks;
+        s->scanning.outbound_only = true;
+        scan_goto(&s->scanning, SCAN_OUT);
 }
 
 static int on_inotify(sd_event_source *es, const struct inotify_event *ev, void *userdata) {
@@ -1750,15 +1919,16 @@ static int on_inotify(sd_event_source *es, const struct inotify_event *ev, void 
         char path[4096];
 
         if (ev->mask & IN_Q_OVERFLOW) {
-                /* Events were lost: look at everything. */
-                if (!s->scan && sd_event_add_defer(s->c->event, &s->scan, on_scan, s) >= 0)
-                        (void) sd_event_source_set_description(s->scan, "sync-scan");
+                /* Events were lost: look at everything (again). */
+                scan_schedule(s);
                 return 0;
         }
         if (ev->len == 0 || !(contacts ? is_contact_file(ev->name) : is_task_file(ev->name)))
                 return 0;
         if ((size_t) snprintf(path, sizeof path, "%s/%s", l->dir, ev->name) >= sizeof path)
                 return 0;
+        if (s->scan && s->scanning.link == l && s->scanning.step <= SCAN_COUNT)
+                s->scanning.disturbed = true;
         if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE)) {
                 bool whole_only = !(ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO));
                 if (contacts)
@@ -1818,6 +1988,10 @@ int sync_setup(Context *c) {
                 link_clear(&s->tasks);
                 link_clear(&s->contacts);
                 s->pass = sd_event_source_disable_unref(s->pass);
+                /* A scan on its way starts again, over the new links. */
+                scan_clear(&s->scanning);
+                s->scan = sd_event_source_disable_unref(s->scan);
+                s->scan_again = false;
         } else {
                 s = calloc(1, sizeof *s);
                 if (!s)
@@ -1836,13 +2010,8 @@ int sync_setup(Context *c) {
                 if (r < 0)
                         return r;
         }
-        if ((!s->tasks.watch && !s->contacts.watch) || s->scan)
-                return 0;
-        r = sd_event_add_defer(c->event, &s->scan, on_scan, s);
-        if (r < 0)
-                return log_warning_errno(r, "Cannot schedule the sync pass: %m");
-        (void) sd_event_source_set_description(s->scan, "sync-scan");
-        (void) sd_event_source_set_priority(s->scan, SD_EVENT_PRIORITY_IDLE);
+        if (s->tasks.watch || s->contacts.watch)
+                scan_schedule(s);
         return 0;
 }
 

@@ -29,8 +29,11 @@
  * Deletion propagates; deleted on one side and edited on the other keeps
  * the edit and is recorded as a conflict.
  *
- * A full pass at start-up (and after a reload) reconciles changes made
- * while netctld was not running.
+ * A scan at start-up (and after a reload) reconciles changes made while
+ * netctld was not running.  It reads only the files whose state differs
+ * from the one their record noted and renders only the follow-ups whose
+ * fields changed, and it goes a page at a time between calls and timers:
+ * the link is in step when it ends.
  *
  * Contacts have no SEQUENCE: X-NETCTL-MODIFIED (when the contact last
  * changed) and X-NETCTL-BASE (the version a card was made from) play its
