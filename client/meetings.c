@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -586,6 +587,26 @@ static int export_items_next(ExportItems *items, const char **ret_uid, const cha
         return 1;
 }
 
+/* One export into a directory at a time: another's clean-up would take
+ * this one's temporaries for an interrupted export's and remove them.  The
+ * lock is the directory's, held until the process exits; a second export
+ * says so and waits.  Returns 0 or an exit status (after saying why). */
+static int lock_export_dir(const char *dir) {
+        /* Left open: closed, and so unlocked, when netctl exits. */
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return fail("cannot open %s: %s.", dir, strerror(errno));
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+                return 0;
+        if (errno != EWOULDBLOCK)
+                return fail("cannot lock %s: %s.", dir, strerror(errno));
+        fprintf(stderr, "Waiting for another netctl export into %s to finish...\n", dir);
+        while (flock(fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return fail("cannot lock %s: %s.", dir, strerror(errno));
+        return 0;
+}
+
 /* Asks netctld for the export.  Returns 0 or an exit status (after saying
  * why). */
 static int fetch_export(bool todos, bool events, bool single, ExportItems *ret) {
@@ -660,6 +681,8 @@ int verb_export(int argc, char *argv[]) {
                                  target[strlen(target) - 1] == '/');
         if (to_dir && mkdir(target, 0700) < 0 && errno != EEXIST)
                 return fail("cannot create %s: %s.", target, strerror(errno));
+        if (to_dir && (r = lock_export_dir(target)) != 0)
+                return r;
 
         r = fetch_export(todos, events, !to_dir, &items);
         if (r != 0)

@@ -3,7 +3,8 @@
 # real clients.
 #  - to a directory: one .ics per item named by its UID (a UID with "/" or
 #    ".." stays inside), a second export rewrites nothing, items that are
-#    gone are removed; to a FILE and to stdout; --vtodo / --vevent;
+#    gone are removed, one export into a directory at a time (a second
+#    waits); to a FILE and to stdout; --vtodo / --vevent;
 #  - the VEVENTs imported into a fresh netctld give the same meetings, and
 #    into the same one say "unchanged";
 #  - python3-icalendar parses every file; khal lists the events of the
@@ -152,6 +153,29 @@ assert_match "$OUT" ": 0 written, $((N_UIDS + N_TODOS)) unchanged\.$" "export wi
 [[ -f $VDIR/.theirs.ics.Xy34Zw ]] || fail "export removed another program's hidden file"
 rm "$VDIR/.theirs.ics.Xy34Zw"
 ok "export DIR/ after a change: only that file written; a removed item's file goes; others' files stay; an interrupted export's temporaries go"
+
+# One export into a directory at a time: a second says so and waits for
+# the first, whose lock flock(1) holds here (the same flock(2) on the
+# directory that netctl export takes).
+need_cmd flock
+mkfifo "$TEST_DIR/release"
+flock "$VDIR" -c "read -r _ <'$TEST_DIR/release'" &
+HOLDER=$!
+locked() { ! flock -n "$VDIR" true; }
+wait_until 5 locked || fail "flock(1) did not take the directory's lock"
+rm "$VDIR/coffee-ana@example.com.ics"
+"$NETCTL_CLI" export "$VDIR/" >"$TEST_DIR/second.out" 2>"$TEST_DIR/second.err" &
+SECOND=$!
+says_waiting() { grep -qF "Waiting for another netctl export into $VDIR/ to finish" "$TEST_DIR/second.err"; }
+wait_until 10 says_waiting || fail "a second export did not say it waits: $(cat "$TEST_DIR/second.err")"
+pid_alive "$SECOND" || fail "the second export did not wait"
+[[ ! -e $VDIR/coffee-ana@example.com.ics ]] || fail "the second export wrote while the first held the directory"
+echo go >"$TEST_DIR/release"
+wait "$HOLDER"
+wait "$SECOND" || fail "the export that waited failed: $(cat "$TEST_DIR/second.err")"
+assert_match "$(cat "$TEST_DIR/second.out")" ": 1 written, $((N_UIDS + N_TODOS - 1)) unchanged\.$" "the export that waited"
+[[ -f $VDIR/coffee-ana@example.com.ics ]] || fail "the export that waited did not write the missing file"
+ok "export DIR/ while another export holds the directory: says so, waits, then writes"
 
 # --vtodo / --vevent to their own directories.
 expect_ok netctl export --vtodo "$OUTER/todos/"
