@@ -1366,9 +1366,12 @@ static const char sql_reminder_link_delete[] =
         "DELETE FROM occurrence_reminders WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_open_delete[] =
         "DELETE FROM followups WHERE id = ?1 AND done_at IS NULL";
+/* The last column: whether the occurrence has a VEVENT of its own (an
+ * override), whose people it adds to the series'. */
 static const char sql_occurrences_list[] =
         "SELECT o.id, o.uid, o.summary, coalesce(m.location, ''), o.start, o.finish, o.all_day, o.cancelled,"
-        "  o.recurrence_id "
+        "  o.recurrence_id, o.recurrence_id != 0 AND EXISTS (SELECT 1 FROM meetings x "
+        "    WHERE x.uid = o.uid AND x.recurrence_id = o.recurrence_id) "
         "FROM occurrences o LEFT JOIN meetings m ON m.uid = o.uid AND m.recurrence_id = 0 "
         "WHERE o.finish >= ?1 AND o.start < ?2 AND (?3 OR o.cancelled = 0) ORDER BY o.start, o.id";
 static const char sql_occurrence_people[] =
@@ -2085,6 +2088,22 @@ static int store_occurrence_people(Store *s, const char *uid, int64_t slot, Occu
         return 0;
 }
 
+/* An occurrence as listed, with the people it shares with the others of
+ * its series (people_owner: the one that frees them). */
+typedef struct ListedOccurrence {
+        Occurrence occurrence;
+        int64_t people_slot;    /* its recurrence id when it has a VEVENT of its own; else 0 */
+        OccurrencePerson *people;
+        size_t n_people;
+        bool people_owner;
+} ListedOccurrence;
+
+static int compare_people_keys(const void *a, const void *b) {
+        const ListedOccurrence *x = *(ListedOccurrence *const *) a, *y = *(ListedOccurrence *const *) b;
+        int c = strcmp(x->occurrence.uid, y->occurrence.uid);
+        return c ? c : (x->people_slot > y->people_slot) - (x->people_slot < y->people_slot);
+}
+
 int store_occurrences_list(Store *s, int64_t from, int64_t to, bool include_cancelled,
                            store_occurrence_cb cb, void *userdata) {
         sqlite3_stmt *st;
@@ -2096,60 +2115,78 @@ int store_occurrences_list(Store *s, int64_t from, int64_t to, bool include_canc
         sqlite3_bind_int(st, 3, include_cancelled);
 
         /* Read the rows first: the people query reuses the connection. */
-        Occurrence *items = NULL;
-        int64_t *slots = NULL;
+        ListedOccurrence *items = NULL;
+        ListedOccurrence **by_series = NULL;
         size_t n = 0, allocated = 0;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 if (n == allocated) {
                         size_t grow = allocated ? allocated * 2 : 16;
-                        Occurrence *bigger = realloc(items, grow * sizeof *items);
-                        int64_t *bigger_slots = bigger ? realloc(slots, grow * sizeof *slots) : NULL;
-                        if (bigger)
-                                items = bigger;
-                        if (!bigger || !bigger_slots) {
+                        ListedOccurrence *bigger = realloc(items, grow * sizeof *items);
+                        if (!bigger) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        slots = bigger_slots;
+                        items = bigger;
                         allocated = grow;
                 }
-                items[n] = (Occurrence) {
-                        .id = sqlite3_column_int64(st, 0),
-                        .uid = column_strdup(st, 1),
-                        .summary = column_strdup(st, 2),
-                        .location = column_strdup(st, 3),
-                        .start = sqlite3_column_int64(st, 4),
-                        .end = sqlite3_column_int64(st, 5),
-                        .all_day = sqlite3_column_int(st, 6) != 0,
-                        .cancelled = sqlite3_column_int(st, 7) != 0,
+                items[n] = (ListedOccurrence) {
+                        .occurrence = {
+                                .id = sqlite3_column_int64(st, 0),
+                                .uid = column_strdup(st, 1),
+                                .summary = column_strdup(st, 2),
+                                .location = column_strdup(st, 3),
+                                .start = sqlite3_column_int64(st, 4),
+                                .end = sqlite3_column_int64(st, 5),
+                                .all_day = sqlite3_column_int(st, 6) != 0,
+                                .cancelled = sqlite3_column_int(st, 7) != 0,
+                        },
+                        .people_slot = sqlite3_column_int(st, 9) ? sqlite3_column_int64(st, 8) : 0,
                 };
-                slots[n] = sqlite3_column_int64(st, 8);
                 n++;
+                if (!items[n - 1].occurrence.uid || !items[n - 1].occurrence.summary ||
+                    !items[n - 1].occurrence.location) {
+                        r = -ENOMEM;
+                        break;
+                }
         }
         if (r >= 0 && rc != SQLITE_DONE)
                 r = store_error(s, rc, "listing meetings");
         sqlite3_reset(st);
 
-        for (size_t i = 0; i < n && r >= 0; i++) {
-                OccurrencePerson *people = NULL;
-                size_t n_people = 0;
-                if (!items[i].uid || !items[i].summary || !items[i].location) {
+        /* The occurrences of a series without a VEVENT of their own have
+         * the same people: read once per series, not once per occurrence
+         * (27,000 queries for 10,000 meetings took two seconds). */
+        if (r >= 0 && n > 0) {
+                by_series = malloc(n * sizeof *by_series);
+                if (!by_series)
                         r = -ENOMEM;
-                        break;
-                }
-                r = store_occurrence_people(s, items[i].uid, slots[i], &people, &n_people);
-                if (r < 0)
-                        break;
-                r = cb(&items[i], people, n_people, userdata);
-                occurrence_people_free(people, n_people);
         }
+        for (size_t i = 0; i < n && by_series; i++)
+                by_series[i] = &items[i];
+        if (by_series)
+                qsort(by_series, n, sizeof *by_series, compare_people_keys);
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                ListedOccurrence *o = by_series[i];
+                if (i > 0 && compare_people_keys(&by_series[i - 1], &by_series[i]) == 0) {
+                        o->people = by_series[i - 1]->people;
+                        o->n_people = by_series[i - 1]->n_people;
+                        continue;
+                }
+                r = store_occurrence_people(s, o->occurrence.uid, o->people_slot, &o->people, &o->n_people);
+                o->people_owner = r >= 0;
+        }
+
+        for (size_t i = 0; i < n && r >= 0; i++)
+                r = cb(&items[i].occurrence, items[i].people, items[i].n_people, userdata);
         for (size_t i = 0; i < n; i++) {
-                free(items[i].uid);
-                free(items[i].summary);
-                free(items[i].location);
+                free(items[i].occurrence.uid);
+                free(items[i].occurrence.summary);
+                free(items[i].occurrence.location);
+                if (items[i].people_owner)
+                        occurrence_people_free(items[i].people, items[i].n_people);
         }
         free(items);
-        free(slots);
+        free(by_series);
         return r < 0 ? r : 0;
 }
 

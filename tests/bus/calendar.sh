@@ -497,15 +497,27 @@ S4=${S_STARTS[4]}
 S4_NEW=$((S4 + 6 * 3600))
 invite "$GEN/s2-move-one.ics" uid=mentoring@example.com seq=1 summary="Weekly mentoring" \
     recurid="$(ics_local Europe/Berlin "$S4")" start="$(ics_local Europe/Berlin "$S4_NEW")" \
-    end="$(ics_local Europe/Berlin $((S4_NEW + 2700)))"
+    end="$(ics_local Europe/Berlin $((S4_NEW + 2700)))" attendees="ana@example.org;bo@example.net;guest@example.org"
 expect_import updated "$GEN/s2-move-one.ics"
+# Its own VEVENT brings a guest to that occurrence only; the others keep
+# the series' people.
+people_at() {
+    meeting_json mentoring@example.com |
+        jq -r --arg s "$(iso "$1")" '[.[] | select(.start == $s) | .people[].email] | sort | join(" ")'
+}
+assert_match "$(people_at "$S4_NEW")" "guest@example.org" "S: people of the moved occurrence"
+for s in "${S_STARTS[0]}" "${S_STARTS[5]}"; do
+    series_people=$(people_at "$s")
+    [[ -n $series_people && $series_people != *guest@example.org* ]] ||
+        fail "S: people of another occurrence: '$series_people'"
+done
 want=$(for s in "${S_STARTS[@]}"; do
     [[ $s == "$S2" ]] && continue
     [[ $s == "$S4" ]] && s=$S4_NEW
     iso $((s - 1800))
 done | sort)
 assert_eq "$(reminders "Weekly mentoring" | sed -n 's/^prep //p')" "$want" "S: preps after moving one occurrence"
-ok "S: RECURRENCE-ID move moves only that occurrence's prep"
+ok "S: RECURRENCE-ID move moves only that occurrence's prep, and its guest is only its own"
 
 # The whole series cancelled.
 invite "$GEN/s3-cancel.ics" method=CANCEL uid=mentoring@example.com seq=2 summary="Weekly mentoring" \
