@@ -4362,29 +4362,22 @@ int store_followup_synced_page(Store *s, char **after, store_followup_synced_cb 
         return r < 0 ? r : (int) n;
 }
 
-/* Every record of a kind, page by page. */
-int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
+/* Every record sql selects, page by page. */
+static int sync_records_each(Store *s, const char *sql, const char *kind, store_sync_record_cb cb,
+                             void *userdata) {
         _cleanup_free_ char *after = strdup("");
         int n = after ? STORE_SYNC_PAGE : -ENOMEM;
         while (n == STORE_SYNC_PAGE)
-                n = store_sync_record_page(s, kind, &after, cb, userdata);
+                n = sync_records_page(s, sql, kind, &after, cb, userdata);
         return n < 0 ? n : 0;
+}
+
+int store_sync_record_each(Store *s, const char *kind, store_sync_record_cb cb, void *userdata) {
+        return sync_records_each(s, sql_sync_record_each, kind, cb, userdata);
 }
 
 int store_sync_task_orphans(Store *s, store_sync_record_cb cb, void *userdata) {
-        _cleanup_free_ char *after = strdup("");
-        int n = after ? STORE_SYNC_PAGE : -ENOMEM;
-        while (n == STORE_SYNC_PAGE)
-                n = store_sync_task_orphans_page(s, &after, cb, userdata);
-        return n < 0 ? n : 0;
-}
-
-int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata) {
-        _cleanup_free_ char *after = strdup("");
-        int n = after ? STORE_SYNC_PAGE : -ENOMEM;
-        while (n == STORE_SYNC_PAGE)
-                n = store_followup_synced_page(s, &after, cb, userdata);
-        return n < 0 ? n : 0;
+        return sync_records_each(s, sql_sync_task_orphans, "task", cb, userdata);
 }
 
 int store_sync_conflict_add(Store *s, const char *kind, const char *uid, int64_t at, const char *what,

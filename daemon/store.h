@@ -583,11 +583,11 @@ int store_sync_record_set_db_key(Store *s, const char *path, const char *db_key)
 int store_sync_record_delete(Store *s, const char *kind, const char *uid);
 
 /* The walks below hand out rows in UID order, a page at a time, and cb
- * may change the tables; a negative return from it stops the walk.
- * The _page forms read one page: *after is the last UID of the page
- * before ("" to start) and is moved to this one's; they return how many
- * rows were handed out, fewer than STORE_SYNC_PAGE when the walk is over,
- * or negative errno. */
+ * may change the tables; a negative return from it stops the walk.  The
+ * _page forms read one page (the follow-ups' walk has only that form):
+ * *after is the last UID of the page before ("" to start) and is moved to
+ * this one's; they return how many rows were handed out, fewer than
+ * STORE_SYNC_PAGE when the walk is over, or negative errno. */
 #define STORE_SYNC_PAGE 256
 
 /* Every record of a kind. */
@@ -600,7 +600,6 @@ int store_sync_task_orphans_page(Store *s, char **after, store_sync_record_cb cb
 /* Every follow-up of kind "followup" with its task record (NULL when it
  * has none). */
 typedef int (*store_followup_synced_cb)(const Followup *f, const SyncRecord *rec, void *userdata);
-int store_followup_each_synced(Store *s, store_followup_synced_cb cb, void *userdata);
 int store_followup_synced_page(Store *s, char **after, store_followup_synced_cb cb, void *userdata);
 
 /* A conflict resolved: which version was kept and the text of the one

@@ -210,7 +210,13 @@ int main(void) {
                 store_followup_put_synced(s, &w, 1950000000, &id2, NULL);
         }
         walk = (Walk) { .store = s };
-        CHECK_INT(store_followup_each_synced(s, walk_synced, &walk), 0, "follow-ups with their records");
+        char *after = strdup("");
+        int pages = 0, got_page;
+        while ((got_page = store_followup_synced_page(s, &after, walk_synced, &walk)) == STORE_SYNC_PAGE)
+                pages++;
+        free(after);
+        CHECK_INT(got_page, 302 - STORE_SYNC_PAGE, "follow-ups with their records: the last page");
+        CHECK_INT(pages, 1, "a full page before it");
         CHECK_INT(walk.seen, 302, "every user follow-up (the two above, and 300)");
         CHECK_INT(walk.with_record, 300, "those with a task record have it");
         CHECK_INT(walk.out_of_order, 0, "in UID order");
