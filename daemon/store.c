@@ -18,6 +18,9 @@
 #define FOLLOWUP_COLUMNS \
         "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, " \
         "f.notified_at, f.notify_state, f.created, f.modified, f.sequence"
+/* How many FOLLOWUP_COLUMNS names (followup_from_row() reads them): where
+ * a query's own columns begin after them. */
+#define FOLLOWUP_COLUMNS_COUNT 14
 #define FOLLOWUP_FROM " FROM followups f LEFT JOIN contacts c ON c.id = f.contact_id "
 
 /* The statements.  Each is prepared once, on first use, and reused: the
@@ -4008,13 +4011,13 @@ static const char sql_sync_record_each[] =
 static const char sql_sync_task_orphans[] =
         "SELECT " SYNC_RECORD_COLUMNS " FROM sync_records r WHERE kind = ?1 AND uid > ?2 "
         "AND NOT EXISTS (SELECT 1 FROM followups f WHERE f.uid = r.uid) ORDER BY uid LIMIT ?3";
-/* Every follow-up sync writes, with its task record: the same paging. */
-static const char sql_followup_each_synced[] =
+/* Every follow-up sync writes, with its task record (SYNC_RECORD_COLUMNS,
+ * of r, after FOLLOWUP_COLUMNS_COUNT): the same paging. */
+static const char sql_followup_synced_page[] =
         "SELECT " FOLLOWUP_COLUMNS ", r.kind, r.uid, r.path, r.file_hash, r.db_hash, r.synced, r.written, "
                 "r.file_stat, r.db_key" FOLLOWUP_FROM
         "LEFT JOIN sync_records r ON r.kind = 'task' AND r.uid = f.uid "
         "WHERE f.kind = 'followup' AND f.uid > ?1 ORDER BY f.uid LIMIT ?2";
-#define FOLLOWUP_COLUMNS_COUNT 14
 static const char sql_sync_record_put[] =
         "INSERT OR REPLACE INTO sync_records (kind, uid, path, file_hash, db_hash, synced, written, "
                 "file_stat, db_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
@@ -4328,7 +4331,7 @@ int store_followup_synced_page(Store *s, char **after, store_followup_synced_cb 
         sqlite3_stmt *st;
         size_t n = 0;
         int rc = SQLITE_DONE;
-        int r = store_prepare(s, sql_followup_each_synced, &st);
+        int r = store_prepare(s, sql_followup_synced_page, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, *after, -1, SQLITE_TRANSIENT);

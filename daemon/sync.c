@@ -70,7 +70,7 @@ typedef struct Scan {
         bool outbound_only;     /* only SCAN_OUT and SCAN_ORPHANS, of the tasks */
         ScanStep step;
         char *after;            /* the paged walks' cursor: the last UID seen */
-        DIR *dir;               /* SCAN_NEW_FILES */
+        DIR *dir;               /* SCAN_OPEN to SCAN_NEW_FILES */
         int out_error;          /* the first failure to write a file */
         size_t present;         /* records whose file is in the directory */
         size_t files;           /* files in the directory */
