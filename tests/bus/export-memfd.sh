@@ -102,7 +102,7 @@ run "$PY" "$TESTLIB/export-memfd.py" export-error
 assert_match "$OUT" "larger than one reply can carry" "Export of the same"
 ok "one item per follow-up through ExportMemfd ($((bytes >> 20)) MiB); Export says it is too large"
 
-if ldd "$NETCTL_BUILD/netctld" | grep -q libasan; then
+if sanitizer_build; then
     log "sanitizer build: netctld's peak memory not checked"
 else
     peak=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")

@@ -31,7 +31,7 @@ CORPUS=$NETCTL_SRC/tests/data/ics
 VCF=$NETCTL_SRC/tests/data/vcf
 
 USE_VALGRIND=1
-if ldd "$NETCTL_BUILD/netctld" 2>/dev/null | grep -q libasan; then
+if sanitizer_build; then
     USE_VALGRIND=0
     log "sanitizer build: the scenario runs under ASan/UBSan/LSan instead of valgrind"
 else

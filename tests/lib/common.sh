@@ -328,6 +328,15 @@ show_field() { netctl show "$1" --json | jq -r ".$2"; }
 field_is() { [[ $(show_field "$1" "$2") == "$3" ]]; }
 field_is_not() { [[ $(show_field "$1" "$2") != "$3" ]]; }
 
+# sanitizer_build: whether the netctld under test was built with
+# AddressSanitizer.  Not `ldd | grep -q`: grep leaves at the first match,
+# and ldd, still writing, dies of SIGPIPE, which pipefail counts.
+sanitizer_build() {
+    local libs
+    libs=$(ldd "$NETCTL_BUILD/netctld" 2>/dev/null) || true
+    [[ $libs == *libasan* ]]
+}
+
 # --- JSON -----------------------------------------------------------------
 
 need_cmd() {
