@@ -16,6 +16,9 @@ VERSION := 0.1.0
 
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
+# The full client's library, where netctl looks for it ($ORIGIN/../lib/netctl,
+# client/main.c): beside BINDIR, whatever BINDIR is.
+CLIENTLIBDIR = $(patsubst %/,%,$(dir $(BINDIR)))/lib/netctl
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 # A packager's /usr puts user units under lib/, a home install under share/,
@@ -71,12 +74,18 @@ CLIENT_LIBS := $(shell $(PKG_CONFIG) --libs $(CLIENT_PKGS)) -lm
 COMMON_SRC := $(wildcard common/*.c)
 DAEMON_SRC := $(filter-out daemon/main.c,$(wildcard daemon/*.c))
 CLIENT_SRC := $(filter-out client/main.c,$(wildcard client/*.c))
+# netctl itself is the front (client/main.c): linked without libsystemd,
+# it runs `netctl add` on the direct socket and loads the rest of the
+# client, libnetctl-client.so, for everything else (client/quick-add.h).
+FRONT_SRC := client/main.c client/quick-add.c client/dbus-wire.c client/args.c client/report.c \
+             client/direct-socket.c
 UNIT_SRC := $(wildcard tests/unit/test-*.c)
 
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 # The Windows time zone table is generated from the system's CLDR data.
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o) $(BUILD)/generated/windows-zones-table.o
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+FRONT_OBJ := $(FRONT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 GENERATED := $(BUILD)/units/netctld.service \
@@ -86,11 +95,25 @@ GENERATED := $(BUILD)/units/netctld.service \
 # after a "-", so that option and field names are never split.
 MAN_PAGES := $(patsubst share/man/%.scd,$(BUILD)/man/%,$(wildcard share/man/*.scd))
 
-all: $(BUILD)/netctld $(BUILD)/netctl $(GENERATED) $(MAN_PAGES)
+all: $(BUILD)/netctld $(BUILD)/netctl $(BUILD)/libnetctl-client.so $(GENERATED) $(MAN_PAGES)
 
-$(BUILD)/%.o: %.c
+# -fPIC last, after the environment's CFLAGS: the client's objects also go
+# into a shared library.
+COMPILE = $(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) -fPIC
+
+# The compile command, in a file rewritten only when the command changes:
+# every object depends on it, so that objects built with other flags (an
+# older checkout's, or other CFLAGS) are rebuilt rather than linked.
+$(BUILD)/compile-command: FORCE
 	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) $(OPT_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(DAEMON_CFLAGS) -c $< -o $@
+	@printf '%s\n' '$(subst ','\'',$(COMPILE))' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+FORCE:
+
+$(BUILD)/%.o: %.c $(BUILD)/compile-command
+	@mkdir -p $(@D)
+	$(COMPILE) -c $< -o $@
 
 $(BUILD)/generated/windows-zones-table.c: tools/gen-windows-zones
 	@mkdir -p $(@D)
@@ -102,8 +125,21 @@ $(BUILD)/generated/windows-zones-table.o: $(BUILD)/generated/windows-zones-table
 $(BUILD)/netctld: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(COMMON_OBJ)
 	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) $^ -o $@ $(DAEMON_LIBS)
 
-$(BUILD)/netctl: $(BUILD)/client/main.o $(CLIENT_OBJ) $(COMMON_OBJ)
-	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) $^ -o $@ $(CLIENT_LIBS)
+# The front takes from common/ only what it uses (an archive), and links
+# no libsystemd: a common/ object that needs it fails this link.
+$(BUILD)/libcommon.a: $(COMMON_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/netctl: $(FRONT_OBJ) $(BUILD)/libcommon.a
+	$(CC) $(SAN_LDFLAGS) $(LDFLAGS) $^ -o $@ -lm
+
+# The library: every verb; the front's own call path is not in it.
+LIBCLIENT_OBJ := $(filter-out $(BUILD)/client/quick-add.o $(BUILD)/client/dbus-wire.o,$(CLIENT_OBJ))
+
+$(BUILD)/libnetctl-client.so: $(LIBCLIENT_OBJ) $(COMMON_OBJ) client/libnetctl-client.map
+	$(CC) -shared $(SAN_LDFLAGS) $(LDFLAGS) -Wl,--version-script=client/libnetctl-client.map \
+	    $(LIBCLIENT_OBJ) $(COMMON_OBJ) -o $@ $(CLIENT_LIBS)
 
 # Unit tests link the daemon's and client's objects minus their main.o.
 $(BUILD)/tests/%: tests/unit/%.c $(DAEMON_OBJ) $(CLIENT_OBJ) $(COMMON_OBJ)
@@ -116,14 +152,16 @@ unit-tests: $(UNIT_BIN)
 # Fuzzing: every parser and the bus argument decoding, each run for
 # FUZZ_SECONDS after replaying fuzz/regressions.  `make test` runs a short
 # pass; `make fuzz FUZZ_SECONDS=600` a longer one.
-FUZZ_TARGETS := ics when vcard config bus
+FUZZ_TARGETS := ics when vcard config bus wire
 FUZZ_SECONDS ?= 60
 FUZZ_BIN := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz-%)
 
-$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(DAEMON_OBJ) $(COMMON_OBJ)
+# (The client's reply reader, client/dbus-wire.c, is the one client object
+# a target needs.)
+$(BUILD)/fuzz/fuzz-%: fuzz/fuzz-%.c $(DAEMON_OBJ) $(COMMON_OBJ) $(BUILD)/client/dbus-wire.o
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(DAEMON_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined $< \
-	    $(DAEMON_OBJ) $(COMMON_OBJ) -o $@ $(DAEMON_LIBS)
+	    $(DAEMON_OBJ) $(COMMON_OBJ) $(BUILD)/client/dbus-wire.o -o $@ $(DAEMON_LIBS)
 
 fuzz-binaries: $(FUZZ_BIN)
 
@@ -186,6 +224,7 @@ setup:
 install: all
 	install -Dm755 $(BUILD)/netctld $(DESTDIR)$(BINDIR)/netctld
 	install -Dm755 $(BUILD)/netctl $(DESTDIR)$(BINDIR)/netctl
+	install -Dm644 $(BUILD)/libnetctl-client.so $(DESTDIR)$(CLIENTLIBDIR)/libnetctl-client.so
 	@# Generated here, not copied from $(BUILD): BINDIR may differ from the
 	@# one the build saw (make && make install PREFIX=/usr).
 	install -d $(DESTDIR)$(USERUNITDIR) $(DESTDIR)$(DBUSSERVICEDIR)
@@ -205,6 +244,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netctld $(DESTDIR)$(BINDIR)/netctl \
+	    $(DESTDIR)$(CLIENTLIBDIR)/libnetctl-client.so \
 	    $(DESTDIR)$(USERUNITDIR)/netctld.service \
 	    $(DESTDIR)$(DBUSSERVICEDIR)/org.netctl.Netctl1.service \
 	    $(DESTDIR)$(DATADIR)/dbus-1/interfaces/org.netctl.Netctl1.xml \
@@ -212,10 +252,11 @@ uninstall:
 	    $(foreach page,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(page)))/$(notdir $(page))) \
 	    $(DESTDIR)$(BASHCOMPDIR)/netctl $(DESTDIR)$(ZSHCOMPDIR)/_netctl \
 	    $(DESTDIR)$(FISHCOMPDIR)/netctl.fish
+	-rmdir $(DESTDIR)$(CLIENTLIBDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-asan build-fuzz
 
-.PHONY: all check test setup install uninstall clean unit-tests fuzz fuzz-binaries bench
+.PHONY: all check test setup install uninstall clean unit-tests fuzz fuzz-binaries bench FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

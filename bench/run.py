@@ -1091,8 +1091,8 @@ def main():
         if not shutil.which(tool):
             sys.stderr.write("bench: %s is missing; run bench/install-peers (make bench does)\n" % tool)
             return 1
-    for f in ("netctld", "netctl", "bench/bench-client"):
-        if not os.access(os.path.join(args.build, f), os.X_OK):
+    for f in ("netctld", "netctl", "libnetctl-client.so", "bench/bench-client"):
+        if not os.access(os.path.join(args.build, f), os.R_OK):
             sys.stderr.write("bench: %s/%s is missing; run make bench\n" % (args.build, f))
             return 1
 

@@ -2,65 +2,21 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bus-names.h"
 #include "client.h"
+#include "direct-socket.h"
 #include "unit-watch.h"
 
 static sd_bus *client_bus_connection;
 
-int fail(const char *fmt, ...) {
-        va_list ap;
-        fputs("netctl: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        return EXIT_FAILURE;
-}
-
-int usage_error(const char *verb, const char *fmt, ...) {
-        va_list ap;
-        fputs("netctl: ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        if (verb)
-                fprintf(stderr, "\nTry 'netctl %s --help'.\n", verb);
-        else
-                fputs("\nTry 'netctl --help'.\n", stderr);
-        return EXIT_USAGE;
-}
-
-int64_t now_seconds(void) {
-        return (int64_t) time(NULL);
-}
-
-uint64_t now_usec(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000ULL + (uint64_t) ts.tv_nsec / 1000;
-}
-
-/* How long the direct socket's handshake may take before the session bus
- * is used instead: a stopped or hung netctld accepts connections (the
- * kernel does) but never answers them. */
-#define DIRECT_HANDSHAKE_USEC (2 * 1000000ULL)
-
-/* netctld's direct socket (daemon/bus-direct.c), when it is there and
- * answers: one hop instead of two through dbus-daemon, no Hello, and the
- * caller's uid comes from the kernel instead of a question to the bus.
- * Any failure before a call is sent returns an error and the caller uses
- * the session bus, which also starts netctld when it is not running.
- * NETCTL_DIRECT=0 skips it.
+/* netctld's direct socket (direct-socket.h), when it is there and
+ * answers.  Any failure before a call is sent returns an error and the
+ * caller uses the session bus.
  *
  * Two steps: client_direct_start() connects and sends the handshake,
  * client_direct_finish() waits for its answer.  client_connect_early()
@@ -72,26 +28,11 @@ static int client_direct_start(sd_bus **ret) {
         /* Not flushed when given up: sd_bus_flush() would wait for the
          * handshake this gives up on. */
         _cleanup_(sd_bus_close_unrefp) sd_bus *bus = NULL;
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         int r;
 
-        const char *runtime = getenv("XDG_RUNTIME_DIR"), *want = getenv("NETCTL_DIRECT");
-        if (!runtime || runtime[0] != '/' || (want && strcmp(want, "0") == 0))
-                return -ENOENT;
-        if ((size_t) snprintf(sa.sun_path, sizeof sa.sun_path, "%s/" NETCTL_DIRECT_SOCKET, runtime) >=
-            sizeof sa.sun_path)
-                return -ENAMETOOLONG;
-
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        int fd = direct_socket_connect();
         if (fd < 0)
-                return -errno;
-        /* A missing socket (ENOENT), a dead netctld's (ECONNREFUSED), a
-         * directory we may not enter (EACCES): the bus it is. */
-        if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
+                return fd;
         r = sd_bus_new(&bus);
         if (r < 0) {
                 close(fd);
@@ -181,8 +122,7 @@ static void report_bus_error(const sd_bus_error *error, int r) {
                  sd_bus_error_has_name(error, SD_BUS_ERROR_TIMEOUT))
                 /* Also what a daemon that died mid-call looks like: the change
                  * may have been committed before it went. */
-                fail("netctld did not answer (%s); check with 'netctl list' whether the change was made.",
-                     error->message ? error->message : "no reply");
+                fail_no_answer(error->message ? error->message : "no reply");
         else if (error->message)
                 fail("%s", error->message);
         else
@@ -324,21 +264,6 @@ int parse_id(const char *verb, const char *s, uint64_t *ret) {
         }
         *ret = v;
         return 0;
-}
-
-int option_error(const char *verb, char *argv[]) {
-        const char *arg = optind > 0 ? argv[optind - 1] : "";
-
-        /* For a long option the offending word is the last one getopt
-         * looked at; for a short one getopt leaves it in optopt. */
-        if (arg && strncmp(arg, "--", 2) == 0) {
-                const char *eq = strchr(arg, '=');
-                return usage_error(verb, "option %.*s is unknown or needs a value.",
-                                   eq ? (int) (eq - arg) : (int) strlen(arg), arg);
-        }
-        if (optopt != 0)
-                return usage_error(verb, "option -%c is unknown or needs a value.", optopt);
-        return usage_error(verb, "option %s is unknown or needs a value.", arg ? arg : "");
 }
 
 int run_on_ids(int argc, char *argv[], const char *verb, const char *missing, const char *interface,

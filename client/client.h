@@ -6,10 +6,7 @@
 #include <systemd/sd-bus.h>
 
 #include "macro.h"
-
-/* Exit statuses: 0 success, 1 failure (including errors the daemon
- * reports), 2 usage errors. */
-#define EXIT_USAGE 2
+#include "report.h"
 
 /* A verb: name, handler, one-line synopsis and summary for --help. */
 typedef struct Verb {
@@ -20,11 +17,6 @@ typedef struct Verb {
 } Verb;
 
 /* Every verb's handler returns a process exit status. */
-
-/* Prints "netctl: <message>" to stderr; returns 1 (or EXIT_USAGE for
- * usage_error) so callers can "return fail(...)". */
-int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-int usage_error(const char *verb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Connects to netctld (once per process): its direct socket, else the
  * session bus; prints the reason and returns negative errno on failure. */
@@ -52,10 +44,6 @@ void client_allow_long_calls(void);
  * caller can fall back to an older method. */
 int client_call_message_optional(sd_bus_message *m, sd_bus_message **ret_reply);
 
-/* Reports the option getopt_long just rejected (unknown, or missing its
- * argument) as a usage error; returns EXIT_USAGE. */
-int option_error(const char *verb, char *argv[]);
-
 /* The verbs that take only --help and IDs (rm, unlog): checks every id
  * before changing anything, calls `method` (signature "t") with each, and
  * prints "<done_word> #ID." for each success.  `missing` is the usage
@@ -65,11 +53,6 @@ int run_on_ids(int argc, char *argv[], const char *verb, const char *missing, co
 
 /* Parses a follow-up id ("12" or "#12"); prints an error when invalid. */
 int parse_id(const char *verb, const char *s, uint64_t *ret);
-
-/* Current time, Unix seconds. */
-int64_t now_seconds(void);
-/* CLOCK_MONOTONIC in microseconds, for timeouts. */
-uint64_t now_usec(void);
 
 /* Verbs. */
 int verb_add(int argc, char *argv[]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "bus-util.h"
 #include "bus-names.h"
 #include "client.h"
@@ -55,140 +56,31 @@ static void followup_json(JsonWriter *w, const FollowupRow *f) {
         json_end_object(w);
 }
 
-/* Checks text early, with the same rules as the daemon, for a friendlier
- * message naming the argument. */
-static int check_text_arg(const char *verb, const char *text) {
-        const char *reason;
-        int r = text_check_line(text, NETCTL_TEXT_MAX, false, &reason);
-        if (r == -E2BIG)
-                return usage_error(verb, "the text is longer than %d bytes.", NETCTL_TEXT_MAX);
-        if (r < 0)
-                return usage_error(verb, "invalid text: %s.", reason);
-        return 0;
-}
-
-static int parse_when_arg(const char *verb, const char *option, const char *s, int64_t *ret) {
-        int r = when_parse(s, now_seconds(), ret);
-        if (r == -ERANGE)
-                return usage_error(verb, "%s \"%s\" is out of range.", option, s);
-        if (r < 0)
-                return usage_error(verb, "%s \"%s\" is not a time netctl understands "
-                                   "(e.g. \"tomorrow 9am\", \"fri 10:00\", \"2026-12-01T09:30\", \"2h\").",
-                                   option, s);
-        return 0;
-}
-
-static int parse_duration_arg(const char *verb, const char *option, const char *s, int64_t *ret) {
-        int r = duration_parse(s, ret);
-        if (r == -ERANGE)
-                return usage_error(verb, "%s \"%s\" must be more than zero and at most ten years.",
-                                   option, s);
-        if (r < 0)
-                return usage_error(verb, "%s \"%s\" is not a duration (e.g. 90m, 2h, 3d, 2w).",
-                                   option, s);
-        return 0;
-}
-
-static void print_due_phrase(int64_t due, char *buf, size_t size) {
-        char local[64], rel[64];
-        local_time_format(due, local, sizeof local);
-        relative_format(due, now_seconds(), rel, sizeof rel);
-        snprintf(buf, size, "%s (%s)", local, rel);
-}
-
-/* A WHO for --contact: checked here for shape; the daemon resolves it. */
-static int check_contact_arg(const char *verb, const char *who) {
-        const char *reason;
-        if (text_check_line(who, 512, false, &reason) < 0)
-                return usage_error(verb, "invalid --contact: %s.", reason);
-        return 0;
-}
-
 int verb_add(int argc, char *argv[]) {
-        enum { ARG_FIXED = 0x100 };
-        static const struct option options[] = {
-                { "help",  no_argument,       NULL, 'h' },
-                { "due",   required_argument, NULL, 'd' },
-                { "in",    required_argument, NULL, 'i' },
-                { "every", required_argument, NULL, 'e' },
-                { "fixed", no_argument,       NULL, ARG_FIXED },
-                { "quiet", no_argument,       NULL, 'q' },
-                { "contact", required_argument, NULL, 'c' },
-                {}
-        };
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-        int64_t due = 0, every = 0;
-        bool have_due = false, fixed = false, quiet = false;
-        const char *contact = NULL;
-        int c, r;
+        AddArgs args;
+        int r;
 
-        optind = 0;
-        while ((c = getopt_long(argc, argv, "hd:i:e:q", options, NULL)) >= 0) {
-                switch (c) {
-                case 'h':
-                        verb_help("add");
-                        return 0;
-                case 'd':
-                case 'i':
-                        if (have_due)
-                                return usage_error("add", "give either --due or --in, once.");
-                        have_due = true;
-                        if (c == 'd')
-                                r = parse_when_arg("add", "--due", optarg, &due);
-                        else {
-                                int64_t length;
-                                r = parse_duration_arg("add", "--in", optarg, &length);
-                                due = now_seconds() + length;
-                        }
-                        if (r != 0)
-                                return r;
-                        break;
-                case 'e':
-                        r = parse_duration_arg("add", "--every", optarg, &every);
-                        if (r != 0)
-                                return r;
-                        break;
-                case ARG_FIXED:
-                        fixed = true;
-                        break;
-                case 'q':
-                        quiet = true;
-                        break;
-                case 'c':
-                        contact = optarg;
-                        r = check_contact_arg("add", contact);
-                        if (r != 0)
-                                return r;
-                        break;
-                default:
-                        return option_error("add", argv);
-                }
+        r = add_args_parse(argc, argv, &args);
+        if (r == 1) {
+                verb_help("add");
+                return 0;
         }
-        if (optind + 1 != argc)
-                return usage_error("add", "expected one TEXT argument (quote it).");
-        const char *text = argv[optind];
-        r = check_text_arg("add", text);
         if (r != 0)
                 return r;
-        if (fixed && every == 0)
-                return usage_error("add", "--fixed needs --every.");
-        if (every != 0 && every < 60)
-                return usage_error("add", "--every must be at least a minute.");
-        if (!have_due)
-                due = now_seconds();  /* Without a due time it is due now. */
 
         r = client_new_call(NETCTL_IFACE_FOLLOWUPS, "Add", &m);
         if (r < 0)
                 return EXIT_FAILURE;
-        r = sd_bus_message_append(m, "sx", text, due);
+        r = sd_bus_message_append(m, "sx", args.text, args.due);
         if (r >= 0)
                 r = sd_bus_message_open_container(m, SD_BUS_TYPE_ARRAY, "{sv}");
-        if (r >= 0 && every > 0)
-                r = bus_append_sv(m, "every", "t", (uint64_t) every);
-        if (r >= 0 && fixed)
+        if (r >= 0 && args.every > 0)
+                r = bus_append_sv(m, "every", "t", (uint64_t) args.every);
+        if (r >= 0 && args.fixed)
                 r = bus_append_sv(m, "every_fixed", "b", 1);
-        if (r >= 0 && contact)
-                r = bus_append_sv(m, "contact", "s", contact);
+        if (r >= 0 && args.contact)
+                r = bus_append_sv(m, "contact", "s", args.contact);
         if (r >= 0)
                 r = sd_bus_message_close_container(m);
         if (r < 0)
@@ -201,14 +93,7 @@ int verb_add(int argc, char *argv[]) {
         r = sd_bus_message_read(reply, "t", &id);
         if (r < 0)
                 return fail("unexpected reply from netctld: %s", strerror(-r));
-
-        if (quiet)
-                printf("%" PRIu64 "\n", id);
-        else {
-                char phrase[160];
-                print_due_phrase(due, phrase, sizeof phrase);
-                printf("Added #%" PRIu64 ", due %s.\n", id, phrase);
-        }
+        add_args_print_added(&args, id);
         return 0;
 }
 

@@ -5,8 +5,14 @@
 #    show and done still answer, and the Changed signals of those changes
 #    reach session-bus listeners once dbus-daemon runs again;
 #  - NETCTL_DIRECT=0 and the socket give the same output;
+#  - `netctl add` on the socket is answered without loading libsystemd
+#    (client/quick-add.c writes the call itself), and says what the full
+#    client says: the same lines for an add, a refused contact and a usage
+#    error, the same exit statuses; --help and --color are the full
+#    client's;
 #  - a socket nobody answers on (a stand-in that accepts and stays silent)
-#    sends netctl to the bus after a short wait, and it succeeds;
+#    sends netctl to the bus after a short wait, and it succeeds; an add
+#    made so is made once (the front hands it over before sending it);
 #  - a dead netctld's socket (SIGKILL) sends netctl to the bus, which
 #    starts netctld by D-Bus activation, and that netctld binds a fresh
 #    socket;
@@ -74,6 +80,59 @@ assert_eq "$direct" "$bused" "list --all --json, direct and by the bus"
 assert_eq "$(netctl status)" "$(NETCTL_DIRECT=0 netctl status)" "status, direct and by the bus"
 ok "direct and bus give the same output"
 
+# --- netctl add: the front answers it, without libsystemd ---------------------
+
+# What the process loads: LD_DEBUG names every object the loader opens.
+LD_DEBUG=files "$NETCTL_CLI" add -q "Ask Eve about the team offsite" --in 1d \
+    >"$BUS_DIR/add.out" 2>"$BUS_DIR/add.loads"
+[[ $(cat "$BUS_DIR/add.out") =~ ^[0-9]+$ ]] || fail "netctl add printed: $(cat "$BUS_DIR/add.out")"
+netctl rm "$(cat "$BUS_DIR/add.out")" >/dev/null
+! grep -q 'file=libsystemd\.so' "$BUS_DIR/add.loads" ||
+    fail "netctl add on the direct socket loaded libsystemd"
+LD_DEBUG=files "$NETCTL_CLI" list >/dev/null 2>"$BUS_DIR/list.loads"
+grep -q 'file=libsystemd\.so' "$BUS_DIR/list.loads" ||
+    fail "netctl list did not load libsystemd (so LD_DEBUG proves nothing here)"
+ok "netctl add on the direct socket runs without libsystemd; list loads it"
+
+# Same words either way; only the new id differs.
+due="2026-12-24T09:30"
+run netctl add "Ask Fay for feedback" --due "$due" --every 1w --fixed --contact ""
+direct_out=$OUT direct_rc=$RC direct_err=$ERR
+run env NETCTL_DIRECT=0 "$NETCTL_CLI" add "Ask Fay for feedback" --due "$due" --every 1w --fixed --contact ""
+assert_eq "$direct_rc $RC" "2 2" "add with an empty --contact: a usage error either way"
+assert_eq "$direct_err" "$ERR" "its message, direct and by the bus"
+run netctl add "Ask Fay for feedback" --due "$due" --every 1w --fixed --contact "Nobody We Know"
+direct_out=$OUT direct_rc=$RC direct_err=$ERR
+run env NETCTL_DIRECT=0 "$NETCTL_CLI" add "Ask Fay for feedback" --due "$due" --every 1w --fixed \
+    --contact "Nobody We Know"
+assert_eq "$direct_rc $RC" "1 1" "add for an unknown contact: refused either way"
+[[ -n $ERR && $direct_err == "$ERR" ]] || fail "netctld's refusal: '$direct_err' direct, '$ERR' by the bus"
+[[ -z $direct_out ]] || fail "a refused add printed: $direct_out"
+run netctl add "Ask Fay for feedback" --due "$due" --every 1w --fixed
+direct_out=$OUT
+assert_eq "$RC" 0 "add on the socket"
+run env NETCTL_DIRECT=0 "$NETCTL_CLI" add "Ask Fay for feedback" --due "$due" --every 1w --fixed
+assert_eq "$RC" 0 "add by the bus"
+[[ $direct_out =~ ^Added\ \#([0-9]+),\ due\ (.*)$ ]] || fail "add on the socket printed: $direct_out"
+id_direct=${BASH_REMATCH[1]} rest_direct=${BASH_REMATCH[2]}
+[[ $OUT =~ ^Added\ \#([0-9]+),\ due\ (.*)$ ]] || fail "add by the bus printed: $OUT"
+assert_eq "$rest_direct" "${BASH_REMATCH[2]}" "the due phrase, direct and by the bus"
+assert_eq "$(netctl show "$id_direct" --json | jq -c '[.text, .due, .every, .every_fixed]')" \
+    "$(netctl show "${BASH_REMATCH[1]}" --json | jq -c '[.text, .due, .every, .every_fixed]')" \
+    "what was stored, direct and by the bus"
+# Text the daemon must take byte for byte: quotes, a backslash, UTF-8.
+text='Say "thank you" to Zoë \ Jürgen — 謝謝'
+id=$(netctl add -q "$text" --in 3d)
+assert_eq "$(netctl show "$id" --json | jq -r .text)" "$text" "UTF-8 text stored as given"
+run netctl add --help
+assert_eq "$RC" 0 "add --help"
+[[ $OUT == *"--every"* ]] || fail "add --help does not describe --every: $OUT"
+run netctl --color=never add -q "Coloured" --in 1d
+assert_eq "$RC" 0 "--color before add"
+netctl rm "$OUT" >/dev/null
+netctl rm "$id" "$id_direct" "${BASH_REMATCH[1]}" >/dev/null
+ok "netctl add says the same on the socket and by the bus: output, refusals, usage errors"
+
 # --- a socket that accepts and never answers ---------------------------------
 
 mv "$SOCK" "$SOCK.real"
@@ -96,6 +155,13 @@ run timeout 20 "$NETCTL_CLI" list --json
 assert_eq "$RC" 0 "netctl list with a silent socket: exit status (stderr: $ERR)"
 assert_eq "$(jq length <<<"$OUT")" 2 "open follow-ups listed by the bus"
 ok "a silent socket: netctl fell back to the bus after $(elapsed_ms "$t0") ms"
+before=$(netctl list --all --json | jq length)
+run timeout 20 "$NETCTL_CLI" add -q "Made once, by the bus" --in 5h
+assert_eq "$RC" 0 "netctl add with a silent socket: exit status (stderr: $ERR)"
+assert_eq "$(netctl list --all --json | jq length)" "$((before + 1))" "follow-ups after that add"
+assert_eq "$(netctl show "$OUT" --json | jq -r .text)" "Made once, by the bus" "the add made by the bus"
+netctl rm "$OUT" >/dev/null
+ok "a silent socket: netctl add went by the bus and added once"
 stop_pid "$SILENT" 5
 rm -f "$SOCK"
 mv "$SOCK.real" "$SOCK"

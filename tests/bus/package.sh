@@ -1,7 +1,8 @@
 #!/bin/bash
 # The Debian package: `dpkg-buildpackage -us -uc -b` on a copy of the tree
 # (tracked and untracked files, not the ignored build directories) builds a
-# .deb whose file list (`dpkg -c`) holds the binaries, the user unit under
+# .deb whose file list (`dpkg -c`) holds the binaries and the client's
+# library (/usr/lib/netctl), the user unit under
 # /usr/lib/systemd/user, the D-Bus activation file, the introspection XML,
 # the man pages and the bash, zsh and fish completions, and nothing under a
 # home directory; the installed unit and activation file point at
@@ -45,6 +46,7 @@ dpkg -c "$deb" | awk '{ print $6 }' | sed 's|^\./|/|' >"$T/files"
 for f in \
     /usr/bin/netctl \
     /usr/bin/netctld \
+    /usr/lib/netctl/libnetctl-client.so \
     /usr/lib/systemd/user/netctld.service \
     /usr/share/dbus-1/services/org.netctl.Netctl1.service \
     /usr/share/dbus-1/interfaces/org.netctl.Netctl1.xml \

@@ -1,7 +1,8 @@
 #!/bin/bash
 # `make install` as a user and as a packager, on a copy of the build
 # directory under test (so the shared one is left as it was):
-#  - PREFIX=~/.local: binaries in ~/.local/bin, the unit in
+#  - PREFIX=~/.local: binaries in ~/.local/bin, the client's library in
+#    ~/.local/lib/netctl (netctl runs from there: --version, help), the unit in
 #    ~/.local/share/systemd/user, the activation file in
 #    ~/.local/share/dbus-1/services, both pointing at ~/.local/bin/netctld;
 #  - PREFIX=/usr DESTDIR=...: the unit under /usr/lib/systemd/user, paths
@@ -18,7 +19,10 @@ T=$REPLY
 build=$T/build
 cp -a "$NETCTL_BUILD" "$build"
 # The binaries under test are up to date whatever the sources say now.
-mk() { make -C "$NETCTL_SRC" --no-print-directory -o "$build/netctld" -o "$build/netctl" BUILD="$build" "$@"; }
+mk() {
+    make -C "$NETCTL_SRC" --no-print-directory -o "$build/netctld" -o "$build/netctl" \
+        -o "$build/libnetctl-client.so" BUILD="$build" "$@"
+}
 
 # check_tree ROOT PREFIX UNITDIR: what install must have put under ROOT.
 check_tree() {
@@ -27,6 +31,15 @@ check_tree() {
     local act=$root$prefix/share/dbus-1/services/org.netctl.Netctl1.service
     [[ -x $root$prefix/bin/netctld && -x $root$prefix/bin/netctl ]] || fail "binaries missing under $root$prefix/bin"
     cmp -s "$build/netctld" "$root$prefix/bin/netctld" || fail "installed netctld is not the one built"
+    cmp -s "$build/libnetctl-client.so" "$root$prefix/lib/netctl/libnetctl-client.so" ||
+        fail "the client's library is not installed as $root$prefix/lib/netctl/libnetctl-client.so"
+    # The installed netctl finds its library where it was installed, and
+    # no other: the build directory's is out of its reach.
+    local out
+    out=$(cd / && "$root$prefix/bin/netctl" --version 2>&1) || fail "installed netctl --version: $out"
+    [[ $out == "netctl "* ]] || fail "installed netctl --version printed: $out"
+    out=$(cd / && "$root$prefix/bin/netctl" help add 2>&1) || fail "installed netctl help add: $out"
+    [[ $out == *"--every"* ]] || fail "installed netctl help add printed: $out"
     [[ -f $unit ]] || fail "unit missing: $unit"
     [[ -f $act ]] || fail "activation file missing: $act"
     grep -qx "ExecStart=$prefix/bin/netctld" "$unit" ||

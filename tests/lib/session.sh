@@ -261,13 +261,14 @@ session_install_netctl() {
     cp -a "$NETCTL_BUILD" "$build" || fail "cannot copy $NETCTL_BUILD"
     find "$build" -type f -name '*.service' -delete
     if ! make -C "$NETCTL_SRC" --no-print-directory install \
-        -o "$build/netctld" -o "$build/netctl" \
+        -o "$build/netctld" -o "$build/netctl" -o "$build/libnetctl-client.so" \
         PREFIX="$HOME/.local" BUILD="$build" >"$SESSION_DIR/install.log" 2>&1; then
         cat "$SESSION_DIR/install.log" >&2
         fail "make install PREFIX=$HOME/.local failed"
     fi
     if ! cmp -s "$build/netctld" "$HOME/.local/bin/netctld" ||
-        ! cmp -s "$build/netctl" "$HOME/.local/bin/netctl"; then
+        ! cmp -s "$build/netctl" "$HOME/.local/bin/netctl" ||
+        ! cmp -s "$build/libnetctl-client.so" "$HOME/.local/lib/netctl/libnetctl-client.so"; then
         fail "make install did not install the binaries under test"
     fi
     local unit=$HOME/.local/share/systemd/user/netctld.service
