@@ -36,9 +36,12 @@ static void inbox_free(Inbox *in) {
  * -ETIMEDOUT, or negative errno. */
 static ssize_t inbox_fill(Inbox *in, int fd, uint64_t deadline) {
         if (in->allocated - in->size < 4096) {
-                size_t want = in->allocated ? in->allocated * 2 : 8192;
-                if (want > WIRE_MESSAGE_MAX + 8192)
+                /* Whole messages are used or passed over as they come in,
+                 * so what is held is less than one (WIRE_MESSAGE_MAX) and
+                 * one read. */
+                if (in->size > WIRE_MESSAGE_MAX)
                         return -EBADMSG;
+                size_t want = in->allocated ? in->allocated * 2 : 8192;
                 uint8_t *grown = realloc(in->data, want);
                 if (!grown)
                         return -ENOMEM;
