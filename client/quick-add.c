@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <getopt.h>
-#include <locale.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,8 +189,7 @@ int quick_add(int argc, char *argv[], int *ret_status) {
         if (fd < 0 || handshake_send(fd) < 0)
                 return 0;
 
-        setlocale(LC_CTYPE, "");
-        setlocale(LC_MESSAGES, "");
+        locale_setup();
         opterr = 0;
         int r = add_args_parse(argc, argv, &args);
         if (r == 1)

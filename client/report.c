@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <getopt.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,16 @@ int option_error(const char *verb, char *argv[]) {
 
 int fail_no_answer(const char *why) {
         return fail("netctld did not answer (%s); check with 'netctl list' whether the change was made.", why);
+}
+
+/* Only the categories the client uses: LC_CTYPE for display widths and
+ * the terminal's character set, LC_MESSAGES for strerror().  It formats
+ * dates and numbers itself, the same in every locale.  LC_ALL loaded every
+ * category, twelve files for C.UTF-8, a fifth of a millisecond on each
+ * command. */
+void locale_setup(void) {
+        setlocale(LC_CTYPE, "");
+        setlocale(LC_MESSAGES, "");
 }
 
 int64_t now_seconds(void) {

@@ -24,6 +24,9 @@ int option_error(const char *verb, char *argv[]);
  * that died mid-call, having perhaps committed the change); returns 1. */
 int fail_no_answer(const char *why);
 
+/* Loads the locale categories the client uses (LC_CTYPE, LC_MESSAGES). */
+void locale_setup(void);
+
 /* Current time, Unix seconds. */
 int64_t now_seconds(void);
 /* CLOCK_MONOTONIC in microseconds, for timeouts. */

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The verb table, help texts and dispatch. */
 #include <getopt.h>
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -104,16 +103,6 @@ static void help(void) {
                "2 usage error. See netctl(1).\n", when_help);
 }
 
-/* Only the categories the client uses: LC_CTYPE for display widths and
- * the terminal's character set, LC_MESSAGES for strerror().  It formats
- * dates and numbers itself, the same in every locale.  LC_ALL loaded every
- * category, twelve files for C.UTF-8, a fifth of a millisecond on each
- * command. */
-static void setup_locale(void) {
-        setlocale(LC_CTYPE, "");
-        setlocale(LC_MESSAGES, "");
-}
-
 int client_run(int argc, char *argv[]) {
         /* Verbs report bad options themselves, in a sentence. */
         opterr = 0;
@@ -145,7 +134,7 @@ int client_run(int argc, char *argv[]) {
                          * the arguments are read. */
                         if (verbs[i].name[0] != '_')
                                 client_connect_early();
-                        setup_locale();
+                        locale_setup();
                         return verbs[i].run(argc - 1, argv + 1);
                 }
 

@@ -136,16 +136,28 @@ ok "netctl add says the same on the socket and by the bus: output, refusals, usa
 # --- a socket that accepts and never answers ---------------------------------
 
 mv "$SOCK" "$SOCK.real"
-"$PY" - "$SOCK" "$BUS_DIR/silent.ready" <<'EOF' &
-import os, signal, socket, sys, time
+# It keeps what each connection sent (silent-N.bytes, and silent-N.closed
+# once the client closed it), and never answers.
+mkdir "$BUS_DIR/silent"
+"$PY" - "$SOCK" "$BUS_DIR/silent.ready" "$BUS_DIR/silent" <<'EOF' &
+import os, socket, sys, threading
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1])
 s.listen(16)
 open(sys.argv[2], "w").close()
-held = []
+def keep(c, n):
+    with open(os.path.join(sys.argv[3], "silent-%d.bytes" % n), "wb", buffering=0) as f:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            f.write(b)
+    open(os.path.join(sys.argv[3], "silent-%d.closed" % n), "w").close()
+n = 0
 while True:
     c, _ = s.accept()
-    held.append(c)        # never read, never answered
+    n += 1
+    threading.Thread(target=keep, args=(c, n), daemon=True).start()
 EOF
 SILENT=$!
 on_exit "stop_pid $SILENT 5"
@@ -161,7 +173,20 @@ assert_eq "$RC" 0 "netctl add with a silent socket: exit status (stderr: $ERR)"
 assert_eq "$(netctl list --all --json | jq length)" "$((before + 1))" "follow-ups after that add"
 assert_eq "$(netctl show "$OUT" --json | jq -r .text)" "Made once, by the bus" "the add made by the bus"
 netctl rm "$OUT" >/dev/null
-ok "a silent socket: netctl add went by the bus and added once"
+# What reached the socket: handshakes, and no call (none of the clients
+# is running now, so every connection is closed and read to its end).
+all_closed() {
+    local f
+    for f in "$BUS_DIR"/silent/silent-*.bytes; do
+        [[ -e ${f%.bytes}.closed ]] || return 1
+    done
+}
+wait_until 10 all_closed || fail "the stand-in still reads a connection no client holds"
+grep -qa "AUTH EXTERNAL 3" "$BUS_DIR"/silent/silent-*.bytes ||
+    fail "the front's handshake did not reach the socket (the add did not try it?)"
+! grep -qa "org.netctl.Netctl1" "$BUS_DIR"/silent/silent-*.bytes ||
+    fail "a call was sent on a socket whose handshake was never answered"
+ok "a silent socket: netctl add went by the bus and added once; only handshakes were sent to the socket"
 stop_pid "$SILENT" 5
 rm -f "$SOCK"
 mv "$SOCK.real" "$SOCK"
