@@ -16,8 +16,8 @@ VERSION := 0.1.0
 
 PREFIX ?= $(HOME)/.local
 BINDIR ?= $(PREFIX)/bin
-# The full client's library, where netctl looks for it ($ORIGIN/../lib/netctl,
-# client/main.c): beside BINDIR, whatever BINDIR is.
+# The full client's library, where netctl looks for it: ../lib/netctl from
+# its own directory (client/main.c), so beside BINDIR, whatever BINDIR is.
 CLIENTLIBDIR = $(patsubst %/,%,$(dir $(BINDIR)))/lib/netctl
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man

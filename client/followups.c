@@ -15,7 +15,6 @@
 #include "followup-rows.h"
 #include "json.h"
 #include "output.h"
-#include "text.h"
 #include "timeparse.h"
 
 static int read_followup(sd_bus_message *m, FollowupRow *f) {

@@ -101,6 +101,7 @@ direct_out=$OUT direct_rc=$RC direct_err=$ERR
 run env NETCTL_DIRECT=0 "$NETCTL_CLI" add "Ask Fay for feedback" --due "$due" --every 1w --fixed --contact ""
 assert_eq "$direct_rc $RC" "2 2" "add with an empty --contact: a usage error either way"
 assert_eq "$direct_err" "$ERR" "its message, direct and by the bus"
+[[ -z $direct_out && -z $OUT ]] || fail "a usage error printed to stdout: '$direct_out' / '$OUT'"
 run netctl add "Ask Fay for feedback" --due "$due" --every 1w --fixed --contact "Nobody We Know"
 direct_out=$OUT direct_rc=$RC direct_err=$ERR
 run env NETCTL_DIRECT=0 "$NETCTL_CLI" add "Ask Fay for feedback" --due "$due" --every 1w --fixed \
