@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,9 +207,14 @@ out:
         return r;
 }
 
+typedef struct Lookahead Lookahead;
+static bool lookahead_take(Lookahead *la, const char *uid, const char *master, bool series, int64_t to,
+                           IcsOccurrence **ret_occ, size_t *ret_n, bool *ret_truncated);
+
 /* Expands the stored series of uid and makes the stored occurrences and
- * their reminders match. */
-static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsigned *changed) {
+ * their reminders match.  `la`: an import's expansions worked out ahead,
+ * or NULL. */
+static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, Lookahead *la, unsigned *changed) {
         MeetingRow *rows = NULL;
         size_t n_rows = 0;
         int r;
@@ -249,7 +256,10 @@ static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsign
         size_t n_occ = 0;
         bool truncated = false;
 
-        if (n_rows > 0) {
+        if (n_rows == 1 && master && n_overrides == 0 &&
+            lookahead_take(la, uid, master->ical, series, to, &occ, &n_occ, &truncated))
+                r = 0;
+        else if (n_rows > 0) {
                 const char *m = master ? master->ical : NULL;
                 r = expand_series(m, series, overrides, n_overrides, now, to, &occ, &n_occ, &truncated);
                 if (r < 0 && n_overrides > n_live)
@@ -268,10 +278,10 @@ static int calendar_refresh_uid(Context *c, const char *uid, int64_t now, unsign
                         occ = NULL;
                         n_occ = 0;
                 }
-                if (truncated)
-                        log_notice("Meeting %s has more occurrences than netctl keeps; "
-                                   "later ones come as the window moves", uid);
         }
+        if (truncated)
+                log_notice("Meeting %s has more occurrences than netctl keeps; "
+                           "later ones come as the window moves", uid);
 
         OccurrenceWrite *writes = calloc(n_occ ? n_occ : 1, sizeof *writes);
         char **texts = calloc(2 * (n_occ ? n_occ : 1), sizeof *texts);
@@ -405,6 +415,145 @@ static void uid_set_clear(UidSet *set) {
         free(set->uids);
         free(set->slots);
         *set = (UidSet) {};
+}
+
+/* An import's expansions, worked out ahead on a second thread while this
+ * one stores the file's meetings.  Expanding a series means parsing its
+ * stored text again with libical, a sixth of a large import; storing the
+ * meetings and their reminders is most of the rest, and has to stay on
+ * the thread that owns the database.  So a helper thread expands, from
+ * the text the import is about to store, each meeting that is its
+ * series' only event in the file, and calendar_refresh_uid() takes the
+ * result when the series turns out to be just that stored text: the same
+ * call on the same input, so the same occurrences.  Any other case (an
+ * override, rows from earlier imports, a different text or a changed
+ * RRULE flag) is expanded there as before, and the work done ahead is
+ * dropped.
+ *
+ * The helper reads only the events' texts, which nothing changes while
+ * it runs, and writes only its own items; n_done, under `lock`, says how
+ * far it got.  It uses libical, whose shared zone data is locked inside
+ * libical, and ics_expand(), whose look-up memos are per thread. */
+typedef struct LookaheadItem {
+        const char *text;       /* borrowed from the IcsCalendar */
+        bool series;
+        int64_t to;
+        int r;
+        IcsOccurrence *occ;     /* until taken */
+        size_t n_occ;
+        bool truncated;
+} LookaheadItem;
+
+struct Lookahead {
+        UidSet uids;            /* uids.uids[k] is items[k]'s series */
+        LookaheadItem *items;
+        int64_t now;
+        pthread_t thread;
+        bool running;
+        atomic_bool stop;
+        pthread_mutex_t lock;
+        pthread_cond_t progress;
+        size_t n_done;          /* items[0, n_done) are final */
+};
+
+/* Below this many meetings the second thread costs more than it saves. */
+#define LOOKAHEAD_MIN 2
+
+static void *lookahead_run(void *userdata) {
+        Lookahead *la = userdata;
+
+        for (size_t k = 0; k < la->uids.n && !atomic_load(&la->stop); k++) {
+                LookaheadItem *it = &la->items[k];
+                it->r = expand_series(it->text, it->series, NULL, 0, la->now, it->to, &it->occ, &it->n_occ,
+                                      &it->truncated);
+                pthread_mutex_lock(&la->lock);
+                la->n_done = k + 1;
+                pthread_cond_signal(&la->progress);
+                pthread_mutex_unlock(&la->lock);
+        }
+        return NULL;
+}
+
+static void lookahead_stop(Lookahead *la) {
+        if (!la)
+                return;
+        if (la->running) {
+                atomic_store(&la->stop, true);
+                pthread_join(la->thread, NULL);
+                la->running = false;
+        }
+        for (size_t k = 0; k < la->uids.n && la->items; k++)
+                ics_occurrences_free(la->items[k].occ, la->items[k].n_occ);
+        free(la->items);
+        uid_set_clear(&la->uids);
+        pthread_mutex_destroy(&la->lock);
+        pthread_cond_destroy(&la->progress);
+        free(la);
+}
+
+/* Starts expanding the masters of cal's series; NULL when there is too
+ * little to gain or the thread cannot start (the import then expands
+ * everything itself). */
+static Lookahead *lookahead_start(Context *c, const IcsCalendar *cal, int64_t now) {
+        Lookahead *la = calloc(1, sizeof *la);
+        if (!la)
+                return NULL;
+        pthread_mutex_init(&la->lock, NULL);
+        pthread_cond_init(&la->progress, NULL);
+        la->now = now;
+        la->items = calloc(cal->n_events ? cal->n_events : 1, sizeof *la->items);
+        if (!la->items)
+                goto fail;
+
+        for (size_t i = 0; i < cal->n_events; i++) {
+                const IcsEvent *e = &cal->events[i];
+                if (e->has_recurrence_id || !e->ical || uid_set_contains(&la->uids, e->uid))
+                        continue;
+                if (uid_set_add(&la->uids, e->uid) < 0)
+                        goto fail;
+                la->items[la->uids.n - 1] = (LookaheadItem) {
+                        .text = e->ical,
+                        .series = e->recurring,
+                        .to = e->recurring ? now + c->config.horizon : INT64_MAX,
+                };
+        }
+        if (la->uids.n < LOOKAHEAD_MIN)
+                goto fail;
+
+        if (pthread_create(&la->thread, NULL, lookahead_run, la) != 0)
+                goto fail;
+        la->running = true;
+        return la;
+fail:
+        lookahead_stop(la);
+        return NULL;
+}
+
+/* The expansion of `uid` done ahead, if it was done from exactly this
+ * master text, series flag and end; waits for the helper to get there. */
+static bool lookahead_take(Lookahead *la, const char *uid, const char *master, bool series, int64_t to,
+                           IcsOccurrence **ret_occ, size_t *ret_n, bool *ret_truncated) {
+        if (!la || !master || la->uids.n_slots == 0)
+                return false;
+        size_t slot = la->uids.slots[uid_set_slot(&la->uids, uid)];
+        if (slot == 0)
+                return false;
+        size_t k = slot - 1;
+        LookaheadItem *it = &la->items[k];
+        if (it->series != series || it->to != to || strcmp(it->text, master) != 0)
+                return false;
+
+        pthread_mutex_lock(&la->lock);
+        while (la->n_done <= k)
+                pthread_cond_wait(&la->progress, &la->lock);
+        pthread_mutex_unlock(&la->lock);
+
+        if (it->r < 0 || !it->occ)
+                return false;
+        *ret_occ = TAKE_PTR(it->occ);
+        *ret_n = it->n_occ;
+        *ret_truncated = it->truncated;
+        return true;
 }
 
 static void report_skip(ImportReport *report, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -599,6 +748,7 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
         ImportReport report = {};
         IcsCalendar *cal = NULL;
         UidSet touched = {};
+        Lookahead *la = NULL;
         unsigned changed = 0;
         int64_t now = context_now(c);
         int r;
@@ -609,6 +759,9 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
                 return r == -EFBIG ? -E2BIG : r == -ENOMEM ? r : -EINVAL;
         }
 
+        /* Stopped below before cal goes: it reads cal's texts. */
+        la = lookahead_start(c, cal, now);
+
         r = store_batch_begin(c->store);
         if (r < 0)
                 goto out;
@@ -618,7 +771,8 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
         if (source && r >= 0)
                 r = forget_missing(c, source, cal, &touched);
         for (size_t i = 0; i < touched.n && r >= 0; i++)
-                r = calendar_refresh_uid(c, touched.uids[i], now, &changed);
+                r = calendar_refresh_uid(c, touched.uids[i], now, la, &changed);
+        lookahead_stop(TAKE_PTR(la));
 
         if (r < 0) {
                 store_batch_rollback(c->store);
@@ -648,6 +802,7 @@ out:
         if (r < 0)
                 *ret = report;
         uid_set_clear(&touched);
+        lookahead_stop(la);
         ics_calendar_free(cal);
         if (len >= LARGE_REQUEST_BYTES)
                 context_release_memory_later(c);
@@ -733,7 +888,7 @@ int calendar_forget_path(Context *c, const char *path) {
         if (r >= 0)
                 r = store_meeting_delete_source(c->store, path);
         for (size_t i = 0; i < n && r >= 0; i++)
-                r = calendar_refresh_uid(c, uids[i], context_now(c), &changed);
+                r = calendar_refresh_uid(c, uids[i], context_now(c), NULL, &changed);
         if (r >= 0)
                 r = store_calendar_file_delete(c->store, path);
         if (r >= 0)
@@ -821,7 +976,7 @@ static int refresh_meetings(Context *c, bool series_only, size_t *ret_n, unsigne
                 r = store_batch_begin(c->store);
         for (size_t i = 0; i < n; i++) {
                 if (r >= 0)
-                        r = calendar_refresh_uid(c, uids[i], now, &changed);
+                        r = calendar_refresh_uid(c, uids[i], now, NULL, &changed);
                 free(uids[i]);
         }
         free(uids);

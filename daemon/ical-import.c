@@ -38,8 +38,11 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(char *, icalmemory_free_buffer);
 static void libical_setup(void) {
         /* libical aborts on errors when built with ICAL_ERRORS_ARE_FATAL or
          * when someone flipped the global; a bad file must never take the
-         * daemon down, so set it before every use. */
-        icalerror_set_errors_are_fatal(0);
+         * daemon down, so make sure before every use.  Written only when
+         * set, so that an import's two threads (calendar.c's Lookahead)
+         * never write it at once. */
+        if (icalerror_get_errors_are_fatal())
+                icalerror_set_errors_are_fatal(0);
         icalerror_clear_errno();
 }
 
@@ -606,7 +609,8 @@ static bool iana_name_ok(const char *name) {
  * an import.  Both answers are fixed for the life of the process (libical
  * never frees a builtin zone it loaded; the Windows table is compiled
  * in), except that a zone missing now may be installed later, so only
- * zones found are remembered.  One thread, as everything here. */
+ * zones found are remembered.  One memo per thread: an import expands
+ * on a second thread too (calendar.c's Lookahead). */
 #define ZONE_MEMO_SIZE          8
 #define ZONE_MEMO_NAME_MAX      64
 
@@ -649,7 +653,7 @@ static icaltimezone *builtin_zone_lookup(const char *name) {
 }
 
 static icaltimezone *builtin_zone(const char *name) {
-        static ZoneMemo memo;
+        static _Thread_local ZoneMemo memo;
         const void *answer;
 
         if (zone_memo_find(&memo, name, &answer))
@@ -682,7 +686,7 @@ static const char *windows_zone_lookup(const char *name) {
 }
 
 const char *ics_windows_zone_to_iana(const char *name) {
-        static ZoneMemo memo;
+        static _Thread_local ZoneMemo memo;
         const void *answer;
 
         if (!name)

@@ -1,0 +1,107 @@
+#!/bin/bash
+# One file of many meetings gives the same schedule as the same meetings
+# imported one file each.  A file with more than one series is expanded on
+# a second thread while the first stores it (calendar.c's Lookahead); a
+# file of one event is not.  So this compares the two ways on the same
+# events, occurrence by occurrence and reminder by reminder:
+#  - 300 meetings as bench/gen-ics.py writes them: two zones with their
+#    VTIMEZONEs, weekly series with COUNT and EXDATE, all-day events,
+#    attendees, folded descriptions, spread from four weeks back to half a
+#    year ahead;
+#  - a series with an override of its second occurrence (the override has
+#    its own row, so the series is expanded as a whole);
+#  - a meeting sent twice in the file, the second time moved (SEQUENCE 1):
+#    the stored text is the second one, not the one first seen.
+set -euo pipefail
+# shellcheck source=../lib/bus.sh
+. "$(dirname "$0")/../lib/bus.sh"
+
+export TZ=Europe/Berlin
+need_cmd python3 jq
+bus_start
+daemon_start
+
+GEN=$TEST_DIR/gen
+mkdir -p "$GEN/one"
+MONDAY=$(date -d "$(date +%F) -$(($(date +%u) - 1)) days" +%F)
+python3 "$NETCTL_SRC/bench/gen-ics.py" --count 300 --start "$MONDAY" "$GEN/gen.ics"
+
+# The extra events, in the zone the generated file defines.
+D2=$(date -d "$MONDAY +9 days" +%Y%m%d)
+D3=$(date -d "$MONDAY +10 days" +%Y%m%d)
+D2_NEXT=$(date -d "$MONDAY +16 days" +%Y%m%d)
+python3 - "$GEN/gen.ics" "$GEN/all.ics" "$D2" "$D3" "$D2_NEXT" <<'EOF'
+import sys
+src, dst, d2, d3, d2_next = sys.argv[1:]
+text = open(src, newline="").read()
+extra = (
+    "BEGIN:VEVENT\r\nUID:batch-series@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
+    f"DTSTART;TZID=Europe/Berlin:{d2}T100000\r\nDTEND;TZID=Europe/Berlin:{d2}T110000\r\n"
+    "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly mentoring with Ines\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:batch-series@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
+    f"RECURRENCE-ID;TZID=Europe/Berlin:{d2_next}T100000\r\n"
+    f"DTSTART;TZID=Europe/Berlin:{d2_next}T150000\r\nDTEND;TZID=Europe/Berlin:{d2_next}T160000\r\n"
+    "SUMMARY:Mentoring with Ines (moved)\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:batch-twice@example.com\r\nDTSTAMP:20260101T120000Z\r\nSEQUENCE:0\r\n"
+    f"DTSTART;TZID=Europe/Berlin:{d3}T090000\r\nDTEND;TZID=Europe/Berlin:{d3}T093000\r\n"
+    "SUMMARY:Call with Tomas\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:batch-twice@example.com\r\nDTSTAMP:20260101T120000Z\r\nSEQUENCE:1\r\n"
+    f"DTSTART;TZID=Europe/Berlin:{d3}T140000\r\nDTEND;TZID=Europe/Berlin:{d3}T143000\r\n"
+    "SUMMARY:Call with Tomas (moved)\r\nEND:VEVENT\r\n"
+)
+end = text.rindex("END:VCALENDAR")
+open(dst, "w", newline="").write(text[:end] + extra + text[end:])
+EOF
+# Each VEVENT alone, after the same header (VTIMEZONEs included), in file
+# order.
+python3 - "$GEN/all.ics" "$GEN/one" <<'EOF'
+import sys
+text = open(sys.argv[1], newline="").read()
+head = text[:text.index("BEGIN:VEVENT")]
+body = text[len(head):text.rindex("END:VCALENDAR")]
+events = ["BEGIN:VEVENT" + e for e in body.split("BEGIN:VEVENT")[1:]]
+for i, e in enumerate(events):
+    with open("%s/%04d.ics" % (sys.argv[2], i), "w", newline="") as f:
+        f.write(head + e + "END:VCALENDAR\r\n")
+EOF
+N_FILES=$(find "$GEN/one" -name '*.ics' | wc -l)
+assert_eq "$N_FILES" 304 "events split one per file"
+
+# schedule FILE: meetings (with their people) and reminders, without the
+# ids netctl gives them.
+schedule() {
+    {
+        netctl meetings --all --json
+        netctl list --all --json
+    } | jq -S --slurp '{
+        meetings: .[0] | walk(if type == "object" then del(.id, .uid) else . end),
+        reminders: .[1] | map({kind, text, due, done}) | sort_by(.due, .kind, .text)
+    }' >"$1" || fail "cannot read the schedule"
+}
+
+expect_ok netctl import "$GEN/all.ics"
+assert_match "$OUT" "303 added, 1 updated" "the file's outcome (the meeting sent twice: added, then updated)"
+schedule "$GEN/batch.json"
+
+daemon_stop
+rm -f "$XDG_DATA_HOME"/netctl/netctl.db*
+daemon_start
+assert_eq "$(netctl list --all --json | jq length)" 0 "reminders in the new database"
+# One call per file (netctl import sends each file on its own).
+expect_ok netctl import "$GEN"/one/*.ics
+assert_eq "$(grep -c ': added (1 added)$' <<<"$OUT")" 302 "files added one by one"
+# The override of a stored series, and the second version of a meeting.
+assert_eq "$(grep -c ': updated (1 updated)$' <<<"$OUT")" 2 "files updating an earlier one"
+schedule "$GEN/single.json"
+
+jq -e '.meetings[] | select(.summary == "Mentoring with Ines (moved)")' "$GEN/batch.json" >/dev/null ||
+    fail "the override is not among the meetings"
+jq -e '.meetings[] | select(.summary == "Call with Tomas (moved)")' "$GEN/batch.json" >/dev/null ||
+    fail "the moved meeting is not among the meetings"
+! jq -e '.meetings[] | select(.summary == "Call with Tomas")' "$GEN/batch.json" >/dev/null ||
+    fail "the meeting's first version is still there"
+N_PREP=$(jq '[.reminders[] | select(.kind == "prep")] | length' "$GEN/batch.json")
+((N_PREP > 300)) || fail "only $N_PREP prep reminders from 304 events with weekly series"
+assert_same_schedule "$GEN/single.json" "$GEN/batch.json" \
+    "one file of 304 events against the same events one file each"
+ok "one file of 304 meetings gives the same meetings, occurrences and reminders as one file each ($N_PREP prep reminders)"
