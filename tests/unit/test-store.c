@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* The store on a temporary database: follow-ups, recurrence, reminder
  * delivery states, and refusing databases it must not touch. */
-#include <errno.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "macro.h"
 #include "store.h"
 #include "tap.h"
 
@@ -257,6 +260,109 @@ static void test_migration_planned_due(void) {
         sqlite3_close(db);
 }
 
+/* sql's bytecode uses a temporary b-tree (an IN list, a DISTINCT). */
+static bool uses_temporary_btree(sqlite3 *db, const char *sql) {
+        _cleanup_free_ char *explain = NULL;
+        sqlite3_stmt *st;
+        bool found = false;
+
+        if (asprintf(&explain, "EXPLAIN %s", sql) < 0 ||
+            sqlite3_prepare_v2(db, explain, -1, &st, NULL) != SQLITE_OK)
+                return true;
+        while (sqlite3_step(st) == SQLITE_ROW)
+                found = found || strcmp((const char *) sqlite3_column_text(st, 1), "OpenEphemeral") == 0;
+        sqlite3_finalize(st);
+        return found;
+}
+
+static int64_t query_int(sqlite3 *db, const char *sql) {
+        sqlite3_stmt *st;
+        int64_t v = -1;
+
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+                return -2;
+        if (sqlite3_step(st) == SQLITE_ROW)
+                v = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+        return v;
+}
+
+/* A database of schema 8, whose follow-ups' CHECKs were IN lists, is
+ * migrated: the table is copied with its ids, so the meeting reminders'
+ * links and the contacts' follow-ups still hold; the constraints still
+ * refuse what they refused; writing a follow-up no longer builds a
+ * temporary b-tree. */
+static void test_migration_followups_checks(void) {
+        static const char insert[] =
+                "INSERT INTO followups (uid, kind, text, due, created, modified) "
+                "VALUES ('x', 'prep', 't', 1, 1, 1)";
+        Store *s = NULL;
+        char err[512];
+        sqlite3 *db;
+
+        CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "creates a database");
+        store_free(s);
+        sqlite3_open(path_in_tmp("v8.db"), &db);
+        /* The table as schema 8 defined it. */
+        int rc = sqlite3_exec(db,
+                "DROP TABLE followups;"
+                "CREATE TABLE followups ("
+                "  id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
+                "  kind TEXT NOT NULL DEFAULT 'followup'"
+                "    CHECK (kind IN ('followup', 'prep', 'thanks', 'reconnect')),"
+                "  text TEXT NOT NULL, contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,"
+                "  due INTEGER NOT NULL, done_at INTEGER, every INTEGER CHECK (every IS NULL OR every > 0),"
+                "  every_fixed INTEGER NOT NULL DEFAULT 0,"
+                "  notify_state INTEGER NOT NULL DEFAULT 0 CHECK (notify_state IN (0, 1, 2)),"
+                "  notified_at INTEGER, sequence INTEGER NOT NULL DEFAULT 0,"
+                "  created INTEGER NOT NULL, modified INTEGER NOT NULL);"
+                "CREATE INDEX followups_due ON followups(due);"
+                "INSERT INTO contacts (id, uid, handle, name, created, modified) "
+                "  VALUES (3, 'c3', 'ana', 'Ana', 1000, 1000);"
+                "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
+                "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
+                "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
+                "  VALUES (7, 'r7', 'prep', 'Prepare for \"Coffee\"', 3200, 1000, 1000);"
+                "INSERT INTO followups (id, uid, kind, text, contact_id, due, done_at, notify_state, "
+                "  created, modified) VALUES (9, 'r9', 'reconnect', 'Reconnect with Ana', 3, 4000, 4100, 2, "
+                "  1000, 4100);"
+                "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
+                "  VALUES (1, 'prep', 7, 3200);"
+                "PRAGMA user_version = 8;", NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made it a schema-8 database with a meeting reminder and a contact's follow-up");
+        if (rc != SQLITE_OK)
+                printf("# %s\n", sqlite3_errmsg(db));
+        CHECK(uses_temporary_btree(db, insert), "schema 8: writing a follow-up builds a temporary b-tree");
+        sqlite3_close(db);
+
+        CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "opens and migrates it");
+        store_free(s);
+        sqlite3_open(path_in_tmp("v8.db"), &db);
+        CHECK_INT(query_int(db, "PRAGMA user_version"), 9, "schema version after the migration");
+        CHECK_INT(query_int(db, "SELECT followup_id FROM occurrence_reminders WHERE occurrence_id = 1"), 7,
+                  "the meeting reminder's link still names its follow-up");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM followups"), 2, "both follow-ups kept");
+        CHECK_INT(query_int(db, "SELECT contact_id * 10000 + done_at FROM followups WHERE id = 9"), 34100,
+                  "the contact's follow-up kept its contact and its completion");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
+                                "tbl_name = 'followups' AND name LIKE 'followups_%'"), 6,
+                  "the six indexes are back");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no broken foreign key");
+        CHECK(!uses_temporary_btree(db, insert), "writing a follow-up builds no temporary b-tree");
+        CHECK_INT(sqlite3_exec(db, "INSERT INTO followups (uid, kind, text, due, created, modified) "
+                                   "VALUES ('bad', 'meeting', 't', 1, 1, 1)", NULL, NULL, NULL),
+                  SQLITE_CONSTRAINT, "an unknown kind is still refused");
+        CHECK_INT(sqlite3_exec(db, "UPDATE followups SET notify_state = 3 WHERE id = 7", NULL, NULL, NULL),
+                  SQLITE_CONSTRAINT, "an unknown delivery state is still refused");
+        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        CHECK_INT(sqlite3_exec(db, "DELETE FROM followups WHERE id = 7", NULL, NULL, NULL), SQLITE_OK,
+                  "removing the meeting reminder");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE occurrence_id = 1 AND "
+                                "followup_id IS NULL"), 1,
+                  "its link is cleared (ON DELETE SET NULL) and kept, as before");
+        sqlite3_close(db);
+}
+
 /* How many of SQLite's temporary files (named etilqs_*) this process has
  * open. */
 static int sqlite_temp_files_open(void) {
@@ -333,6 +439,7 @@ int main(void) {
         test_delivery_states();
         test_refuses_foreign_files();
         test_migration_planned_due();
+        test_migration_followups_checks();
         test_batch_keeps_journals_in_memory();
 
         char cmd[600];
