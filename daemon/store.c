@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -602,8 +603,15 @@ static int make_uid(Store *s, char *buf, size_t size) {
         }
         memcpy(bytes, s->random_pool + s->random_used, sizeof bytes);
         s->random_used += sizeof bytes;
-        /* A version 4 UUID. */
-        bytes[6] = (bytes[6] & 0x0f) | 0x40;
+        /* A version 7 UUID (RFC 9562): milliseconds since the epoch
+         * first, so that a new row's uid goes at the end of the uid index
+         * rather than anywhere in it (an import adds thousands). */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        uint64_t ms = (uint64_t) ts.tv_sec * 1000 + (uint64_t) ts.tv_nsec / 1000000;
+        for (int i = 0; i < 6; i++)
+                bytes[i] = (uint8_t) (ms >> (40 - 8 * i));
+        bytes[6] = (bytes[6] & 0x0f) | 0x70;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx@netctl", written by hand:
          * snprintf with sixteen %02x was 1.7 % of an import. */
