@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1790,24 +1792,14 @@ static int derived_uids_disambiguate(IcsCalendar *cal) {
         return r;
 }
 
-int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize) {
-        _cleanup_(ics_calendar_freep) IcsCalendar *cal = NULL;
+/* Parses prepared text into cal: libical's tree, its parse errors, then
+ * the events.  Nothing here depends on another call's state, so the two
+ * halves of a large file can be parsed on two threads (parse_halves()). */
+static int parse_prepared(const char *text, IcsCalendar *cal, char *errbuf, size_t errsize) {
         _cleanup_(icalcomponent_freep) icalcomponent *root = NULL;
-        _cleanup_free_ char *text = NULL;
         int r;
 
-        if (!ret_calendar)
-                return -EINVAL;
         libical_setup();
-
-        cal = calloc(1, sizeof(IcsCalendar));
-        if (!cal)
-                return -ENOMEM;
-
-        r = input_prepare(data, size, cal, &text, errbuf, errsize);
-        if (r < 0)
-                return r;
-
         root = icalparser_parse_string(text);
         if (!root) {
                 set_error(errbuf, errsize, "libical could not parse the file");
@@ -1838,6 +1830,146 @@ int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *e
                 r = 0;
                 break;
         }
+        return r;
+}
+
+/* ---- a large file on two threads ----------------------------------------- */
+
+/* Below this many VEVENTs a file is parsed on one thread: an invite has
+ * one, and a small file gains a fraction of a millisecond. */
+#define SPLIT_EVENTS_MIN 64
+
+/* Where a file can be cut in two: one VCALENDAR whose components are
+ * VTIMEZONEs and then only VEVENTs and VTODOs, with no calendar property
+ * after them.  *ret_events: where the first VEVENT begins (everything
+ * before it is the header both halves need); *ret_split: where the first
+ * VEVENT in the second half of the text begins.  False for any other
+ * shape, and for a small file. */
+static bool split_point(const char *text, size_t *ret_events, size_t *ret_split) {
+        size_t len = strlen(text), events = 0, split = 0, n_events = 0;
+        int depth = 0;
+
+        for (size_t pos = 0; pos < len;) {
+                size_t l = strcspn(text + pos, "\n");
+                bool continued = text[pos] == ' ' || text[pos] == '\t';
+                char head[256], name[32];
+                int dir = 0;
+                if (!continued) {
+                        /* marker() reads to the end of its string. */
+                        size_t h = l < sizeof head ? l : sizeof head - 1;
+                        memcpy(head, text + pos, h);
+                        head[h] = '\0';
+                        dir = marker(head, name);
+                }
+
+                if (depth == 0 && (dir <= 0 || pos > 0 || strcmp(name, "VCALENDAR") != 0) && l > 0)
+                        return false;   /* not one VCALENDAR first, or a second top-level line */
+                if (depth == 1 && dir > 0) {
+                        bool event = strcmp(name, "VEVENT") == 0;
+                        if (event && n_events++ == 0)
+                                events = pos;
+                        if (event && split == 0 && pos >= len / 2)
+                                split = pos;
+                        if (n_events > 0 ? !event && strcmp(name, "VTODO") != 0 : strcmp(name, "VTIMEZONE") != 0)
+                                return false;
+                } else if (depth == 1 && dir == 0 && n_events > 0 && !continued && l > 0)
+                        return false;   /* a calendar property after the events */
+                depth += dir;
+                pos += l + (text[pos + l] == '\n');
+        }
+        if (n_events < SPLIT_EVENTS_MIN || n_events > ICS_EVENTS_MAX || split <= events)
+                return false;
+        *ret_events = events;
+        *ret_split = split;
+        return true;
+}
+
+typedef struct Half {
+        char *text;
+        IcsCalendar *cal;
+        int r;
+} Half;
+
+static void *half_parse(void *userdata) {
+        Half *h = userdata;
+        h->r = parse_prepared(h->text, h->cal, NULL, 0);
+        return NULL;
+}
+
+/* Parses a large file as two files on two threads: the first half of its
+ * events after its header, and the header followed by the rest.  Each
+ * event is converted on its own (its VCALENDAR's METHOD and VTIMEZONEs,
+ * which both halves have), so the events come out the same.  What could
+ * differ is the warnings (libical's parse errors are listed before the
+ * events' warnings) and the numbering in them, so a file that gives any
+ * warning, or skips any event, is parsed again as a whole.  Returns 1 when
+ * cal holds the events, 0 when the caller should parse the file itself. */
+static int parse_halves(const char *text, IcsCalendar *cal) {
+        size_t events, split;
+
+        if (cal->n_warnings_total > 0 || !split_point(text, &events, &split))
+                return 0;
+
+        static const char end[] = "END:VCALENDAR\n";
+        size_t len = strlen(text);
+        Half a = { .r = -ENOMEM }, b = { .r = -ENOMEM };
+        a.text = malloc(split + sizeof end);
+        b.text = malloc(events + (len - split) + 1);
+        a.cal = calloc(1, sizeof(IcsCalendar));
+        b.cal = calloc(1, sizeof(IcsCalendar));
+        if (a.text && b.text && a.cal && b.cal) {
+                memcpy(a.text, text, split);
+                memcpy(a.text + split, end, sizeof end);
+                memcpy(b.text, text, events);
+                memcpy(b.text + events, text + split, len - split + 1);
+
+                pthread_t thread;
+                bool threaded = pthread_create(&thread, NULL, half_parse, &b) == 0;
+                half_parse(&a);
+                if (threaded)
+                        pthread_join(thread, NULL);
+        }
+
+        bool clean = a.r >= 0 && b.r >= 0 && a.cal->n_warnings_total == 0 && b.cal->n_warnings_total == 0 &&
+                     a.cal->n_skipped == 0 && b.cal->n_skipped == 0;
+        IcsEvent *v = clean ? malloc((a.cal->n_events + b.cal->n_events) * sizeof(IcsEvent) + 1) : NULL;
+        if (v) {
+                memcpy(v, a.cal->events, a.cal->n_events * sizeof(IcsEvent));
+                memcpy(v + a.cal->n_events, b.cal->events, b.cal->n_events * sizeof(IcsEvent));
+                free(cal->events);
+                cal->events = v;
+                cal->n_events = a.cal->n_events + b.cal->n_events;
+                cal->n_todos = a.cal->n_todos + b.cal->n_todos;
+                cal->method = a.cal->method;
+                a.cal->n_events = b.cal->n_events = 0;     /* moved */
+        }
+        free(a.text);
+        free(b.text);
+        ics_calendar_free(a.cal);
+        ics_calendar_free(b.cal);
+        return v ? 1 : 0;
+}
+
+int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize) {
+        _cleanup_(ics_calendar_freep) IcsCalendar *cal = NULL;
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        if (!ret_calendar)
+                return -EINVAL;
+        libical_setup();
+
+        cal = calloc(1, sizeof(IcsCalendar));
+        if (!cal)
+                return -ENOMEM;
+
+        r = input_prepare(data, size, cal, &text, errbuf, errsize);
+        if (r < 0)
+                return r;
+
+        r = parse_halves(text, cal);
+        if (r == 0)
+                r = parse_prepared(text, cal, errbuf, errsize);
         if (r < 0)
                 return r;
 

@@ -1,9 +1,11 @@
 #!/bin/bash
 # One file of many meetings gives the same schedule as the same meetings
-# imported one file each.  A file with more than one series is expanded on
-# a second thread while the first stores it (calendar.c's Lookahead); a
-# file of one event is not.  So this compares the two ways on the same
-# events, occurrence by occurrence and reminder by reminder:
+# imported one file each.  A file of many events is parsed in two halves
+# on two threads (ical-import.c's parse_halves()), and its series are
+# expanded on a second thread while the first stores them (calendar.c's
+# Lookahead); a file of one event is neither.  So this compares the two
+# ways on the same events, occurrence by occurrence and reminder by
+# reminder:
 #  - 300 meetings as bench/gen-ics.py writes them: two zones with their
 #    VTIMEZONEs, weekly series with COUNT and EXDATE, all-day events,
 #    attendees, folded descriptions, spread from four weeks back to half a

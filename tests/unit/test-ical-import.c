@@ -6,6 +6,7 @@
  * all-day and floating times give fixed UTC instants. */
 
 #include "ical-import.h"
+#include "macro.h"
 #include "tap.h"
 
 #include <dirent.h>
@@ -1465,6 +1466,121 @@ static void test_parse_notes(void) {
         ics_calendar_free(c);
 }
 
+/* A calendar of n events as an export writes them: a VTIMEZONE, then
+ * timed, all-day, weekly (with EXDATE) and attended events with folded
+ * descriptions.  Events `bad` and `bad2` (1-based, not multiples of 5;
+ * 0: none) end an hour before they start. */
+static char *big_calendar(size_t n, size_t bad, size_t bad2) {
+        static const char head[] =
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//big//EN\r\nMETHOD:PUBLISH\r\n"
+                "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"
+                "BEGIN:DAYLIGHT\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\n"
+                "DTSTART:19700329T020000\r\nRRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU\r\nEND:DAYLIGHT\r\n"
+                "BEGIN:STANDARD\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nTZNAME:CET\r\n"
+                "DTSTART:19701025T030000\r\nRRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU\r\nEND:STANDARD\r\n"
+                "END:VTIMEZONE\r\n";
+        size_t cap = sizeof head + n * 1024 + 64, len = 0;
+        char *t = malloc(cap);
+        if (!t)
+                return NULL;
+        len += (size_t) snprintf(t + len, cap - len, "%s", head);
+        for (size_t i = 1; i <= n; i++) {
+                int day = 1 + (int) (i % 28), hour = 8 + (int) (i % 9);
+                len += (size_t) snprintf(t + len, cap - len,
+                        "BEGIN:VEVENT\r\nUID:big-%zu@example.com\r\nDTSTAMP:20260101T000000Z\r\n"
+                        "SEQUENCE:%zu\r\nSUMMARY:Meeting %zu\r\nLOCATION:Room %zu\r\n"
+                        "DESCRIPTION:Agenda for meeting %zu: introductions\\, questions\\, next ste\r\n"
+                        " ps and whatever else comes up\r\n",
+                        i, i % 3, i, i % 7, i);
+                if (i % 5 == 0)
+                        len += (size_t) snprintf(t + len, cap - len,
+                                "DTSTART;VALUE=DATE:202703%02d\r\nDTEND;VALUE=DATE:202703%02d\r\n", day, day + 1);
+                else
+                        len += (size_t) snprintf(t + len, cap - len,
+                                "DTSTART;TZID=Europe/Berlin:202703%02dT%02d0000\r\n"
+                                "DTEND;TZID=Europe/Berlin:202703%02dT%02d3000\r\n", day, hour, day,
+                                i == bad || i == bad2 ? hour - 2 : hour);
+                if (i % 4 == 0 && i % 5 != 0)
+                        len += (size_t) snprintf(t + len, cap - len,
+                                "RRULE:FREQ=WEEKLY;COUNT=6\r\nEXDATE;TZID=Europe/Berlin:202703%02dT%02d0000\r\n",
+                                day + 14, hour);
+                if (i % 3 == 0)
+                        len += (size_t) snprintf(t + len, cap - len,
+                                "ORGANIZER;CN=\"Org %zu\":mailto:org%zu@example.com\r\n"
+                                "ATTENDEE;CN=Ana;PARTSTAT=ACCEPTED:mailto:ana%zu@example.com\r\n"
+                                "ATTENDEE;CN=Bo:mailto:bo@example.com\r\n", i, i, i % 11);
+                len += (size_t) snprintf(t + len, cap - len, "END:VEVENT\r\n");
+        }
+        snprintf(t + len, cap - len, "END:VCALENDAR\r\n");
+        return t;
+}
+
+/* A large file is parsed in two halves on two threads (ical-import.c's
+ * parse_halves()): its events must come out exactly as each event parsed
+ * from a file of its own, in file order.  A large file with warnings is
+ * parsed as a whole, so that its warnings keep file order and the events'
+ * numbers. */
+static void test_large_file(void) {
+        enum { N = 300 };
+        _cleanup_free_ char *text = big_calendar(N, 0, 0);
+        IcsCalendar *c = NULL;
+        char err[256] = "";
+
+        CHECK(text != NULL, "made a calendar of 300 events");
+        if (!text)
+                return;
+        int r = ics_parse(text, strlen(text), &c, err, sizeof(err));
+        CHECK(r == 0 && c && c->n_events == N, "parsed: 300 events");
+        CHECK(c && c->n_warnings_total == 0, "without a warning");
+        CHECK(c && c->method == ICS_METHOD_PUBLISH, "METHOD:PUBLISH");
+
+        /* Each event alone: the header, the event, the end. */
+        const char *first = strstr(text, "BEGIN:VEVENT");
+        size_t head_len = (size_t) (first - text), same = 0;
+        const char *p = first;
+        for (size_t i = 0; c && i < c->n_events && p; i++) {
+                const char *end = strstr(p, "END:VEVENT\r\n") + strlen("END:VEVENT\r\n");
+                size_t ev_len = (size_t) (end - p);
+                _cleanup_free_ char *one = malloc(head_len + ev_len + 32);
+                if (!one)
+                        break;
+                memcpy(one, text, head_len);
+                memcpy(one + head_len, p, ev_len);
+                strcpy(one + head_len + ev_len, "END:VCALENDAR\r\n");
+                IcsCalendar *alone = NULL;
+                if (ics_parse(one, strlen(one), &alone, err, sizeof(err)) == 0 && alone->n_events == 1) {
+                        const IcsEvent *a = &alone->events[0], *b = &c->events[i];
+                        if (strcmp(a->uid, b->uid) == 0 && a->start == b->start && a->end == b->end &&
+                            a->all_day == b->all_day && a->recurring == b->recurring &&
+                            a->sequence == b->sequence && a->method == b->method &&
+                            strcmp(a->summary, b->summary) == 0 && strcmp(a->location, b->location) == 0 &&
+                            a->n_attendees == b->n_attendees &&
+                            !a->organizer.email == !b->organizer.email &&
+                            strcmp(a->ical, b->ical) == 0)
+                                same++;
+                        else
+                                printf("# event %zu differs: %s\n", i + 1, b->uid);
+                }
+                ics_calendar_free(alone);
+                p = strstr(end, "BEGIN:VEVENT");
+        }
+        CHECK_INT((long long) same, N, "every event as it is parsed from a file of its own, in file order");
+        ics_calendar_free(c);
+        c = NULL;
+
+        /* Events 11 and 251 end before they start: one in each half. */
+        _cleanup_free_ char *warned_text = big_calendar(N, 11, 251);
+        r = warned_text ? ics_parse(warned_text, strlen(warned_text), &c, err, sizeof(err)) : -ENOMEM;
+        CHECK(r == 0 && c && c->n_events == N, "the file with two events ending before they start: 300 events");
+        if (!c)
+                return;
+        CHECK_INT((long long) c->n_warnings, 2, "two warnings");
+        CHECK(c->n_warnings == 2 && strstr(c->warnings[0], "event 11 (UID big-11@example.com)") &&
+              strstr(c->warnings[1], "event 251 (UID big-251@example.com)"),
+              "in file order, each naming its event by its place in the whole file");
+        ics_calendar_free(c);
+}
+
 int main(void) {
         /* Deterministic all-day and floating results. */
         setenv("TZ", "Europe/Berlin", 1);
@@ -1481,6 +1597,7 @@ int main(void) {
         test_expand_bounds();
         test_expand_skips_unread_lines();
         test_parse_notes();
+        test_large_file();
 
         /* libical's caches, so that valgrind sees nothing left over. */
         icaltimezone_free_builtin_timezones();
