@@ -548,7 +548,10 @@ static bool lookahead_take(Lookahead *la, const char *uid, const char *master, b
                 pthread_cond_wait(&la->progress, &la->lock);
         pthread_mutex_unlock(&la->lock);
 
-        if (it->r < 0 || !it->occ)
+        /* A failure is left to the caller, to be reported as usual; no
+         * occurrence (a series that starts past the horizon) is an
+         * answer. */
+        if (it->r < 0)
                 return false;
         *ret_occ = TAKE_PTR(it->occ);
         *ret_n = it->n_occ;
