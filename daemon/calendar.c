@@ -456,7 +456,7 @@ struct Lookahead {
         size_t n_done;          /* items[0, n_done) are final */
 };
 
-/* Below this many meetings the second thread costs more than it saves. */
+/* A file of one series (an invite) leaves nothing to do alongside. */
 #define LOOKAHEAD_MIN 2
 
 static void *lookahead_run(void *userdata) {

@@ -41,8 +41,8 @@ static void libical_setup(void) {
         /* libical aborts on errors when built with ICAL_ERRORS_ARE_FATAL or
          * when someone flipped the global; a bad file must never take the
          * daemon down, so make sure before every use.  Written only when
-         * set, so that an import's two threads (calendar.c's Lookahead)
-         * never write it at once. */
+         * set, so that an import's two threads (parse_halves(), calendar.c's
+         * Lookahead) never write it at once. */
         if (icalerror_get_errors_are_fatal())
                 icalerror_set_errors_are_fatal(0);
         icalerror_clear_errno();
@@ -611,8 +611,9 @@ static bool iana_name_ok(const char *name) {
  * an import.  Both answers are fixed for the life of the process (libical
  * never frees a builtin zone it loaded; the Windows table is compiled
  * in), except that a zone missing now may be installed later, so only
- * zones found are remembered.  One memo per thread: an import expands
- * on a second thread too (calendar.c's Lookahead). */
+ * zones found are remembered.  One memo per thread: an import parses
+ * and expands on a second thread too (parse_halves(), calendar.c's
+ * Lookahead). */
 #define ZONE_MEMO_SIZE          8
 #define ZONE_MEMO_NAME_MAX      64
 
