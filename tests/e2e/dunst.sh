@@ -9,6 +9,10 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/session.sh"
 session_init "$@"
 session_install_netctl
+# The daily wind-down notice is off: this counts what dunst displays, and
+# run after 18:00 (the default wind-down time) the notice would be there too.
+mkdir -p "$XDG_CONFIG_HOME/netctl"
+printf '[breaks]\nwinddown = off\n' >"$XDG_CONFIG_HOME/netctl/netctl.conf"
 session_start_dunst
 
 session_assert_private_db
