@@ -367,8 +367,13 @@ static size_t uid_set_slot(const UidSet *set, const char *uid) {
         return i;
 }
 
+/* uid's index in set->uids plus one; 0 when not in the set. */
+static size_t uid_set_find(const UidSet *set, const char *uid) {
+        return set->n_slots > 0 ? set->slots[uid_set_slot(set, uid)] : 0;
+}
+
 static bool uid_set_contains(const UidSet *set, const char *uid) {
-        return set->n_slots > 0 && set->slots[uid_set_slot(set, uid)] != 0;
+        return uid_set_find(set, uid) != 0;
 }
 
 static int uid_set_rehash(UidSet *set, size_t n_slots) {
@@ -435,7 +440,8 @@ static void uid_set_clear(UidSet *set) {
  * far it got.  It uses libical, whose shared zone data is locked inside
  * libical, and ics_expand(), whose look-up memos are per thread. */
 typedef struct LookaheadItem {
-        const char *text;       /* borrowed from the IcsCalendar */
+        const char *text;       /* borrowed from the IcsCalendar; NULL: the
+                                 * file has overrides of this series too */
         bool series;
         int64_t to;
         int r;
@@ -464,8 +470,9 @@ static void *lookahead_run(void *userdata) {
 
         for (size_t k = 0; k < la->uids.n && !atomic_load(&la->stop); k++) {
                 LookaheadItem *it = &la->items[k];
-                it->r = expand_series(it->text, it->series, NULL, 0, la->now, it->to, &it->occ, &it->n_occ,
-                                      &it->truncated);
+                if (it->text)
+                        it->r = expand_series(it->text, it->series, NULL, 0, la->now, it->to, &it->occ,
+                                              &it->n_occ, &it->truncated);
                 pthread_mutex_lock(&la->lock);
                 la->n_done = k + 1;
                 pthread_cond_signal(&la->progress);
@@ -517,7 +524,17 @@ static Lookahead *lookahead_start(Context *c, const IcsCalendar *cal, int64_t no
                         .to = e->recurring ? now + c->config.horizon : INT64_MAX,
                 };
         }
-        if (la->uids.n < LOOKAHEAD_MIN)
+        /* A series with overrides in the file is expanded with them, by
+         * the refresh: nothing to do ahead for it. */
+        size_t n_alone = la->uids.n;
+        for (size_t i = 0; i < cal->n_events; i++) {
+                size_t found = cal->events[i].has_recurrence_id ? uid_set_find(&la->uids, cal->events[i].uid) : 0;
+                if (found > 0 && la->items[found - 1].text) {
+                        la->items[found - 1].text = NULL;
+                        n_alone--;
+                }
+        }
+        if (n_alone < LOOKAHEAD_MIN)
                 goto fail;
 
         if (pthread_create(&la->thread, NULL, lookahead_run, la) != 0)
@@ -533,14 +550,12 @@ fail:
  * master text, series flag and end; waits for the helper to get there. */
 static bool lookahead_take(Lookahead *la, const char *uid, const char *master, bool series, int64_t to,
                            IcsOccurrence **ret_occ, size_t *ret_n, bool *ret_truncated) {
-        if (!la || !master || la->uids.n_slots == 0)
+        size_t found = la && master ? uid_set_find(&la->uids, uid) : 0;
+        if (found == 0)
                 return false;
-        size_t slot = la->uids.slots[uid_set_slot(&la->uids, uid)];
-        if (slot == 0)
-                return false;
-        size_t k = slot - 1;
+        size_t k = found - 1;
         LookaheadItem *it = &la->items[k];
-        if (it->series != series || it->to != to || strcmp(it->text, master) != 0)
+        if (!it->text || it->series != series || it->to != to || strcmp(it->text, master) != 0)
                 return false;
 
         pthread_mutex_lock(&la->lock);
