@@ -701,6 +701,12 @@ int store_open(const char *path, char *errbuf, size_t errsize, Store **ret) {
                 return -ENOMEM;
         s->random_used = sizeof s->random_pool;
 
+        /* SQLite counts every allocation it makes in global statistics,
+         * under a process-wide lock: a lock and an unlock around each of
+         * its mallocs (7 % of an import), for numbers nobody reads.  Only
+         * possible before SQLite's first use; later calls change nothing. */
+        (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+
         _cleanup_free_ char *copy = strdup(path);
         if (!copy) {
                 r = -ENOMEM;
@@ -1406,17 +1412,6 @@ static const char sql_reminder_link_get[] =
 static const char sql_reminder_link_add[] =
         "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
         "VALUES (?1, ?2, ?3, ?4)";
-/* A new occurrence's prep and thank-you reminders in two statements, not
- * four: each INSERT INTO followups builds temporary b-trees for the IN
- * lists of its CHECK constraints, once per statement whatever the number
- * of rows.  Same values as sql_followup_add (every NULL, not fixed). */
-static const char sql_reminder_pair_add[] =
-        "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
-        "VALUES (?1, 'prep', ?2, ?3, NULL, 0, ?7, ?7), (?4, 'thanks', ?5, ?6, NULL, 0, ?7, ?7)";
-static const char sql_reminder_pair_link[] =
-        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
-        "VALUES (?1, 'prep', (SELECT id FROM followups WHERE uid = ?2), ?3),"
-        "  (?1, 'thanks', (SELECT id FROM followups WHERE uid = ?4), ?5)";
 static const char sql_reminder_link_plan[] =
         "UPDATE occurrence_reminders SET planned_due = ?3 WHERE occurrence_id = ?1 AND kind = ?2";
 static const char sql_reminder_link_delete[] =
@@ -1830,50 +1825,16 @@ static int reminder_create(Store *s, int64_t occurrence_id, const char *kind, in
 }
 
 /* Gives a new occurrence (no reminders linked) its prep and thank-you
- * reminders, as reminder_create() for "prep" and then "thanks" would. */
+ * reminders.  One row per statement: a statement of several rows (VALUES
+ * (..), (..)) makes SQLite copy each page it touches to a statement
+ * journal first, so that it could undo the statement alone; that copying
+ * cost more than the statements saved. */
 static int reminders_create(Store *s, int64_t occurrence_id, const OccurrenceWrite *o, int64_t now,
                             unsigned *changed) {
-        if (o->prep_due <= now || o->thanks_due <= now) {
-                int r = reminder_create(s, occurrence_id, "prep", o->prep_due, o->prep_text, now, changed);
-                if (r < 0)
-                        return r;
-                return reminder_create(s, occurrence_id, "thanks", o->thanks_due, o->thanks_text, now, changed);
-        }
-
-        char prep_uid[64], thanks_uid[64];
-        sqlite3_stmt *st;
-        int r = make_uid(s, prep_uid, sizeof prep_uid);
-        if (r >= 0)
-                r = make_uid(s, thanks_uid, sizeof thanks_uid);
+        int r = reminder_create(s, occurrence_id, "prep", o->prep_due, o->prep_text, now, changed);
         if (r < 0)
                 return r;
-
-        r = store_prepare(s, sql_reminder_pair_add, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, prep_uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, o->prep_text, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, o->prep_due);
-        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 5, o->thanks_text, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 6, o->thanks_due);
-        sqlite3_bind_int64(st, 7, now);
-        r = store_step_done(s, st, "adding a meeting reminder");
-        if (r < 0)
-                return r;
-
-        r = store_prepare(s, sql_reminder_pair_link, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, prep_uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 3, o->prep_due);
-        sqlite3_bind_text(st, 4, thanks_uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 5, o->thanks_due);
-        r = store_step_done(s, st, "linking a meeting reminder");
-        if (r >= 0 && changed)
-                *changed += 2;
-        return r;
+        return reminder_create(s, occurrence_id, "thanks", o->thanks_due, o->thanks_text, now, changed);
 }
 
 /* Makes sure an occurrence has its reminder of `kind` at `due`. */
