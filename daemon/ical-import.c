@@ -1286,6 +1286,104 @@ static int text_buf_add(TextBuf *b, const char *s) {
         return 0;
 }
 
+static int text_buf_reserve(TextBuf *b, size_t n) {
+        if (b->len + n + 1 <= b->cap)
+                return 0;
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + n + 1)
+                cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p)
+                return -ENOMEM;
+        b->p = p;
+        b->cap = cap;
+        return 0;
+}
+
+/* The text of one VEVENT in the text libical parsed: where it begins (its
+ * BEGIN line) and ends (past its END line). */
+typedef struct EventSpan {
+        size_t begin, end;
+} EventSpan;
+
+/* Whether libical understood all of a VEVENT and kept all of it: no
+ * X-LIC-ERROR note in it or in its VALARMs, and no ATTENDEEs past the cap. */
+static bool event_read_whole(icalcomponent *c, size_t *attendees) {
+        for (icalproperty *p = icalcomponent_get_first_property(c, ICAL_ANY_PROPERTY); p;
+             p = icalcomponent_get_next_property(c, ICAL_ANY_PROPERTY)) {
+                icalproperty_kind k = icalproperty_isa(p);
+                if (k == ICAL_XLICERROR_PROPERTY || (k == ICAL_ATTENDEE_PROPERTY && ++*attendees > ICS_ATTENDEES_MAX))
+                        return false;
+        }
+        icalcompiter it = icalcomponent_begin_component(c, ICAL_ANY_COMPONENT);
+        for (icalcomponent *sub; (sub = icalcompiter_deref(&it)); icalcompiter_next(&it))
+                if (!event_read_whole(sub, attendees))
+                        return false;
+        return true;
+}
+
+/* Appends the VEVENT as the file wrote it (CRLF line ends), which says
+ * what event_serialize() would but costs a copy instead of a third of the
+ * parse.  Only for an event libical read whole (event_read_whole()), whose
+ * lines all name their property in upper case (as libical writes them, and
+ * as calendar.c's line scans expect), none longer than
+ * ICS_PROPERTY_TEXT_MAX, and whose unfolded "UID:" line is `uid`: the span
+ * was found by counting VEVENTs, and the UID check makes sure it is this
+ * event's.  Returns 1 when appended, 0 when the caller should serialize
+ * (b unchanged), -ENOMEM. */
+static int event_raw_text(icalcomponent *ev, const char *uid, const char *raw, size_t len, TextBuf *b) {
+        size_t attendees = 0, start = b->len, lines = 0;
+        bool uid_matches = false;
+
+        if (!raw || !uid || len > ICS_EVENT_TEXT_MAX || !event_read_whole(ev, &attendees))
+                return 0;
+        for (size_t i = 0; i < len; i++)
+                lines += raw[i] == '\n';
+        if (len + lines > ICS_EVENT_TEXT_MAX)
+                return 0;
+        int r = text_buf_reserve(b, len + lines + 2);
+        if (r < 0)
+                return r;
+
+        size_t logical = 0;
+        for (size_t pos = 0; pos < len;) {
+                const char *line = raw + pos;
+                size_t l = strcspn(line, "\n");
+                if (pos + l > len)
+                        l = len - pos;
+                bool continued = line[0] == ' ' || line[0] == '\t';
+                if (!continued) {
+                        size_t n = 0;
+                        while (n < l && ((line[n] >= 'A' && line[n] <= 'Z') || (line[n] >= '0' && line[n] <= '9') ||
+                                         line[n] == '-'))
+                                n++;
+                        if (n == 0 || n == l || (line[n] != ':' && line[n] != ';'))
+                                break;
+                        if (n == 3 && line[3] == ':' && memcmp(line, "UID", 3) == 0) {
+                                bool folded = pos + l + 1 < len && (line[l + 1] == ' ' || line[l + 1] == '\t');
+                                uid_matches = !folded && l - 4 == strlen(uid) && memcmp(line + 4, uid, l - 4) == 0;
+                        }
+                        logical = 0;
+                }
+                logical += l;
+                if (logical > ICS_PROPERTY_TEXT_MAX)
+                        break;
+                memcpy(b->p + b->len, line, l);
+                b->len += l;
+                b->p[b->len++] = '\r';
+                b->p[b->len++] = '\n';
+                pos += l + 1;
+                if (pos >= len) {
+                        b->p[b->len] = '\0';
+                        if (uid_matches)
+                                return 1;
+                }
+        }
+        b->len = start;
+        b->p[start] = '\0';
+        return 0;
+}
+
 /* The VEVENT as libical would write it, minus libical's X-LIC-ERROR notes
  * (reported as warnings already) and the ATTENDEEs past the cap: what is
  * stored should be what was understood, and bounded.  A property longer
@@ -1349,9 +1447,10 @@ static int event_serialize(icalcomponent *ev, TextBuf *b, IcsCalendar *cal, cons
 
 /* The VEVENT as a VCALENDAR of its own, with the VTIMEZONEs its TZID
  * parameters name, so that it can be expanded again without the file.
+ * `raw`: the VEVENT's text in the file, when known (see event_raw_text()).
  * Returns 0 with the text in *ret, -E2BIG, -ENOMEM. */
 static int event_standalone_text(icalcomponent *ev, ZoneList *zones, IcsCalendar *cal, const char *label,
-                                 char **ret) {
+                                 const char *uid, const char *raw, size_t raw_len, char **ret) {
         static const char head[] = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//netctl//ical-import//EN\r\n",
                           tail[] = "END:VCALENDAR\r\n";
         /* A handful of zones per event at most; a file naming more in one
@@ -1383,6 +1482,8 @@ static int event_standalone_text(icalcomponent *ev, ZoneList *zones, IcsCalendar
         for (size_t i = 0; i < n_used && r >= 0; i++)
                 r = text_buf_add(&b, used[i]->text);
         if (r >= 0)
+                r = event_raw_text(ev, uid, raw, raw_len, &b);
+        if (r == 0)
                 r = event_serialize(ev, &b, cal, label);
         if (r >= 0)
                 r = text_buf_add(&b, tail);
@@ -1502,7 +1603,7 @@ static int event_people(icalcomponent *ev, IcsEvent *e, IcsCalendar *cal, const 
 /* Converts one VEVENT.  Returns 1 and fills *ret, 0 when the event is
  * skipped (a warning says why), -ENOMEM. */
 static int event_convert(icalcomponent *ev, icalcomponent *container, ZoneList *zones, IcsMethod method,
-                         size_t index, IcsCalendar *cal, IcsEvent *ret) {
+                         size_t index, const char *raw, size_t raw_len, IcsCalendar *cal, IcsEvent *ret) {
         _cleanup_(event_clearp) IcsEvent e = { .method = method };
         char label[128];
         const char *problem = NULL;
@@ -1612,7 +1713,7 @@ static int event_convert(icalcomponent *ev, icalcomponent *container, ZoneList *
         if (r < 0)
                 return r;
 
-        r = event_standalone_text(ev, zones, cal, label, &e.ical);
+        r = event_standalone_text(ev, zones, cal, label, uid_blank ? NULL : uid, raw, raw_len, &e.ical);
         if (r == -E2BIG) {
                 warn(cal, "%s: larger than %u KiB; skipped", label, ICS_EVENT_TEXT_MAX / 1024);
                 return 0;
@@ -1657,6 +1758,9 @@ static void collect_parse_errors(icalcomponent *c, IcsCalendar *cal) {
 
 typedef struct ParseState {
         IcsCalendar *cal;
+        const char *text;       /* what libical parsed */
+        EventSpan *spans;       /* where its VEVENTs are, in order; NULL if unknown */
+        size_t n_spans;
         size_t capacity;
         size_t index;           /* VEVENTs seen, 1-based in messages */
         bool method_set;
@@ -1685,7 +1789,9 @@ static int add_event(ParseState *st, icalcomponent *ev, icalcomponent *container
                 st->capacity = n;
         }
 
-        r = event_convert(ev, container, zones, method, st->index, cal, &cal->events[cal->n_events]);
+        const EventSpan *span = st->index <= st->n_spans ? &st->spans[st->index - 1] : NULL;
+        r = event_convert(ev, container, zones, method, st->index, span ? st->text + span->begin : NULL,
+                          span ? span->end - span->begin : 0, cal, &cal->events[cal->n_events]);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -1793,6 +1899,78 @@ static int derived_uids_disambiguate(IcsCalendar *cal) {
         return r;
 }
 
+/* The VEVENTs add_container_events() visits, in its order: those whose
+ * enclosing components are all VCALENDARs. */
+static size_t container_event_count(icalcomponent *container) {
+        size_t n = 0;
+        icalcompiter it = icalcomponent_begin_component(container, ICAL_ANY_COMPONENT);
+        for (icalcomponent *c; (c = icalcompiter_deref(&it)); icalcompiter_next(&it)) {
+                icalcomponent_kind k = icalcomponent_isa(c);
+                if (k == ICAL_VEVENT_COMPONENT)
+                        n++;
+                else if (k == ICAL_VCALENDAR_COMPONENT)
+                        n += container_event_count(c);
+        }
+        return n;
+}
+
+/* Where the VEVENTs that add_container_events() visits lie in `text`
+ * (input_prepare() output), found by their BEGIN and END lines as libical
+ * reads them.  *ret NULL (and nothing fails) for a nesting too deep or an
+ * END with nothing open: the events are then serialized. */
+static int vevent_spans(const char *text, EventSpan **ret, size_t *ret_n) {
+        _cleanup_free_ EventSpan *v = NULL;
+        size_t n = 0, allocated = 0, open_at = 0, open_depth = SIZE_MAX, depth = 0, others = 0;
+        bool calendar[64];
+
+        *ret = NULL;
+        *ret_n = 0;
+        for (size_t pos = 0; text[pos];) {
+                size_t l = strcspn(text + pos, "\n");
+                char head[256], name[32];
+                int dir = 0;
+                if (text[pos] != ' ' && text[pos] != '\t') {
+                        size_t h = l < sizeof head ? l : sizeof head - 1;
+                        memcpy(head, text + pos, h);
+                        head[h] = '\0';
+                        dir = marker(head, name);
+                }
+                size_t next = pos + l + (text[pos + l] == '\n');
+                if (dir > 0) {
+                        if (depth == ELEMENTSOF(calendar))
+                                return 0;
+                        calendar[depth] = strcmp(name, "VCALENDAR") == 0;
+                        if (others == 0 && strcmp(name, "VEVENT") == 0) {
+                                open_at = pos;
+                                open_depth = depth;
+                        }
+                        others += !calendar[depth];
+                        depth++;
+                } else if (dir < 0) {
+                        if (depth == 0)
+                                return 0;
+                        depth--;
+                        others -= !calendar[depth];
+                        if (depth == open_depth) {
+                                if (n == allocated) {
+                                        size_t grow = allocated ? allocated * 2 : 64;
+                                        EventSpan *bigger = realloc(v, grow * sizeof *v);
+                                        if (!bigger)
+                                                return -ENOMEM;
+                                        v = bigger;
+                                        allocated = grow;
+                                }
+                                v[n++] = (EventSpan) { .begin = open_at, .end = next };
+                                open_depth = SIZE_MAX;
+                        }
+                }
+                pos = next;
+        }
+        *ret = TAKE_PTR(v);
+        *ret_n = n;
+        return 0;
+}
+
 /* Parses prepared text into cal: libical's tree, its parse errors, then
  * the events.  Nothing here depends on another call's state, so the two
  * halves of a large file can be parsed on two threads (parse_halves()). */
@@ -1807,9 +1985,21 @@ static int parse_prepared(const char *text, IcsCalendar *cal, char *errbuf, size
                 return -EBADMSG;
         }
 
-        ParseState st = { .cal = cal };
+        /* Each event's own text is stored as it is when the VEVENTs
+         * found in the text are those libical found. */
+        _cleanup_free_ EventSpan *spans = NULL;
+        size_t n_spans = 0;
+        r = vevent_spans(text, &spans, &n_spans);
+        if (r < 0)
+                return r;
+        icalcomponent_kind root_kind = icalcomponent_isa(root);
+        size_t n_found = root_kind == ICAL_VEVENT_COMPONENT ? 1 : container_event_count(root);
+        if (n_found != n_spans)
+                n_spans = 0;
+
+        ParseState st = { .cal = cal, .text = text, .spans = spans, .n_spans = n_spans };
         collect_parse_errors(root, cal);
-        switch (icalcomponent_isa(root)) {
+        switch (root_kind) {
         case ICAL_VCALENDAR_COMPONENT:
                 cal->method = method_from(root);
                 st.method_set = true;

@@ -1520,6 +1520,61 @@ static char *big_calendar(size_t n, size_t bad, size_t bad2) {
  * from a file of its own, in file order.  A large file with warnings is
  * parsed as a whole, so that its warnings keep file order and the events'
  * numbers. */
+/* The stored copy of an event is its text in the file (CRLF line ends)
+ * when libical read all of it; otherwise libical's writing of what it
+ * understood. */
+static void test_stored_text(void) {
+        static const char master[] =
+                "BEGIN:VEVENT\r\nUID:st@test\r\nDTSTAMP:20300101T000000Z\r\n"
+                "DTSTART:20300107T100000Z\r\nDTEND:20300107T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
+                "SUMMARY:Weekly sync\r\nDESCRIPTION:folded where\r\n  the writer chose\\, not at 75\r\n"
+                "ATTENDEE;CN=\"Ana Ruiz\";X-ODD=yes:mailto:ana@example.com\r\n"
+                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:soon\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n"
+                "END:VEVENT\r\n";
+        static const char override[] =
+                "BEGIN:VEVENT\r\nUID:st@test\r\nDTSTAMP:20300101T000000Z\r\n"
+                "RECURRENCE-ID:20300114T100000Z\r\nDTSTART:20300114T120000Z\r\nDTEND:20300114T130000Z\r\n"
+                "SUMMARY:Weekly sync (moved)\r\nEND:VEVENT\r\n";
+        static const char lower[] =
+                "BEGIN:VEVENT\r\nUID:lower@test\r\nDTSTART:20300108T100000Z\r\nsummary:Lower case\r\n"
+                "END:VEVENT\r\n";
+        static const char damaged[] =
+                "BEGIN:VEVENT\r\nUID:damaged@test\r\nDTSTART:20300109T100000Z\r\nSUMMARY:Damaged\r\n"
+                "GEO:nowhere\r\nEND:VEVENT\r\n";
+        char err[256];
+        int r;
+
+        char text[2048];
+        snprintf(text, sizeof(text), CAL_HEAD "METHOD:PUBLISH\r\n%s%s%s%s" CAL_TAIL, master, override, lower, damaged);
+        IcsCalendar *c = parse_text(text, &r, err, sizeof(err));
+        CHECK(r == 0 && c && c->n_events == 4, "stored text: 4 events");
+        if (!c || c->n_events != 4) {
+                ics_calendar_free(c);
+                return;
+        }
+        CHECK(strstr(c->events[0].ical, master) && !strstr(c->events[0].ical, "RECURRENCE-ID"),
+              "a series master read whole: its own text as the file wrote it, folds and VALARM included");
+        CHECK(strstr(c->events[1].ical, override) && !strstr(c->events[1].ical, "RRULE"),
+              "its override, with the same UID: the override's text, not the master's");
+        CHECK(!strstr(c->events[2].ical, lower) && strstr(c->events[2].ical, "SUMMARY:Lower case\r\n") &&
+              !strstr(c->events[2].ical, "summary:"),
+              "a property named in lower case: written by libical, in upper case");
+        CHECK(!strstr(c->events[3].ical, damaged) && !strstr(c->events[3].ical, "GEO") &&
+              !strstr(c->events[3].ical, "X-LIC-ERROR") && strstr(c->events[3].ical, "SUMMARY:Damaged\r\n"),
+              "a property libical could not read: what it understood, without the note");
+        ics_calendar_free(c);
+
+        /* LF line ends in the file: CRLF in the stored text. */
+        c = parse_text("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\nBEGIN:VEVENT\nUID:lf@test\n"
+                       "DTSTART:20300110T100000Z\nSUMMARY:Line feeds\nDESCRIPTION:a\n  b\nEND:VEVENT\nEND:VCALENDAR\n",
+                       &r, err, sizeof(err));
+        CHECK(r == 0 && c && c->n_events == 1 &&
+              strstr(c->events[0].ical, "BEGIN:VEVENT\r\nUID:lf@test\r\nDTSTART:20300110T100000Z\r\n"
+                                        "SUMMARY:Line feeds\r\nDESCRIPTION:a\r\n  b\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"),
+              "a file with LF line ends: its event stored with CRLF");
+        ics_calendar_free(c);
+}
+
 static void test_large_file(void) {
         enum { N = 300 };
         _cleanup_free_ char *text = big_calendar(N, 0, 0);
@@ -1597,6 +1652,7 @@ int main(void) {
         test_expand_bounds();
         test_expand_skips_unread_lines();
         test_parse_notes();
+        test_stored_text();
         test_large_file();
 
         /* libical's caches, so that valgrind sees nothing left over. */
