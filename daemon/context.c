@@ -8,7 +8,9 @@
 #include "bus-direct.h"
 #include "row-stream.h"
 #include "context.h"
+#include "log.h"
 #include "selfcare.h"
+#include "store.h"
 #include "sync.h"
 #include "watch.h"
 
@@ -60,6 +62,30 @@ void context_release_memory_later(Context *c) {
         (void) sd_event_source_set_enabled(c->release_memory, SD_EVENT_ONESHOT);
 }
 
+static int on_checkpoint(sd_event_source *s, void *userdata) {
+        Context *c = userdata;
+        int r = store_checkpoint(c->store);
+        if (r < 0)
+                /* The data is safe in the log; the next one tries again. */
+                log_warning_errno(r, "Cannot checkpoint the database: %s", store_last_error(c->store));
+        return 0;
+}
+
+void context_checkpoint_later(void *userdata) {
+        Context *c = userdata;
+        if (!c->event)
+                return;
+        if (!c->checkpoint) {
+                if (sd_event_add_defer(c->event, &c->checkpoint, on_checkpoint, c) < 0) {
+                        (void) store_checkpoint(c->store);
+                        return;
+                }
+                (void) sd_event_source_set_description(c->checkpoint, "checkpoint");
+                (void) sd_event_source_set_priority(c->checkpoint, SD_EVENT_PRIORITY_IDLE);
+        }
+        (void) sd_event_source_set_enabled(c->checkpoint, SD_EVENT_ONESHOT);
+}
+
 Context *context_free(Context *c) {
         if (!c)
                 return NULL;
@@ -70,6 +96,7 @@ Context *context_free(Context *c) {
         sd_event_source_disable_unref(c->window_timer);
         sd_event_source_disable_unref(c->goals_timer);
         sd_event_source_disable_unref(c->release_memory);
+        sd_event_source_disable_unref(c->checkpoint);
         /* Before the bus: both hold slots on it. */
         c->selfcare = selfcare_free(c->selfcare);
         c->attention = attention_free(c->attention);

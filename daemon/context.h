@@ -74,6 +74,10 @@ typedef struct Context {
          * context_release_memory_later()). */
         sd_event_source *release_memory;
 
+        /* Copies the database's write-ahead log into it after a batch
+         * (see store_set_checkpoint_later()). */
+        sd_event_source *checkpoint;
+
         /* Quiet rules, the notification server's pause and digests in
          * flight (attention.c); breaks, wind-down and the pause suggestion
          * (selfcare.c). */
@@ -109,6 +113,9 @@ int64_t context_now(const Context *c);
  * the system.  Otherwise the daemon keeps its peak (140 MB after a
  * 10,000-event import) for reuse that may never come. */
 void context_release_memory_later(Context *c);
+/* The store's `later` (store_set_checkpoint_later()): a checkpoint once
+ * the loop is idle, after the reply. */
+void context_checkpoint_later(void *userdata);
 /* What counts as large for that: a 1 MiB request leaves several times
  * that behind once parsed. */
 #define LARGE_REQUEST_BYTES (1024 * 1024)

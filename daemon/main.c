@@ -140,6 +140,7 @@ static int run(Context *c) {
                 (void) sd_notifyf(0, "STATUS=Cannot use the database: %s\nERRNO=%d", store_error, -r);
                 return -EX_CONFIG;
         }
+        store_set_checkpoint_later(c->store, context_checkpoint_later, c);
 
         /* A reminder that was being shown when we died goes out again now:
          * at most a duplicate if we died in the instant after the server

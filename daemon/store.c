@@ -117,6 +117,11 @@ static const char sql_batch_settings[] =
         "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536";
 static const char sql_normal_settings[] =
         "PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT";
+static const char sql_checkpoint_off[] =
+        "PRAGMA wal_autocheckpoint = 0";
+/* PASSIVE: never waits for a reader (a backup, an sqlite3 shell). */
+static const char sql_checkpoint_now[] =
+        "PRAGMA wal_checkpoint(PASSIVE); PRAGMA wal_autocheckpoint = 1000";
 static const char sql_sync_normal[] =
         "PRAGMA synchronous = NORMAL";
 static const char sql_sync_full[] =
@@ -383,6 +388,9 @@ struct Store {
         unsigned n_statements;
         /* Inside store_batch_begin() .. commit/rollback. */
         bool in_batch;
+        /* store_set_checkpoint_later() */
+        void (*checkpoint_later)(void *userdata);
+        void *checkpoint_userdata;
         /* Random bytes for UIDs, fetched a page at a time: an import makes
          * tens of thousands of reminders, and a getrandom() call for each
          * was 2 % of it.  random_used == sizeof random_pool when empty. */
@@ -507,6 +515,8 @@ static int store_commit(Store *s) {
 
 int store_batch_begin(Store *s) {
         (void) store_pragma(s, sql_batch_settings);
+        if (s->checkpoint_later)
+                (void) store_pragma(s, sql_checkpoint_off);
         int r = store_begin(s);
         if (r < 0) {
                 (void) store_pragma(s, sql_normal_settings);
@@ -519,6 +529,17 @@ int store_batch_begin(Store *s) {
 static void store_batch_end(Store *s) {
         s->in_batch = false;
         (void) store_pragma(s, sql_normal_settings);
+        if (s->checkpoint_later)
+                s->checkpoint_later(s->checkpoint_userdata);
+}
+
+void store_set_checkpoint_later(Store *s, void (*later)(void *userdata), void *userdata) {
+        s->checkpoint_later = later;
+        s->checkpoint_userdata = userdata;
+}
+
+int store_checkpoint(Store *s) {
+        return store_pragma(s, sql_checkpoint_now);
 }
 
 int store_batch_commit(Store *s) {

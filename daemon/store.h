@@ -86,6 +86,13 @@ int store_schema_version(void);
 int store_batch_begin(Store *s);
 int store_batch_commit(Store *s);
 void store_batch_rollback(Store *s);
+/* With `later` set, a batch's commit does not also copy the write-ahead
+ * log into the database file (the checkpoint SQLite runs once the log
+ * passes 1,000 pages): the reply need not wait for it.  `later` is
+ * called when a batch ends, and store_checkpoint() then does it, once the
+ * caller has time.  Without it, SQLite checkpoints as usual. */
+void store_set_checkpoint_later(Store *s, void (*later)(void *userdata), void *userdata);
+int store_checkpoint(Store *s);
 
 /* Follow-ups. */
 int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, bool every_fixed,

@@ -429,6 +429,66 @@ static void test_batch_keeps_journals_in_memory(void) {
         store_free(s);
 }
 
+static void count_call(void *userdata) {
+        (*(int *) userdata)++;
+}
+
+static off_t file_size(const char *path) {
+        struct stat st;
+        return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+/* A batch far past SQLite's 1,000-page checkpoint threshold, written by a
+ * store with the given `later` (NULL: none).  Returns the database file's
+ * size right after the commit. */
+static off_t batch_file_size(const char *name, void (*later)(void *), int *calls, Store **ret) {
+        enum { N = 6000 };
+        static OccurrenceWrite occ[N];
+        static char text[400];
+        Store *s = NULL;
+        char err[512];
+        const int64_t now = 1000000;
+        unsigned changed = 0;
+
+        memset(text, 'x', sizeof text - 1);
+        for (int i = 0; i < N; i++)
+                occ[i] = (OccurrenceWrite) {
+                        .recurrence_id = now + 3600 * (i + 1), .start = now + 3600 * (i + 1),
+                        .end = now + 3600 * (i + 2), .summary = "Sync", .prep_due = now + 3600 * (i + 1) - 60,
+                        .thanks_due = now + 3600 * (i + 2) + 60, .prep_text = text, .thanks_text = text,
+                };
+        CHECK_INT(store_open(path_in_tmp(name), err, sizeof err, &s), 0, "opens a database");
+        if (later)
+                store_set_checkpoint_later(s, later, calls);
+        CHECK_INT(store_batch_begin(s), 0, "a batch begins");
+        CHECK_INT(store_occurrences_sync(s, "big@example.com", occ, N, now, &changed), 0,
+                  "6,000 occurrences and 12,000 reminders are written in it");
+        CHECK_INT(store_batch_commit(s), 0, "the batch commits");
+        *ret = s;
+        return file_size(path_in_tmp(name));
+}
+
+static void test_batch_checkpoint_later(void) {
+        int calls = 0;
+        Store *s = NULL;
+
+        /* SQLite's own way: the commit copies the log into the file. */
+        off_t size = batch_file_size("ckpt-now.db", NULL, &calls, &s);
+        CHECK(size > 4 * 1024 * 1024, "without `later`, the commit itself checkpoints: the file holds the batch");
+        store_free(s);
+
+        size = batch_file_size("ckpt-later.db", count_call, &calls, &s);
+        CHECK_INT(calls, 1, "with `later`, the batch's end asks for a checkpoint once");
+        CHECK(size >= 0 && size < 1024 * 1024, "and the commit leaves the batch in the log");
+        CHECK_INT(store_checkpoint(s), 0, "the checkpoint runs when asked");
+        CHECK(file_size(path_in_tmp("ckpt-later.db")) > 4 * 1024 * 1024, "after it, the file holds the batch");
+        int open_count = 0;
+        CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_OPEN, count_cb, &open_count), 0,
+                  "lists the open follow-ups");
+        CHECK_INT(open_count, 12000, "every reminder of the batch is there");
+        store_free(s);
+}
+
 int main(void) {
         if (!mkdtemp(tmpdir)) {
                 perror("mkdtemp");
@@ -441,6 +501,7 @@ int main(void) {
         test_migration_planned_due();
         test_migration_followups_checks();
         test_batch_keeps_journals_in_memory();
+        test_batch_checkpoint_later();
 
         char cmd[600];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
