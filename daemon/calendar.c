@@ -423,7 +423,9 @@ static void uid_set_clear(UidSet *set) {
 }
 
 /* An import's expansions, worked out ahead on a second thread while this
- * one stores the file's meetings.  Expanding a series means parsing its
+ * one stores the occurrences and reminders of the series before them (it
+ * starts once the file is parsed and its meetings stored: the parser's
+ * helper thread is done by then).  Expanding a series means parsing its
  * stored text again with libical, a sixth of a large import; storing the
  * meetings and their reminders is most of the rest, and has to stay on
  * the thread that owns the database.  So a helper thread expands, from
@@ -764,28 +766,62 @@ static int forget_missing(Context *c, const char *source, const IcsCalendar *cal
 int calendar_import_data(Context *c, const char *data, size_t len, const char *source,
                          ImportReport *ret) {
         ImportReport report = {};
+        IcsStream *stream = NULL;
         IcsCalendar *cal = NULL;
         UidSet touched = {};
         Lookahead *la = NULL;
         unsigned changed = 0;
         int64_t now = context_now(c);
+        const IcsEvent *events;
+        size_t n_events;
         int r;
 
-        r = ics_parse(data, len, &cal, report.reason, sizeof report.reason);
+        r = ics_stream_open(data, len, &stream, report.reason, sizeof report.reason);
         if (r < 0) {
                 *ret = report;
                 return r == -EFBIG ? -E2BIG : r == -ENOMEM ? r : -EINVAL;
         }
 
-        /* Stopped below before cal goes: it reads cal's texts. */
-        la = lookahead_start(c, cal, now);
-
         r = store_batch_begin(c->store);
         if (r < 0)
                 goto out;
 
-        for (size_t i = 0; i < cal->n_events && r >= 0; i++)
-                r = apply_event(c, &cal->events[i], source, now, &report, &touched);
+        /* A large file's events are stored part by part while the next
+         * parts are parsed on a second thread. */
+        while ((r = ics_stream_next(stream, &events, &n_events, report.reason, sizeof report.reason)) != 0) {
+                if (r == -EAGAIN) {
+                        /* A part warned: the whole file's events come
+                         * again, from the start. */
+                        store_batch_rollback(c->store);
+                        report = (ImportReport) {};
+                        uid_set_clear(&touched);
+                        r = store_batch_begin(c->store);
+                        if (r < 0)
+                                goto out;
+                        continue;
+                }
+                if (r < 0) {
+                        /* The file cannot be read after all: nothing of
+                         * it is stored, and the reason is the parser's. */
+                        store_batch_rollback(c->store);
+                        ImportReport failed = {};
+                        memcpy(failed.reason, report.reason, sizeof failed.reason);
+                        *ret = failed;
+                        r = r == -ENOMEM ? r : -EINVAL;
+                        goto out_parse;
+                }
+                for (size_t i = 0; i < n_events && r >= 0; i++)
+                        r = apply_event(c, &events[i], source, now, &report, &touched);
+                if (r < 0)
+                        break;
+        }
+        if (r >= 0)
+                r = ics_stream_finish(stream, &cal);
+        stream = ics_stream_free(stream);
+
+        /* Stopped below before cal goes: it reads cal's texts. */
+        if (r >= 0)
+                la = lookahead_start(c, cal, now);
         if (source && r >= 0)
                 r = forget_missing(c, source, cal, &touched);
         for (size_t i = 0; i < touched.n && r >= 0; i++)
@@ -819,8 +855,10 @@ out:
                 snprintf(report.reason, sizeof report.reason, "%s", store_last_error(c->store));
         if (r < 0)
                 *ret = report;
+out_parse:
         uid_set_clear(&touched);
         lookahead_stop(la);
+        ics_stream_free(stream);
         ics_calendar_free(cal);
         if (len >= LARGE_REQUEST_BYTES)
                 context_release_memory_later(c);

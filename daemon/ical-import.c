@@ -2024,20 +2024,32 @@ static int parse_prepared(const char *text, IcsCalendar *cal, char *errbuf, size
         return r;
 }
 
-/* ---- a large file on two threads ----------------------------------------- */
+/* ---- a large file in parts, on two threads ------------------------------ */
 
-/* Below this many VEVENTs a file is parsed on one thread: an invite has
- * one, and a small file gains a fraction of a millisecond. */
+/* Below this many VEVENTs a file is parsed at once on one thread: an
+ * invite has one, and a small file gains a fraction of a millisecond. */
 #define SPLIT_EVENTS_MIN 64
 
-/* Where a file can be cut in two: one VCALENDAR whose components are
- * VTIMEZONEs and then only VEVENTs and VTODOs, with no calendar property
- * after them.  *ret_events: where the first VEVENT begins (everything
- * before it is the header both halves need); *ret_split: where the first
- * VEVENT in the second half of the text begins.  False for any other
- * shape, and for a small file. */
-static bool split_point(const char *text, size_t *ret_events, size_t *ret_split) {
-        size_t len = strlen(text), events = 0, split = 0, n_events = 0;
+/* How a large file is cut, in eighths of its text: the caller parses the
+ * first quarter while a helper thread parses the rest, an eighth at a
+ * time, so that the caller stores the first quarter's events (about as
+ * long as parsing it) while the next eighths are parsed.  The helper
+ * parses more of the file because storing takes the caller longer than
+ * parsing takes the helper.  A file of fewer than STREAM_EIGHTHS_MIN
+ * events is cut in halves. */
+#define STREAM_PARTS_MAX 7
+#define STREAM_EIGHTHS_MIN 256
+
+/* Where a file can be cut: one VCALENDAR whose components are VTIMEZONEs
+ * and then only VEVENTs and VTODOs, with no calendar property after them.
+ * *ret_events: where the first VEVENT begins (everything before it is the
+ * header every part needs).  cuts: where the first VEVENT at or after
+ * each of the n_targets (increasing) positions begins, one cut per VEVENT
+ * at most; *ret_n_cuts how many; *ret_n_events the file's VEVENTs.  False
+ * for any other shape, and for a small file. */
+static bool split_points(const char *text, size_t len, const size_t targets[], size_t n_targets,
+                         size_t *ret_events, size_t *ret_n_events, size_t cuts[], size_t *ret_n_cuts) {
+        size_t events = 0, n_events = 0, n_cuts = 0, k = 0;
         int depth = 0;
 
         for (size_t pos = 0; pos < len;) {
@@ -2059,8 +2071,10 @@ static bool split_point(const char *text, size_t *ret_events, size_t *ret_split)
                         bool event = strcmp(name, "VEVENT") == 0;
                         if (event && n_events++ == 0)
                                 events = pos;
-                        if (event && split == 0 && pos >= len / 2)
-                                split = pos;
+                        else if (event)
+                                for (; k < n_targets && pos >= targets[k]; k++)
+                                        if (n_cuts == 0 || cuts[n_cuts - 1] != pos)
+                                                cuts[n_cuts++] = pos;
                         if (n_events > 0 ? !event && strcmp(name, "VTODO") != 0 : strcmp(name, "VTIMEZONE") != 0)
                                 return false;
                 } else if (depth == 1 && dir == 0 && n_events > 0 && !continued && l > 0)
@@ -2068,108 +2082,260 @@ static bool split_point(const char *text, size_t *ret_events, size_t *ret_split)
                 depth += dir;
                 pos += l + (text[pos + l] == '\n');
         }
-        if (n_events < SPLIT_EVENTS_MIN || n_events > ICS_EVENTS_MAX || split <= events)
+        if (n_events < SPLIT_EVENTS_MIN || n_events > ICS_EVENTS_MAX || n_cuts == 0)
                 return false;
         *ret_events = events;
-        *ret_split = split;
+        *ret_n_events = n_events;
+        *ret_n_cuts = n_cuts;
         return true;
 }
 
-typedef struct Half {
-        char *text;
-        IcsCalendar *cal;
-        int r;
-} Half;
+struct IcsStream {
+        char *text;                     /* input_prepare() output */
 
-static void *half_parse(void *userdata) {
-        Half *h = userdata;
-        h->r = parse_prepared(h->text, h->cal, NULL, 0);
+        /* A file parsed at once (a small one, one of another shape, or
+         * after a part warned): its calendar, and whether its events were
+         * handed out. */
+        IcsCalendar *whole;
+        bool whole_handed;
+
+        /* A large file in parts, each parsed as a file of its own: the
+         * header, its VEVENTs, END:VCALENDAR.  Part 0 is the caller's,
+         * the others the helper's, which sets `parsed` after each. */
+        size_t n_parts, handed;
+        char *part_text[STREAM_PARTS_MAX];
+        IcsCalendar *part[STREAM_PARTS_MAX];
+        int part_r[STREAM_PARTS_MAX];
+        pthread_t helper;
+        bool threaded;
+        pthread_mutex_t lock;
+        pthread_cond_t cond;
+        size_t parsed;                  /* under lock: parts 1 .. parsed are done */
+        bool stop;                      /* under lock: the helper stops after its part */
+};
+
+static void *stream_helper(void *userdata) {
+        IcsStream *s = userdata;
+
+        for (size_t i = 1; i < s->n_parts; i++) {
+                pthread_mutex_lock(&s->lock);
+                bool stop = s->stop;
+                pthread_mutex_unlock(&s->lock);
+                if (stop)
+                        break;
+                s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
+                pthread_mutex_lock(&s->lock);
+                s->parsed = i;
+                pthread_cond_signal(&s->cond);
+                pthread_mutex_unlock(&s->lock);
+        }
         return NULL;
 }
 
-/* Parses a large file as two files on two threads: the first half of its
- * events after its header, and the header followed by the rest.  Each
- * event is converted on its own (its VCALENDAR's METHOD and VTIMEZONEs,
- * which both halves have), so the events come out the same.  What could
- * differ is the warnings (libical's parse errors are listed before the
- * events' warnings) and the numbering in them, so a file that gives any
- * warning, or skips any event, is parsed again as a whole.  Returns 1 when
- * cal holds the events, 0 when the caller should parse the file itself. */
-static int parse_halves(const char *text, IcsCalendar *cal) {
-        size_t events, split;
+static void stream_helper_stop(IcsStream *s) {
+        if (!s->threaded)
+                return;
+        pthread_mutex_lock(&s->lock);
+        s->stop = true;
+        pthread_mutex_unlock(&s->lock);
+        pthread_join(s->helper, NULL);
+        s->threaded = false;
+}
 
-        if (cal->n_warnings_total > 0 || !split_point(text, &events, &split))
-                return 0;
+IcsStream *ics_stream_free(IcsStream *s) {
+        if (!s)
+                return NULL;
+        stream_helper_stop(s);
+        for (size_t i = 0; i < s->n_parts; i++) {
+                free(s->part_text[i]);
+                ics_calendar_free(s->part[i]);
+        }
+        pthread_mutex_destroy(&s->lock);
+        pthread_cond_destroy(&s->cond);
+        ics_calendar_free(s->whole);
+        free(s->text);
+        free(s);
+        return NULL;
+}
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(IcsStream *, ics_stream_free);
+
+/* Cuts s->text into parts and starts the helper on all but the first.
+ * 0 when the file is not one to cut (the caller parses it at once). */
+static int stream_cut(IcsStream *s) {
         static const char end[] = "END:VCALENDAR\n";
-        size_t len = strlen(text);
-        Half a = { .r = -ENOMEM }, b = { .r = -ENOMEM };
-        a.text = malloc(split + sizeof end);
-        b.text = malloc(events + (len - split) + 1);
-        a.cal = calloc(1, sizeof(IcsCalendar));
-        b.cal = calloc(1, sizeof(IcsCalendar));
-        if (a.text && b.text && a.cal && b.cal) {
-                memcpy(a.text, text, split);
-                memcpy(a.text + split, end, sizeof end);
-                memcpy(b.text, text, events);
-                memcpy(b.text + events, text + split, len - split + 1);
+        size_t len = strlen(s->text), events, n_events, cuts[STREAM_PARTS_MAX - 1], n_cuts,
+               targets[STREAM_PARTS_MAX - 1];
 
-                pthread_t thread;
-                bool threaded = pthread_create(&thread, NULL, half_parse, &b) == 0;
-                half_parse(&a);
-                if (threaded)
-                        pthread_join(thread, NULL);
+        /* An eighth of the text is enough of a guess at an eighth of the
+         * events for the plan to pay; the count is checked after. */
+        for (size_t i = 0; i < ELEMENTSOF(targets); i++)
+                targets[i] = len / 8 * (i + 2);
+        if (!split_points(s->text, len, targets, ELEMENTSOF(targets), &events, &n_events, cuts, &n_cuts))
+                return 0;
+        if (n_events < STREAM_EIGHTHS_MIN) {
+                size_t half = len / 2;
+                if (!split_points(s->text, len, &half, 1, &events, &n_events, cuts, &n_cuts))
+                        return 0;
         }
 
-        bool clean = a.r >= 0 && b.r >= 0 && a.cal->n_warnings_total == 0 && b.cal->n_warnings_total == 0 &&
-                     a.cal->n_skipped == 0 && b.cal->n_skipped == 0;
-        IcsEvent *v = clean ? malloc((a.cal->n_events + b.cal->n_events) * sizeof(IcsEvent) + 1) : NULL;
-        if (v) {
-                memcpy(v, a.cal->events, a.cal->n_events * sizeof(IcsEvent));
-                memcpy(v + a.cal->n_events, b.cal->events, b.cal->n_events * sizeof(IcsEvent));
-                free(cal->events);
-                cal->events = v;
-                cal->n_events = a.cal->n_events + b.cal->n_events;
-                cal->n_todos = a.cal->n_todos + b.cal->n_todos;
-                cal->method = a.cal->method;
-                a.cal->n_events = b.cal->n_events = 0;     /* moved */
+        s->n_parts = n_cuts + 1;
+        for (size_t i = 0; i < s->n_parts; i++) {
+                size_t from = i == 0 ? events : cuts[i - 1], to = i < n_cuts ? cuts[i] : len;
+                bool last = i == n_cuts;
+                s->part_text[i] = malloc(events + (to - from) + sizeof end);
+                s->part[i] = calloc(1, sizeof(IcsCalendar));
+                if (!s->part_text[i] || !s->part[i])
+                        return -ENOMEM;
+                memcpy(s->part_text[i], s->text, events);
+                memcpy(s->part_text[i] + events, s->text + from, to - from);
+                memcpy(s->part_text[i] + events + (to - from), last ? "" : end, last ? 1 : sizeof end);
         }
-        free(a.text);
-        free(b.text);
-        ics_calendar_free(a.cal);
-        ics_calendar_free(b.cal);
-        return v ? 1 : 0;
+        s->threaded = pthread_create(&s->helper, NULL, stream_helper, s) == 0;
+        if (!s->threaded)
+                /* No second thread (out of them): all parts here. */
+                stream_helper(s);
+        return 1;
+}
+
+int ics_stream_open(const void *data, size_t size, IcsStream **ret, char *errbuf, size_t errsize) {
+        _cleanup_(ics_stream_freep) IcsStream *s = NULL;
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        libical_setup();
+
+        s = calloc(1, sizeof(IcsStream));
+        if (!s)
+                return -ENOMEM;
+        pthread_mutex_init(&s->lock, NULL);
+        pthread_cond_init(&s->cond, NULL);
+        s->whole = calloc(1, sizeof(IcsCalendar));
+        if (!s->whole)
+                return -ENOMEM;
+
+        r = input_prepare(data, size, s->whole, &s->text, errbuf, errsize);
+        if (r < 0)
+                return r;
+
+        /* A file input_prepare() repaired is parsed at once, so that its
+         * warnings come first. */
+        r = s->whole->n_warnings_total == 0 ? stream_cut(s) : 0;
+        if (r < 0)
+                return r;
+        if (r > 0) {
+                s->whole = ics_calendar_free(s->whole);
+                s->part_r[0] = parse_prepared(s->part_text[0], s->part[0], NULL, 0);
+        } else {
+                r = parse_prepared(s->text, s->whole, errbuf, errsize);
+                if (r < 0)
+                        return r;
+                r = derived_uids_disambiguate(s->whole);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/* A part warned, skipped an event or failed: what the warnings say (their
+ * order, the events' numbers in them) is only right for the whole file,
+ * so it is parsed at once after all. */
+static int stream_parse_whole(IcsStream *s, char *errbuf, size_t errsize) {
+        stream_helper_stop(s);
+        s->whole = calloc(1, sizeof(IcsCalendar));
+        if (!s->whole)
+                return -ENOMEM;
+        int r = parse_prepared(s->text, s->whole, errbuf, errsize);
+        if (r >= 0)
+                r = derived_uids_disambiguate(s->whole);
+        return r;
+}
+
+int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, char *errbuf, size_t errsize) {
+        if (!s->whole && s->handed < s->n_parts) {
+                size_t i = s->handed;
+                pthread_mutex_lock(&s->lock);
+                while (i > s->parsed)
+                        pthread_cond_wait(&s->cond, &s->lock);
+                pthread_mutex_unlock(&s->lock);
+
+                const IcsCalendar *p = s->part[i];
+                if (s->part_r[i] >= 0 && p->n_warnings_total == 0 && p->n_skipped == 0) {
+                        s->handed++;
+                        *ret_events = p->events;
+                        *ret_n = p->n_events;
+                        return 1;
+                }
+                int r = stream_parse_whole(s, errbuf, errsize);
+                if (r < 0)
+                        return r;
+                if (s->handed > 0)
+                        return -EAGAIN;
+        }
+        if (s->whole && !s->whole_handed) {
+                s->whole_handed = true;
+                *ret_events = s->whole->events;
+                *ret_n = s->whole->n_events;
+                return 1;
+        }
+        *ret_events = NULL;
+        *ret_n = 0;
+        return 0;
+}
+
+int ics_stream_finish(IcsStream *s, IcsCalendar **ret) {
+        const IcsEvent *ignored_events;
+        size_t ignored_n;
+        int r;
+
+        /* Whatever the caller did not take is parsed now. */
+        while ((r = ics_stream_next(s, &ignored_events, &ignored_n, NULL, 0)) != 0)
+                if (r < 0 && r != -EAGAIN)
+                        return r;
+        if (s->whole) {
+                *ret = TAKE_PTR(s->whole);
+                return 0;
+        }
+
+        size_t n = 0;
+        for (size_t i = 0; i < s->n_parts; i++)
+                n += s->part[i]->n_events;
+        IcsCalendar *c = calloc(1, sizeof(IcsCalendar));
+        IcsEvent *v = malloc(n * sizeof(IcsEvent) + 1);
+        if (!c || !v) {
+                free(c);
+                free(v);
+                return -ENOMEM;
+        }
+        c->events = v;
+        c->method = s->part[0]->method;
+        for (size_t i = 0; i < s->n_parts; i++) {
+                memcpy(v + c->n_events, s->part[i]->events, s->part[i]->n_events * sizeof(IcsEvent));
+                c->n_events += s->part[i]->n_events;
+                c->n_todos += s->part[i]->n_todos;
+                s->part[i]->n_events = 0;       /* moved */
+        }
+        *ret = c;
+        return 0;
 }
 
 int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *errbuf, size_t errsize) {
-        _cleanup_(ics_calendar_freep) IcsCalendar *cal = NULL;
-        _cleanup_free_ char *text = NULL;
+        _cleanup_(ics_stream_freep) IcsStream *s = NULL;
+        const IcsEvent *events;
+        size_t n;
         int r;
 
         if (!ret_calendar)
                 return -EINVAL;
-        libical_setup();
-
-        cal = calloc(1, sizeof(IcsCalendar));
-        if (!cal)
-                return -ENOMEM;
-
-        r = input_prepare(data, size, cal, &text, errbuf, errsize);
+        r = ics_stream_open(data, size, &s, errbuf, errsize);
         if (r < 0)
                 return r;
-
-        r = parse_halves(text, cal);
-        if (r == 0)
-                r = parse_prepared(text, cal, errbuf, errsize);
-        if (r < 0)
-                return r;
-
-        r = derived_uids_disambiguate(cal);
-        if (r < 0)
-                return r;
-
-        *ret_calendar = TAKE_PTR(cal);
-        return 0;
+        while ((r = ics_stream_next(s, &events, &n, errbuf, errsize)) != 0)
+                if (r < 0 && r != -EAGAIN)
+                        return r;
+        return ics_stream_finish(s, ret_calendar);
 }
 
 /* ---- expansion ----------------------------------------------------------- */

@@ -151,6 +151,26 @@ int ics_parse(const void *data, size_t size, IcsCalendar **ret_calendar, char *e
 /* Frees everything the calendar owns; accepts NULL.  Returns NULL. */
 IcsCalendar *ics_calendar_free(IcsCalendar *c);
 
+/* ics_parse() in steps, for a caller that stores events as they come: a
+ * large file is parsed in parts, the first on the calling thread in
+ * ics_stream_open() and the others on a helper thread meanwhile.
+ *
+ * ics_stream_open() fails as ics_parse() does.  ics_stream_next() hands
+ * over the next events, in file order: 1 with the events in *ret_events
+ * and *ret_n (owned by the stream), 0 after the last, a negative errno as
+ * ics_parse() (the file is parsed as a whole then, and errbuf says why),
+ * or -EAGAIN: a part gave a warning, so the file was parsed again as a
+ * whole (the warnings' order and numbering are the whole file's); the
+ * caller undoes what it did with the events handed so far, and the next
+ * call hands all of the file's events.  ics_stream_finish(), once next()
+ * returned 0, gives the calendar ics_parse() would have, with the same
+ * events. */
+typedef struct IcsStream IcsStream;
+int ics_stream_open(const void *data, size_t size, IcsStream **ret, char *errbuf, size_t errsize);
+int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, char *errbuf, size_t errsize);
+int ics_stream_finish(IcsStream *s, IcsCalendar **ret);
+IcsStream *ics_stream_free(IcsStream *s);
+
 typedef struct IcsOccurrence {
         int64_t start, end;     /* UTC */
         int64_t recurrence_id;  /* the slot this occurrence fills: its original start */

@@ -1,11 +1,11 @@
 #!/bin/bash
 # One file of many meetings gives the same schedule as the same meetings
-# imported one file each.  A file of many events is parsed in two halves
-# on two threads (ical-import.c's parse_halves()), and its series are
-# expanded on a second thread while the first stores them (calendar.c's
-# Lookahead); a file of one event is neither.  So this compares the two
-# ways on the same events, occurrence by occurrence and reminder by
-# reminder:
+# imported one file each.  A file of many events is parsed in parts, on
+# two threads, and stored part by part as they are parsed (ical-import.c's
+# IcsStream), and its series are expanded on a second thread while the
+# first stores them (calendar.c's Lookahead); a file of one event is
+# neither.  So this compares the two ways on the same events, occurrence
+# by occurrence and reminder by reminder:
 #  - 300 meetings as bench/gen-ics.py writes them: two zones with their
 #    VTIMEZONEs, weekly series with COUNT and EXDATE, all-day events,
 #    attendees, folded descriptions, spread from four weeks back to half a
@@ -14,6 +14,11 @@
 #    its own row, so the series is expanded as a whole);
 #  - a meeting sent twice in the file, the second time moved (SEQUENCE 1):
 #    the stored text is the second one, not the one first seen.
+# And a third import: the same file with one more event at its end that
+# ends before it starts.  Its warning makes the parser start over with the
+# whole file after the first parts were stored; what they stored must go,
+# so that the outcome and the schedule are the first file's plus that
+# event.
 set -euo pipefail
 # shellcheck source=../lib/bus.sh
 . "$(dirname "$0")/../lib/bus.sh"
@@ -50,6 +55,19 @@ extra = (
     "BEGIN:VEVENT\r\nUID:batch-twice@example.com\r\nDTSTAMP:20260101T120000Z\r\nSEQUENCE:1\r\n"
     f"DTSTART;TZID=Europe/Berlin:{d3}T140000\r\nDTEND;TZID=Europe/Berlin:{d3}T143000\r\n"
     "SUMMARY:Call with Tomas (moved)\r\nEND:VEVENT\r\n"
+)
+end = text.rindex("END:VCALENDAR")
+open(dst, "w", newline="").write(text[:end] + extra + text[end:])
+EOF
+# The same with an event that warns, in the file's last part.
+python3 - "$GEN/all.ics" "$GEN/warned.ics" "$D3" <<'EOF'
+import sys
+src, dst, d3 = sys.argv[1:]
+text = open(src, newline="").read()
+extra = (
+    "BEGIN:VEVENT\r\nUID:batch-backwards@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
+    f"DTSTART;TZID=Europe/Berlin:{d3}T160000\r\nDTEND;TZID=Europe/Berlin:{d3}T150000\r\n"
+    "SUMMARY:Backwards clock with Uma\r\nEND:VEVENT\r\n"
 )
 end = text.rindex("END:VCALENDAR")
 open(dst, "w", newline="").write(text[:end] + extra + text[end:])
@@ -108,6 +126,19 @@ assert_eq "$(grep -c ': added (1 added)$' <<<"$OUT")" 302 "files added one by on
 # The override of a stored series, and the second version of a meeting.
 assert_eq "$(grep -c ': updated (1 updated)$' <<<"$OUT")" 2 "files updating an earlier one"
 schedule "$GEN/single.json"
+
+daemon_stop
+rm -f "$XDG_DATA_HOME"/netctl/netctl.db*
+daemon_start
+expect_ok netctl import "$GEN/warned.ics"
+assert_match "$OUT" "\\(304 added, 1 updated\\): event 305 \\(UID batch-backwards@example.com\\): the end lies before the start" \
+    "the file that warns late: the outcome of one pass over it, with the warning"
+schedule "$GEN/warned-all.json"
+jq -S '{meetings: .meetings | map(select(.summary | contains("Backwards") | not)),
+        reminders: .reminders | map(select(.text | contains("Backwards") | not))}' \
+    "$GEN/warned-all.json" >"$GEN/warned.json"
+assert_eq "$(jq '[.meetings[] | select(.summary | contains("Backwards"))] | length' "$GEN/warned-all.json")" 1 \
+    "the event that warns is stored, once"
 assert_eq "$(($(now_s) / 900))" "$QUARTER" "quarter hour at the end (the test took over 90 s)"
 
 jq -e '.meetings[] | select(.summary == "Mentoring with Ines (moved)")' "$GEN/batch.json" >/dev/null ||
@@ -120,4 +151,6 @@ N_PREP=$(jq '[.reminders[] | select(.kind == "prep")] | length' "$GEN/batch.json
 ((N_PREP > 300)) || fail "only $N_PREP prep reminders from 304 events with weekly series"
 assert_same_schedule "$GEN/single.json" "$GEN/batch.json" \
     "one file of 304 events against the same events one file each"
+assert_same_schedule "$GEN/batch.json" "$GEN/warned.json" \
+    "the file that warns late, but for its last event, against the first"
 ok "one file of 304 meetings gives the same meetings, occurrences and reminders as one file each ($N_PREP prep reminders)"

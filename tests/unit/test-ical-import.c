@@ -1636,6 +1636,70 @@ static void test_large_file(void) {
         ics_calendar_free(c);
 }
 
+/* ics_stream_*: a large file's events come in several runs, in file order,
+ * the same as ics_parse() gives them; a part that warns makes the stream
+ * start over with the whole file. */
+static void test_stream(void) {
+        enum { N = 300 };
+        _cleanup_free_ char *text = big_calendar(N, 0, 0), *warned_text = big_calendar(N, 0, 289);
+        IcsCalendar *whole = NULL, *c = NULL;
+        IcsStream *s = NULL;
+        const IcsEvent *events;
+        size_t n, total = 0, runs = 0, same = 0;
+        char err[256] = "";
+        int r;
+
+        CHECK(text && warned_text, "made two calendars of 300 events");
+        if (!text || !warned_text || ics_parse(text, strlen(text), &whole, err, sizeof(err)) < 0)
+                return;
+        CHECK_INT(ics_stream_open(text, strlen(text), &s, err, sizeof(err)), 0, "stream: opens");
+        while (s && (r = ics_stream_next(s, &events, &n, err, sizeof(err))) == 1) {
+                for (size_t i = 0; i < n && total + i < whole->n_events; i++)
+                        same += strcmp(events[i].uid, whole->events[total + i].uid) == 0 &&
+                                strcmp(events[i].ical, whole->events[total + i].ical) == 0 &&
+                                events[i].start == whole->events[total + i].start;
+                total += n;
+                runs++;
+        }
+        CHECK(runs > 2, "stream: the events come in several runs");
+        CHECK_INT((long long) same, N, "stream: each event as ics_parse() gives it, in file order");
+        CHECK_INT((long long) total, N, "stream: nothing else");
+        CHECK(s && ics_stream_finish(s, &c) == 0 && c->n_events == N && c->n_warnings_total == 0 &&
+              c->method == ICS_METHOD_PUBLISH && strcmp(c->events[N - 1].uid, whole->events[N - 1].uid) == 0,
+              "stream: the finished calendar holds all of them");
+        ics_calendar_free(c);
+        c = NULL;
+        s = ics_stream_free(s);
+
+        /* Event 289 ends before it starts: in the last part. */
+        size_t before_restart = 0;
+        bool restarted = false;
+        total = runs = 0;
+        CHECK_INT(ics_stream_open(warned_text, strlen(warned_text), &s, err, sizeof(err)), 0,
+                  "stream of a file that warns late: opens");
+        while (s && (r = ics_stream_next(s, &events, &n, err, sizeof(err))) != 0) {
+                if (r == -EAGAIN) {
+                        before_restart = total;
+                        restarted = true;
+                        total = runs = 0;
+                        continue;
+                }
+                if (r < 0)
+                        break;
+                total += n;
+                runs++;
+        }
+        CHECK(restarted && before_restart > 0 && before_restart < N,
+              "stream: the runs before the warned part, then -EAGAIN");
+        CHECK(runs == 1 && total == N, "stream: after it, all 300 events at once");
+        CHECK(s && ics_stream_finish(s, &c) == 0 && c->n_events == N && c->n_warnings == 1 &&
+              strstr(c->warnings[0], "event 289 (UID big-289@example.com)"),
+              "stream: the finished calendar has the warning, numbered in the whole file");
+        ics_calendar_free(c);
+        ics_stream_free(s);
+        ics_calendar_free(whole);
+}
+
 int main(void) {
         /* Deterministic all-day and floating results. */
         setenv("TZ", "Europe/Berlin", 1);
@@ -1654,6 +1718,7 @@ int main(void) {
         test_parse_notes();
         test_stored_text();
         test_large_file();
+        test_stream();
 
         /* libical's caches, so that valgrind sees nothing left over. */
         icaltimezone_free_builtin_timezones();
