@@ -338,7 +338,7 @@ static void test_migration_followups_checks(void) {
         CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "opens and migrates it");
         store_free(s);
         sqlite3_open(path_in_tmp("v8.db"), &db);
-        CHECK_INT(query_int(db, "PRAGMA user_version"), 9, "schema version after the migration");
+        CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
         CHECK_INT(query_int(db, "SELECT followup_id FROM occurrence_reminders WHERE occurrence_id = 1"), 7,
                   "the meeting reminder's link still names its follow-up");
         CHECK_INT(query_int(db, "SELECT count(*) FROM followups"), 2, "both follow-ups kept");
@@ -360,6 +360,54 @@ static void test_migration_followups_checks(void) {
         CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE occurrence_id = 1 AND "
                                 "followup_id IS NULL"), 1,
                   "its link is cleared (ON DELETE SET NULL) and kept, as before");
+        sqlite3_close(db);
+}
+
+/* The plan SQLite makes for sql names `index`. */
+static bool plan_uses(sqlite3 *db, const char *sql, const char *index) {
+        _cleanup_free_ char *explain = NULL;
+        sqlite3_stmt *st;
+        bool found = false;
+
+        if (asprintf(&explain, "EXPLAIN QUERY PLAN %s", sql) < 0 ||
+            sqlite3_prepare_v2(db, explain, -1, &st, NULL) != SQLITE_OK)
+                return false;
+        while (sqlite3_step(st) == SQLITE_ROW) {
+                const char *detail = (const char *) sqlite3_column_text(st, 3);
+                found = found || (detail && strstr(detail, index));
+        }
+        sqlite3_finalize(st);
+        return found;
+}
+
+/* Schema 10: the index by contact leaves out follow-ups without one (a
+ * meeting's reminders) and still serves every look-up by contact. */
+static void test_contact_index(void) {
+        Store *s = NULL;
+        char err[512];
+        sqlite3 *db;
+
+        CHECK_INT(store_open(path_in_tmp("contact-index.db"), err, sizeof err, &s), 0, "creates a database");
+        store_free(s);
+        sqlite3_open(path_in_tmp("contact-index.db"), &db);
+        CHECK_INT(sqlite3_exec(db,
+                "INSERT INTO contacts (id, uid, handle, name, created, modified) VALUES (3, 'c3', 'ana', 'Ana', 1, 1);"
+                "INSERT INTO followups (uid, kind, text, due, created, modified) VALUES ('p', 'prep', 't', 1, 1, 1);"
+                "INSERT INTO followups (uid, kind, text, contact_id, due, created, modified) "
+                "  VALUES ('r', 'reconnect', 't', 3, 1, 1, 1);", NULL, NULL, NULL), SQLITE_OK,
+                  "a meeting reminder and a contact's follow-up");
+        CHECK(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'followups_contact' AND "
+                            "sql LIKE '%WHERE contact_id IS NOT NULL%'") == 1,
+              "the index by contact holds only follow-ups with one");
+        CHECK(plan_uses(db, "SELECT id FROM followups WHERE contact_id = 3 AND kind = 'reconnect'", "followups_contact"),
+              "a contact's reconnect reminder is found through it");
+        CHECK(plan_uses(db, "SELECT count(*) FROM followups WHERE contact_id = ?1 AND due >= ?2", "followups_contact"),
+              "so are a contact's follow-ups");
+        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        CHECK_INT(sqlite3_exec(db, "DELETE FROM contacts WHERE id = 3", NULL, NULL, NULL), SQLITE_OK,
+                  "removing the contact");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM followups WHERE contact_id IS NULL"), 2,
+                  "its follow-up stays, without the contact (ON DELETE SET NULL)");
         sqlite3_close(db);
 }
 
@@ -500,6 +548,7 @@ int main(void) {
         test_refuses_foreign_files();
         test_migration_planned_due();
         test_migration_followups_checks();
+        test_contact_index();
         test_batch_keeps_journals_in_memory();
         test_batch_checkpoint_later();
 
