@@ -247,6 +247,30 @@ static const uint16_t cp1252_high[32] = {
         0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0, 0x017E, 0x0178,
 };
 
+/* Eight bytes at a time through the plain ASCII most files are: whether
+ * any of the eight has its high bit set, or is outside the printable
+ * range 0x20..0x7E (the bit tricks of Sean Anderson's "Bit Twiddling
+ * Hacks", hasless() and hasmore()). */
+#define BYTES_ONES UINT64_C(0x0101010101010101)
+#define BYTES_HIGH UINT64_C(0x8080808080808080)
+
+static uint64_t load8(const unsigned char *p) {
+        uint64_t x;
+        memcpy(&x, p, sizeof x);
+        return x;
+}
+
+static bool all_ascii8(const unsigned char *p) {
+        return (load8(p) & BYTES_HIGH) == 0;
+}
+
+static bool all_printable8(const unsigned char *p) {
+        uint64_t x = load8(p);
+        uint64_t below_space = (x - BYTES_ONES * 0x20) & ~x & BYTES_HIGH;
+        uint64_t above_tilde = ((x + BYTES_ONES * (127 - 0x7E)) | x) & BYTES_HIGH;
+        return (below_space | above_tilde) == 0;
+}
+
 typedef struct Repairs {
         bool latin1;
         size_t invalid_utf8;
@@ -287,6 +311,8 @@ static size_t repair_pass(const unsigned char *in, size_t n, bool latin1, char *
                         /* A run of printable ASCII, most of any file,
                          * is copied as it is. */
                         size_t run = 1;
+                        while (i + run + 8 <= n && all_printable8(in + i + run))
+                                run += 8;
                         while (i + run < n && in[i + run] >= 0x20 && in[i + run] < 0x7F)
                                 run++;
                         if (out)
@@ -388,6 +414,21 @@ static int check_structure(const char *text, size_t len, char *errbuf, size_t er
                 size_t h = 0;
                 unsigned first_line = ++line_no;
 
+                /* Only BEGIN and END lines matter, and their first letter
+                 * is on the first physical line: any other line (and its
+                 * folds) is passed over without copying. */
+                char first = text[pos];
+                if (first != 'B' && first != 'b' && first != 'E' && first != 'e') {
+                        for (;;) {
+                                const char *eol = memchr(text + pos, '\n', len - pos);
+                                pos = eol ? (size_t) (eol - text) + 1 : len;
+                                if (pos >= len || (text[pos] != ' ' && text[pos] != '\t'))
+                                        break;
+                                line_no++;
+                        }
+                        continue;
+                }
+
                 for (bool cont = false;; cont = true) {
                         const char *eol = memchr(text + pos, '\n', len - pos);
                         size_t l = eol ? (size_t) (eol - (text + pos)) : len - pos;
@@ -483,6 +524,10 @@ static int input_prepare(const void *data, size_t size, IcsCalendar *cal, char *
          * Thunderbird exports saved as Latin-1); one with both is UTF-8
          * with damage, where U+FFFD is the honest repair. */
         for (size_t i = 0; i < size;) {
+                if (i + 8 <= size && all_ascii8(in + i)) {
+                        i += 8;
+                        continue;
+                }
                 uint32_t cp;
                 size_t m = in[i] < 0x80 ? 1 : utf8_decode(in + i, size - i, &cp);
                 if (m == 0) {

@@ -1520,6 +1520,33 @@ static char *big_calendar(size_t n, size_t bad, size_t bad2) {
  * from a file of its own, in file order.  A large file with warnings is
  * parsed as a whole, so that its warnings keep file order and the events'
  * numbers. */
+/* The repair reads plain ASCII eight bytes at a time: a control
+ * character, DEL or a multi-byte character anywhere in or across those
+ * eight bytes is still seen. */
+static void test_repair_every_offset(void) {
+        static const char inserts[][3] = { "\x7f", "\x01", "\xc3\xa9" };
+        static const char plain[] = "abcdefghijklmnopqrstu";
+        unsigned right = 0, total = 0;
+
+        for (size_t k = 0; k < ELEMENTSOF(inserts); k++)
+                for (size_t at = 0; at <= strlen(plain); at++) {
+                        char text[512], summary[64], expect[64];
+                        snprintf(summary, sizeof(summary), "%.*s%s%s", (int) at, plain, inserts[k], plain + at);
+                        snprintf(expect, sizeof(expect), "%.*s%s%s", (int) at, plain, k == 2 ? inserts[k] : "",
+                                 plain + at);
+                        snprintf(text, sizeof(text), CAL_HEAD "BEGIN:VEVENT\r\nUID:r@test\r\n"
+                                 "DTSTART:20300101T100000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\n" CAL_TAIL, summary);
+                        char err[256];
+                        int r;
+                        IcsCalendar *c = parse_text(text, &r, err, sizeof(err));
+                        right += r == 0 && c && c->n_events == 1 && strcmp(c->events[0].summary, expect) == 0 &&
+                                 (k == 2) == !warned(c, "control character");
+                        total++;
+                        ics_calendar_free(c);
+                }
+        CHECK_INT(right, total, "a control character, DEL or é at every offset of a line: dropped or kept");
+}
+
 /* The stored copy of an event is its text in the file (CRLF line ends)
  * when libical read all of it; otherwise libical's writing of what it
  * understood. */
@@ -1716,6 +1743,7 @@ int main(void) {
         test_expand_bounds();
         test_expand_skips_unread_lines();
         test_parse_notes();
+        test_repair_every_offset();
         test_stored_text();
         test_large_file();
         test_stream();
