@@ -41,7 +41,7 @@ static void libical_setup(void) {
         /* libical aborts on errors when built with ICAL_ERRORS_ARE_FATAL or
          * when someone flipped the global; a bad file must never take the
          * daemon down, so make sure before every use.  Written only when
-         * set, so that an import's two threads (parse_halves(), calendar.c's
+         * set, so that an import's two threads (IcsStream, calendar.c's
          * Lookahead) never write it at once. */
         if (icalerror_get_errors_are_fatal())
                 icalerror_set_errors_are_fatal(0);
@@ -657,7 +657,7 @@ static bool iana_name_ok(const char *name) {
  * never frees a builtin zone it loaded; the Windows table is compiled
  * in), except that a zone missing now may be installed later, so only
  * zones found are remembered.  One memo per thread: an import parses
- * and expands on a second thread too (parse_halves(), calendar.c's
+ * and expands on a second thread too (IcsStream, calendar.c's
  * Lookahead). */
 #define ZONE_MEMO_SIZE          8
 #define ZONE_MEMO_NAME_MAX      64
@@ -2017,8 +2017,8 @@ static int vevent_spans(const char *text, EventSpan **ret, size_t *ret_n) {
 }
 
 /* Parses prepared text into cal: libical's tree, its parse errors, then
- * the events.  Nothing here depends on another call's state, so the two
- * halves of a large file can be parsed on two threads (parse_halves()). */
+ * the events.  Nothing here depends on another call's state, so the
+ * parts of a large file can be parsed on two threads (IcsStream). */
 static int parse_prepared(const char *text, IcsCalendar *cal, char *errbuf, size_t errsize) {
         _cleanup_(icalcomponent_freep) icalcomponent *root = NULL;
         int r;

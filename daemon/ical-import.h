@@ -106,10 +106,13 @@ typedef struct IcsEvent {
         /* A self-contained iCalendar object: VCALENDAR with this VEVENT and
          * the VTIMEZONEs it refers to, CRLF lines, at most
          * ICS_EVENT_TEXT_MAX bytes.  Keep it to expand the series later
-         * (ics_expand) or to export it.  It is the VEVENT as understood:
-         * without libical's X-LIC-ERROR notes, ATTENDEEs past the cap, or
-         * properties longer than 64 KiB (SUMMARY and LOCATION are
-         * shortened instead; anything else dropped gets a warning). */
+         * (ics_expand) or to export it.  The VEVENT is the file's own text
+         * when libical read all of it (no X-LIC-ERROR note, no ATTENDEEs
+         * past the cap, property names in upper case, no property longer
+         * than 64 KiB); otherwise libical's writing of what it understood:
+         * without the notes, the ATTENDEEs past the cap, or properties
+         * longer than 64 KiB (SUMMARY and LOCATION are shortened instead;
+         * anything else dropped gets a warning). */
         char *ical;
 } IcsEvent;
 
