@@ -73,11 +73,10 @@ static int on_checkpoint(sd_event_source *s, void *userdata) {
 
 void context_checkpoint_later(void *userdata) {
         Context *c = userdata;
-        if (!c->event)
-                return;
         if (!c->checkpoint) {
-                if (sd_event_add_defer(c->event, &c->checkpoint, on_checkpoint, c) < 0) {
-                        (void) store_checkpoint(c->store);
+                /* No loop to wait for: now, as SQLite would have. */
+                if (!c->event || sd_event_add_defer(c->event, &c->checkpoint, on_checkpoint, c) < 0) {
+                        (void) on_checkpoint(NULL, c);
                         return;
                 }
                 (void) sd_event_source_set_description(c->checkpoint, "checkpoint");

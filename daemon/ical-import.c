@@ -1313,24 +1313,7 @@ static void text_buf_clear(TextBuf *b) {
         *b = (TextBuf) {};
 }
 
-static int text_buf_add(TextBuf *b, const char *s) {
-        size_t n = strlen(s);
-
-        if (b->len + n + 1 > b->cap) {
-                size_t cap = b->cap ? b->cap : 1024;
-                while (cap < b->len + n + 1)
-                        cap *= 2;
-                char *p = realloc(b->p, cap);
-                if (!p)
-                        return -ENOMEM;
-                b->p = p;
-                b->cap = cap;
-        }
-        memcpy(b->p + b->len, s, n + 1);
-        b->len += n;
-        return 0;
-}
-
+/* Room for n more bytes and a NUL. */
 static int text_buf_reserve(TextBuf *b, size_t n) {
         if (b->len + n + 1 <= b->cap)
                 return 0;
@@ -1342,6 +1325,16 @@ static int text_buf_reserve(TextBuf *b, size_t n) {
                 return -ENOMEM;
         b->p = p;
         b->cap = cap;
+        return 0;
+}
+
+static int text_buf_add(TextBuf *b, const char *s) {
+        size_t n = strlen(s);
+        int r = text_buf_reserve(b, n);
+        if (r < 0)
+                return r;
+        memcpy(b->p + b->len, s, n + 1);
+        b->len += n;
         return 0;
 }
 
@@ -1372,7 +1365,8 @@ static bool event_read_whole(icalcomponent *c, size_t *attendees) {
  * parse.  Only for an event libical read whole (event_read_whole()), whose
  * lines all name their property in upper case (as libical writes them, and
  * as calendar.c's line scans expect), none longer than
- * ICS_PROPERTY_TEXT_MAX, and whose unfolded "UID:" line is `uid`: the span
+ * ICS_PROPERTY_TEXT_MAX, and whose "UID:" line (unfolded, in the VEVENT
+ * itself rather than a VALARM) is `uid`: the span
  * was found by counting VEVENTs, and the UID check makes sure it is this
  * event's.  Returns 1 when appended, 0 when the caller should serialize
  * (b unchanged), -ENOMEM. */
@@ -1390,7 +1384,9 @@ static int event_raw_text(icalcomponent *ev, const char *uid, const char *raw, s
         if (r < 0)
                 return r;
 
-        size_t logical = 0;
+        /* depth: 1 in the VEVENT itself, more in its VALARMs (whose UID
+         * lines, which Apple writes, are not the event's). */
+        size_t logical = 0, depth = 0;
         for (size_t pos = 0; pos < len;) {
                 const char *line = raw + pos;
                 size_t l = strcspn(line, "\n");
@@ -1404,7 +1400,11 @@ static int event_raw_text(icalcomponent *ev, const char *uid, const char *raw, s
                                 n++;
                         if (n == 0 || n == l || (line[n] != ':' && line[n] != ';'))
                                 break;
-                        if (n == 3 && line[3] == ':' && memcmp(line, "UID", 3) == 0) {
+                        if (n == 5 && memcmp(line, "BEGIN", 5) == 0)
+                                depth++;
+                        else if (n == 3 && memcmp(line, "END", 3) == 0 && depth > 0)
+                                depth--;
+                        else if (depth == 1 && n == 3 && line[3] == ':' && memcmp(line, "UID", 3) == 0) {
                                 bool folded = pos + l + 1 < len && (line[l + 1] == ' ' || line[l + 1] == '\t');
                                 uid_matches = !folded && l - 4 == strlen(uid) && memcmp(line + 4, uid, l - 4) == 0;
                         }

@@ -33,45 +33,48 @@ mkdir -p "$GEN/one"
 MONDAY=$(date -d "$(date +%F) -$(($(date +%u) - 1)) days" +%F)
 python3 "$NETCTL_SRC/bench/gen-ics.py" --count 300 --start "$MONDAY" "$GEN/gen.ics"
 
+# with_events SRC DST LINE...: SRC with a VEVENT of these lines (CRLF
+# ends) per "--"-separated group, before its END:VCALENDAR.
+with_events() {
+    local src=$1 dst=$2 extra="BEGIN:VEVENT"$'\r\n' line
+    shift 2
+    for line; do
+        if [[ $line == -- ]]; then
+            extra+="END:VEVENT"$'\r\n'"BEGIN:VEVENT"$'\r\n'
+        else
+            extra+="$line"$'\r\n'
+        fi
+    done
+    extra+="END:VEVENT"$'\r\n'
+    python3 - "$src" "$dst" "$extra" <<'EOF'
+import sys
+src, dst, extra = sys.argv[1:]
+text = open(src, newline="").read()
+end = text.rindex("END:VCALENDAR")
+open(dst, "w", newline="").write(text[:end] + extra + text[end:])
+EOF
+}
+
 # The extra events, in the zone the generated file defines.
 D2=$(date -d "$MONDAY +9 days" +%Y%m%d)
 D3=$(date -d "$MONDAY +10 days" +%Y%m%d)
 D2_NEXT=$(date -d "$MONDAY +16 days" +%Y%m%d)
-python3 - "$GEN/gen.ics" "$GEN/all.ics" "$D2" "$D3" "$D2_NEXT" <<'EOF'
-import sys
-src, dst, d2, d3, d2_next = sys.argv[1:]
-text = open(src, newline="").read()
-extra = (
-    "BEGIN:VEVENT\r\nUID:batch-series@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
-    f"DTSTART;TZID=Europe/Berlin:{d2}T100000\r\nDTEND;TZID=Europe/Berlin:{d2}T110000\r\n"
-    "RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Weekly mentoring with Ines\r\nEND:VEVENT\r\n"
-    "BEGIN:VEVENT\r\nUID:batch-series@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
-    f"RECURRENCE-ID;TZID=Europe/Berlin:{d2_next}T100000\r\n"
-    f"DTSTART;TZID=Europe/Berlin:{d2_next}T150000\r\nDTEND;TZID=Europe/Berlin:{d2_next}T160000\r\n"
-    "SUMMARY:Mentoring with Ines (moved)\r\nEND:VEVENT\r\n"
-    "BEGIN:VEVENT\r\nUID:batch-twice@example.com\r\nDTSTAMP:20260101T120000Z\r\nSEQUENCE:0\r\n"
-    f"DTSTART;TZID=Europe/Berlin:{d3}T090000\r\nDTEND;TZID=Europe/Berlin:{d3}T093000\r\n"
-    "SUMMARY:Call with Tomas\r\nEND:VEVENT\r\n"
-    "BEGIN:VEVENT\r\nUID:batch-twice@example.com\r\nDTSTAMP:20260101T120000Z\r\nSEQUENCE:1\r\n"
-    f"DTSTART;TZID=Europe/Berlin:{d3}T140000\r\nDTEND;TZID=Europe/Berlin:{d3}T143000\r\n"
-    "SUMMARY:Call with Tomas (moved)\r\nEND:VEVENT\r\n"
-)
-end = text.rindex("END:VCALENDAR")
-open(dst, "w", newline="").write(text[:end] + extra + text[end:])
-EOF
+BERLIN="TZID=Europe/Berlin"
+with_events "$GEN/gen.ics" "$GEN/all.ics" \
+    UID:batch-series@example.com DTSTAMP:20260101T120000Z \
+    "DTSTART;$BERLIN:${D2}T100000" "DTEND;$BERLIN:${D2}T110000" \
+    RRULE:FREQ=WEEKLY\;COUNT=4 "SUMMARY:Weekly mentoring with Ines" -- \
+    UID:batch-series@example.com DTSTAMP:20260101T120000Z "RECURRENCE-ID;$BERLIN:${D2_NEXT}T100000" \
+    "DTSTART;$BERLIN:${D2_NEXT}T150000" "DTEND;$BERLIN:${D2_NEXT}T160000" \
+    "SUMMARY:Mentoring with Ines (moved)" -- \
+    UID:batch-twice@example.com DTSTAMP:20260101T120000Z SEQUENCE:0 \
+    "DTSTART;$BERLIN:${D3}T090000" "DTEND;$BERLIN:${D3}T093000" "SUMMARY:Call with Tomas" -- \
+    UID:batch-twice@example.com DTSTAMP:20260101T120000Z SEQUENCE:1 \
+    "DTSTART;$BERLIN:${D3}T140000" "DTEND;$BERLIN:${D3}T143000" "SUMMARY:Call with Tomas (moved)"
 # The same with an event that warns, in the file's last part.
-python3 - "$GEN/all.ics" "$GEN/warned.ics" "$D3" <<'EOF'
-import sys
-src, dst, d3 = sys.argv[1:]
-text = open(src, newline="").read()
-extra = (
-    "BEGIN:VEVENT\r\nUID:batch-backwards@example.com\r\nDTSTAMP:20260101T120000Z\r\n"
-    f"DTSTART;TZID=Europe/Berlin:{d3}T160000\r\nDTEND;TZID=Europe/Berlin:{d3}T150000\r\n"
-    "SUMMARY:Backwards clock with Uma\r\nEND:VEVENT\r\n"
-)
-end = text.rindex("END:VCALENDAR")
-open(dst, "w", newline="").write(text[:end] + extra + text[end:])
-EOF
+with_events "$GEN/all.ics" "$GEN/warned.ics" \
+    UID:batch-backwards@example.com DTSTAMP:20260101T120000Z \
+    "DTSTART;$BERLIN:${D3}T160000" "DTEND;$BERLIN:${D3}T150000" "SUMMARY:Backwards clock with Uma"
 # Each VEVENT alone, after the same header (VTIMEZONEs included), in file
 # order.
 python3 - "$GEN/all.ics" "$GEN/one" <<'EOF'

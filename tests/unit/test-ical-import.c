@@ -1556,8 +1556,8 @@ static void test_stored_text(void) {
                 "DTSTART:20300107T100000Z\r\nDTEND:20300107T110000Z\r\nRRULE:FREQ=WEEKLY;COUNT=4\r\n"
                 "SUMMARY:Weekly sync\r\nDESCRIPTION:folded where\r\n  the writer chose\\, not at 75\r\n"
                 "ATTENDEE;CN=\"Ana Ruiz\";X-ODD=yes:mailto:ana@example.com\r\n"
-                "BEGIN:VALARM\r\nACTION:DISPLAY\r\nDESCRIPTION:soon\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n"
-                "END:VEVENT\r\n";
+                "BEGIN:VALARM\r\nUID:alarm-1@test\r\nACTION:DISPLAY\r\nDESCRIPTION:soon\r\nTRIGGER:-PT5M\r\n"
+                "END:VALARM\r\nEND:VEVENT\r\n";
         static const char override[] =
                 "BEGIN:VEVENT\r\nUID:st@test\r\nDTSTAMP:20300101T000000Z\r\n"
                 "RECURRENCE-ID:20300114T100000Z\r\nDTSTART:20300114T120000Z\r\nDTEND:20300114T130000Z\r\n"
@@ -1580,7 +1580,7 @@ static void test_stored_text(void) {
                 return;
         }
         CHECK(strstr(c->events[0].ical, master) && !strstr(c->events[0].ical, "RECURRENCE-ID"),
-              "a series master read whole: its own text as the file wrote it, folds and VALARM included");
+              "a series master read whole: its own text as the file wrote it, folds and VALARM (with its UID) included");
         CHECK(strstr(c->events[1].ical, override) && !strstr(c->events[1].ical, "RRULE"),
               "its override, with the same UID: the override's text, not the master's");
         CHECK(!strstr(c->events[2].ical, lower) && strstr(c->events[2].ical, "SUMMARY:Lower case\r\n") &&
