@@ -396,6 +396,21 @@ static int marker(const char *line, char name[static 32]) {
         return dir;
 }
 
+/* marker() for one physical line of `l` bytes (not NUL-terminated), read
+ * on its own, without the folds that may follow.  Most lines cannot be a
+ * BEGIN or an END (a fold, or a property other than those two), and the
+ * first letter tells, so they are not copied. */
+static int line_marker(const char *line, size_t l, char name[static 32]) {
+        if (l == 0 || (line[0] != 'B' && line[0] != 'b' && line[0] != 'E' && line[0] != 'e'))
+                return 0;
+        /* marker() reads to the end of its string. */
+        char head[256];
+        size_t h = l < sizeof head ? l : sizeof head - 1;
+        memcpy(head, line, h);
+        head[h] = '\0';
+        return marker(head, name);
+}
+
 /* Checks what libical cannot be trusted with: BEGIN/END balanced and
  * matching by name within ICS_DEPTH_MAX (libical frees recursively, and
  * on a mismatch prints to stderr and guesses), and that the text is
@@ -1972,14 +1987,8 @@ static int vevent_spans(const char *text, EventSpan **ret, size_t *ret_n) {
         *ret_n = 0;
         for (size_t pos = 0; text[pos];) {
                 size_t l = strcspn(text + pos, "\n");
-                char head[256], name[32];
-                int dir = 0;
-                if (text[pos] != ' ' && text[pos] != '\t') {
-                        size_t h = l < sizeof head ? l : sizeof head - 1;
-                        memcpy(head, text + pos, h);
-                        head[h] = '\0';
-                        dir = marker(head, name);
-                }
+                char name[32];
+                int dir = line_marker(text + pos, l, name);
                 size_t next = pos + l + (text[pos + l] == '\n');
                 if (dir > 0) {
                         if (depth == ELEMENTSOF(calendar))
@@ -2100,15 +2109,8 @@ static bool split_points(const char *text, size_t len, const size_t targets[], s
         for (size_t pos = 0; pos < len;) {
                 size_t l = strcspn(text + pos, "\n");
                 bool continued = text[pos] == ' ' || text[pos] == '\t';
-                char head[256], name[32];
-                int dir = 0;
-                if (!continued) {
-                        /* marker() reads to the end of its string. */
-                        size_t h = l < sizeof head ? l : sizeof head - 1;
-                        memcpy(head, text + pos, h);
-                        head[h] = '\0';
-                        dir = marker(head, name);
-                }
+                char name[32];
+                int dir = line_marker(text + pos, l, name);
 
                 if (depth == 0 && (dir <= 0 || pos > 0 || strcmp(name, "VCALENDAR") != 0) && l > 0)
                         return false;   /* not one VCALENDAR first, or a second top-level line */
