@@ -49,13 +49,20 @@ static const char sql_followup_get[] =
  * done, 2 any).  Full rows (FOLLOWUP_COLUMNS) or what a list shows. */
 #define FOLLOWUP_WHERE_OPEN "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
 #define FOLLOWUP_WHERE_DONE "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
-#define FOLLOWUP_WHERE_ANY "WHERE f.due >= ?1 AND f.due < ?2 ORDER BY f.due, f.id"
+/* Open and done rows each come in order from their own index, and SQLite
+ * merges the two (columns 6 and 1 are f.due and f.id in both column
+ * lists): one index on every row's due time would be one more entry to
+ * write for each new reminder, for this listing alone. */
+#define FOLLOWUP_UNION_ANY(columns) \
+        "SELECT " columns FOLLOWUP_FROM "WHERE f.done_at IS NULL AND f.due >= ?1 AND f.due < ?2 " \
+        "UNION ALL SELECT " columns FOLLOWUP_FROM "WHERE f.done_at IS NOT NULL AND f.due >= ?1 AND f.due < ?2 " \
+        "ORDER BY 6, 1"
 #define FOLLOWUP_WHERE_CONTACT \
         "WHERE f.contact_id = ?1 AND f.due >= ?2 AND f.due < ?3 " \
         "AND (?4 = 2 OR (?4 = 0) = (f.done_at IS NULL)) ORDER BY f.due, f.id"
 static const char sql_followup_list_open[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_OPEN;
 static const char sql_followup_list_done[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_DONE;
-static const char sql_followup_list_any[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_ANY;
+static const char sql_followup_list_any[] = FOLLOWUP_UNION_ANY(FOLLOWUP_COLUMNS);
 /* What a listing shows: the first ten of FOLLOWUP_COLUMNS, in the same
  * order (store_followup_list_borrowed).  Leaving out the four it does not
  * show saves a tenth of a 10,000-row walk. */
@@ -63,7 +70,7 @@ static const char sql_followup_list_any[] = "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_
         "f.id, f.uid, f.text, f.kind, c.handle, f.due, f.done_at, f.every, f.every_fixed, f.notified_at"
 static const char sql_followup_shown_open[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_OPEN;
 static const char sql_followup_shown_done[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_DONE;
-static const char sql_followup_shown_any[] = "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_ANY;
+static const char sql_followup_shown_any[] = FOLLOWUP_UNION_ANY(FOLLOWUP_SHOWN_COLUMNS);
 static const char sql_followup_shown_contact[] =
         "SELECT " FOLLOWUP_SHOWN_COLUMNS FOLLOWUP_FROM FOLLOWUP_WHERE_CONTACT;
 static const char sql_followup_done[] =
@@ -387,6 +394,46 @@ static const char *const migrations[] = {
          * index has every row it can match. */
         "DROP INDEX followups_contact;"
         "CREATE INDEX followups_contact ON followups(contact_id) WHERE contact_id IS NOT NULL;",
+
+        /* 10 -> 11: a meeting's people and an occurrence's reminder links
+         * are found only by their keys (the meeting, the occurrence, the
+         * follow-up), so they become WITHOUT ROWID tables: a row is one
+         * entry in one b-tree, where it was a row plus its key's index.
+         * meeting_people_email goes: no query looks people up by address
+         * (a meeting's people are read by meeting, and their contacts
+         * through contact_emails), and it cost an entry in random order
+         * for every attendee of every meeting imported.  Nothing
+         * references either table, so the copies leave the others as they
+         * are.  IF EXISTS: a database whose index someone dropped by hand
+         * still migrates. */
+        "DROP INDEX IF EXISTS meeting_people_email;"
+        "CREATE TABLE meeting_people_new ("
+        "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+        "  email TEXT NOT NULL COLLATE NOCASE,"
+        "  name TEXT,"
+        "  organizer INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (meeting_id, email)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO meeting_people_new (meeting_id, email, name, organizer) "
+        "SELECT meeting_id, email, name, organizer FROM meeting_people;"
+        "DROP TABLE meeting_people;"
+        "ALTER TABLE meeting_people_new RENAME TO meeting_people;"
+        "CREATE TABLE occurrence_reminders_new ("
+        "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL CHECK (kind = 'prep' OR kind = 'thanks'),"
+        "  followup_id INTEGER UNIQUE REFERENCES followups(id) ON DELETE SET NULL,"
+        "  planned_due INTEGER,"
+        "  PRIMARY KEY (occurrence_id, kind)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO occurrence_reminders_new (occurrence_id, kind, followup_id, planned_due) "
+        "SELECT occurrence_id, kind, followup_id, planned_due FROM occurrence_reminders;"
+        "DROP TABLE occurrence_reminders;"
+        "ALTER TABLE occurrence_reminders_new RENAME TO occurrence_reminders;"
+        /* Every new reminder was also an entry in followups_due, which
+         * only listings of open and done follow-ups together used; open
+         * ones have followups_open, and done ones now their own. */
+        "DROP INDEX IF EXISTS followups_due;"
+        "CREATE INDEX followups_closed ON followups(due, id) WHERE done_at IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))

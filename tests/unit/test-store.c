@@ -52,12 +52,12 @@ static void test_open_and_permissions(void) {
               "database file is 0600 whatever the umask");
         CHECK(stat(path_in_tmp("a/b"), &st) == 0 && (st.st_mode & 0777) == 0700,
               "database directory is 0700 whatever the umask");
-        store_free(s);
+        s = store_free(s);
 
         /* Reopening migrates nothing and loses nothing. */
         r = store_open(path_in_tmp("a/b/netctl.db"), err, sizeof err, &s);
         CHECK_INT(r, 0, "reopens an existing database");
-        store_free(s);
+        s = store_free(s);
 }
 
 static void test_followups(void) {
@@ -132,7 +132,7 @@ static void test_followups(void) {
         CHECK_INT(store_followup_remove(s, fixed_next), 0, "removes");
         CHECK_INT(store_followup_remove(s, fixed_next), -ENOENT, "removing twice is -ENOENT");
 
-        store_free(s);
+        s = store_free(s);
 }
 
 static void test_delivery_states(void) {
@@ -177,7 +177,7 @@ static void test_delivery_states(void) {
         CHECK_INT(store_counts(s, 800, &counts), 0, "counts");
         CHECK_INT(counts.open, 3, "three open");
         CHECK_INT(counts.overdue, 2, "two overdue at 800");
-        store_free(s);
+        s = store_free(s);
 }
 
 static void test_refuses_foreign_files(void) {
@@ -226,7 +226,7 @@ static void test_migration_planned_due(void) {
         sqlite3_stmt *st;
 
         CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "creates a database");
-        store_free(s);
+        s = store_free(s);
         sqlite3_open(path_in_tmp("v6.db"), &db);
         int rc = sqlite3_exec(db,
                 "ALTER TABLE occurrence_reminders DROP COLUMN planned_due;"
@@ -246,7 +246,7 @@ static void test_migration_planned_due(void) {
         sqlite3_close(db);
 
         CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "opens and migrates it");
-        store_free(s);
+        s = store_free(s);
         sqlite3_open(path_in_tmp("v6.db"), &db);
         sqlite3_prepare_v2(db, "SELECT planned_due FROM occurrence_reminders WHERE followup_id = 7", -1, &st, NULL);
         CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 3200,
@@ -301,7 +301,7 @@ static void test_migration_followups_checks(void) {
         sqlite3 *db;
 
         CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "creates a database");
-        store_free(s);
+        s = store_free(s);
         sqlite3_open(path_in_tmp("v8.db"), &db);
         /* The table as schema 8 defined it. */
         int rc = sqlite3_exec(db,
@@ -336,7 +336,7 @@ static void test_migration_followups_checks(void) {
         sqlite3_close(db);
 
         CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "opens and migrates it");
-        store_free(s);
+        s = store_free(s);
         sqlite3_open(path_in_tmp("v8.db"), &db);
         CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
         CHECK_INT(query_int(db, "SELECT followup_id FROM occurrence_reminders WHERE occurrence_id = 1"), 7,
@@ -388,7 +388,7 @@ static void test_contact_index(void) {
         sqlite3 *db;
 
         CHECK_INT(store_open(path_in_tmp("contact-index.db"), err, sizeof err, &s), 0, "creates a database");
-        store_free(s);
+        s = store_free(s);
         sqlite3_open(path_in_tmp("contact-index.db"), &db);
         CHECK_INT(sqlite3_exec(db,
                 "INSERT INTO contacts (id, uid, handle, name, created, modified) VALUES (3, 'c3', 'ana', 'Ana', 1, 1);"
@@ -408,6 +408,129 @@ static void test_contact_index(void) {
                   "removing the contact");
         CHECK_INT(query_int(db, "SELECT count(*) FROM followups WHERE contact_id IS NULL"), 2,
                   "its follow-up stays, without the contact (ON DELETE SET NULL)");
+        sqlite3_close(db);
+}
+
+/* Follow-ups open and done, listed together: one order by due time (and
+ * id for the same time) across both, whether the rows are copied or
+ * borrowed. */
+static void test_listing_open_and_done(void) {
+        Store *s = NULL;
+        char err[512];
+        int64_t id[5];
+
+        CHECK_INT(store_open(path_in_tmp("any.db"), err, sizeof err, &s), 0, "creates a database");
+        /* Due at 400, 100, 200, 300, 200; the second and fourth done. */
+        static const int64_t due[5] = { 400, 100, 200, 300, 200 };
+        for (int i = 0; i < 5; i++)
+                CHECK_INT(store_followup_add(s, "Reach out", due[i], 0, false, 10, &id[i]), 0, "adds one");
+        CHECK_INT(store_followup_done(s, id[1], 50, NULL), 0, "marks the one due at 100 done");
+        CHECK_INT(store_followup_done(s, id[3], 50, NULL), 0, "marks the one due at 300 done");
+
+        int64_t want[16] = { id[1], id[2], id[4], id[3], id[0] };
+        int64_t got[16] = {};
+        CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, collect_ids_cb, got), 0,
+                  "lists open and done");
+        CHECK(memcmp(got, want, sizeof want) == 0, "open and done together, by due time, then by id");
+        memset(got, 0, sizeof got);
+        CHECK_INT(store_followup_list_borrowed(s, 0, INT64_MIN, INT64_MAX, FOLLOWUP_ANY, collect_ids_cb, got), 0,
+                  "lists them for showing");
+        CHECK(memcmp(got, want, sizeof want) == 0, "in the same order");
+        memset(got, 0, sizeof got);
+        int64_t want_range[16] = { id[2], id[4], id[3] };
+        CHECK_INT(store_followup_list_borrowed(s, 0, 200, 400, FOLLOWUP_ANY, collect_ids_cb, got), 0,
+                  "lists a range");
+        CHECK(memcmp(got, want_range, sizeof want_range) == 0, "only what is due in [200, 400)");
+        s = store_free(s);
+}
+
+/* A database of schema 10 is migrated: a meeting's people and an
+ * occurrence's reminder links move to tables without rowids, with every
+ * row and every foreign key as it was; the index by attendee address and
+ * the one by due time over all follow-ups are gone, and listing open and
+ * done follow-ups together still walks indexes without a sort. */
+static void test_migration_keyed_tables(void) {
+        static const char list_any[] =
+                "SELECT f.id, f.due FROM followups f WHERE f.done_at IS NULL AND f.due >= 0 "
+                "UNION ALL SELECT f.id, f.due FROM followups f WHERE f.done_at IS NOT NULL AND f.due >= 0 "
+                "ORDER BY 2, 1";
+        Store *s = NULL;
+        char err[512];
+        sqlite3 *db;
+
+        CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "creates a database");
+        s = store_free(s);
+        sqlite3_open(path_in_tmp("v10.db"), &db);
+        /* The three tables and indexes as schema 10 had them. */
+        int rc = sqlite3_exec(db,
+                "DROP TABLE meeting_people; DROP TABLE occurrence_reminders; DROP INDEX followups_closed;"
+                "CREATE TABLE meeting_people ("
+                "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+                "  email TEXT NOT NULL COLLATE NOCASE, name TEXT, organizer INTEGER NOT NULL DEFAULT 0,"
+                "  PRIMARY KEY (meeting_id, email));"
+                "CREATE INDEX meeting_people_email ON meeting_people(email);"
+                "CREATE TABLE occurrence_reminders ("
+                "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
+                "  kind TEXT NOT NULL CHECK (kind IN ('prep', 'thanks')),"
+                "  followup_id INTEGER UNIQUE REFERENCES followups(id) ON DELETE SET NULL,"
+                "  planned_due INTEGER, PRIMARY KEY (occurrence_id, kind));"
+                "CREATE INDEX followups_due ON followups(due);"
+                "INSERT INTO meetings (id, uid, summary, start, finish, ical, imported, modified) "
+                "  VALUES (4, 'm@example.com', 'Coffee', 5000, 8600, 'BEGIN:VEVENT', 1, 1);"
+                "INSERT INTO meeting_people (meeting_id, email, name, organizer) "
+                "  VALUES (4, 'Ana@Example.com', 'Ana', 1), (4, 'bo@example.com', NULL, 0);"
+                "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
+                "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
+                "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
+                "  VALUES (7, 'r7', 'prep', 'Prepare for \"Coffee\"', 3200, 1000, 1000),"
+                "         (8, 'r8', 'thanks', 'Send thanks after \"Coffee\"', 9000, 1000, 1000);"
+                "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
+                "  VALUES (1, 'prep', 7, 3200), (1, 'thanks', 8, 8900);"
+                "PRAGMA user_version = 10;", NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made it a schema-10 database with a meeting, its people and its reminders");
+        if (rc != SQLITE_OK)
+                printf("# %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+
+        CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "opens and migrates it");
+        s = store_free(s);
+        sqlite3_open(path_in_tmp("v10.db"), &db);
+        CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name IN ('meeting_people', 'occurrence_reminders') AND sql LIKE '%WITHOUT ROWID'"), 2,
+                  "both tables are without rowids");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
+                                "('meeting_people_email', 'followups_due', 'meeting_people_new', "
+                                "'occurrence_reminders_new')"), 0,
+                  "the two indexes and the copies' names are gone");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM meeting_people WHERE meeting_id = 4 AND "
+                                "((email = 'ana@example.com' AND name = 'Ana' AND organizer = 1) OR "
+                                "(email = 'bo@example.com' AND name IS NULL AND organizer = 0))"), 2,
+                  "both people kept, the address still matched without case");
+        CHECK_INT(query_int(db, "SELECT sum(followup_id * 10000 + planned_due) FROM occurrence_reminders "
+                                "WHERE occurrence_id = 1"), 73200 + 88900,
+                  "both reminder links kept, with their follow-ups and planned times");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no broken foreign key");
+        CHECK(plan_uses(db, list_any, "followups_open") && plan_uses(db, list_any, "followups_closed") &&
+              !uses_temporary_btree(db, list_any),
+              "open and done follow-ups are listed together through their indexes, without a sort");
+        CHECK_INT(sqlite3_exec(db, "INSERT INTO occurrence_reminders (occurrence_id, kind) VALUES (1, 'meet')",
+                               NULL, NULL, NULL),
+                  SQLITE_CONSTRAINT, "an unknown reminder kind is still refused");
+        CHECK_INT(sqlite3_exec(db, "INSERT INTO meeting_people (meeting_id, email) VALUES (4, 'ANA@example.com')",
+                               NULL, NULL, NULL),
+                  SQLITE_CONSTRAINT, "a person twice in a meeting is still refused, whatever the case");
+        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+        CHECK_INT(sqlite3_exec(db, "DELETE FROM followups WHERE id = 7", NULL, NULL, NULL), SQLITE_OK,
+                  "removing the prep reminder");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE kind = 'prep' AND "
+                                "followup_id IS NULL"), 1,
+                  "its link is cleared and kept (ON DELETE SET NULL)");
+        CHECK_INT(sqlite3_exec(db, "DELETE FROM meetings WHERE id = 4; DELETE FROM occurrences WHERE id = 1",
+                               NULL, NULL, NULL), SQLITE_OK, "removing the meeting and its occurrence");
+        CHECK_INT(query_int(db, "SELECT (SELECT count(*) FROM meeting_people) + "
+                                "(SELECT count(*) FROM occurrence_reminders)"), 0,
+                  "its people and links go with them (ON DELETE CASCADE)");
         sqlite3_close(db);
 }
 
@@ -474,7 +597,7 @@ static void test_batch_keeps_journals_in_memory(void) {
         int open_count = 0;
         CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_OPEN, count_cb, &open_count), 0, "lists the open follow-ups");
         CHECK_INT(open_count, 2 * N, "the last batch's reminders are stored");
-        store_free(s);
+        s = store_free(s);
 }
 
 static void count_call(void *userdata) {
@@ -523,7 +646,7 @@ static void test_batch_checkpoint_later(void) {
         /* SQLite's own way: the commit copies the log into the file. */
         off_t size = batch_file_size("ckpt-now.db", NULL, &calls, &s);
         CHECK(size > 4 * 1024 * 1024, "without `later`, the commit itself checkpoints: the file holds the batch");
-        store_free(s);
+        s = store_free(s);
 
         size = batch_file_size("ckpt-later.db", count_call, &calls, &s);
         CHECK_INT(calls, 1, "with `later`, the batch's end asks for a checkpoint once");
@@ -534,7 +657,7 @@ static void test_batch_checkpoint_later(void) {
         CHECK_INT(store_followup_list(s, INT64_MIN, INT64_MAX, FOLLOWUP_OPEN, count_cb, &open_count), 0,
                   "lists the open follow-ups");
         CHECK_INT(open_count, 12000, "every reminder of the batch is there");
-        store_free(s);
+        s = store_free(s);
 }
 
 int main(void) {
@@ -549,6 +672,8 @@ int main(void) {
         test_migration_planned_due();
         test_migration_followups_checks();
         test_contact_index();
+        test_listing_open_and_done();
+        test_migration_keyed_tables();
         test_batch_keeps_journals_in_memory();
         test_batch_checkpoint_later();
 
