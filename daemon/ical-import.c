@@ -2085,12 +2085,12 @@ static int parse_prepared(const char *text, IcsCalendar *cal, char *errbuf, size
 #define SPLIT_EVENTS_MIN 64
 
 /* How a large file is cut, in eighths of its text: the caller parses the
- * first quarter while a helper thread parses the rest, an eighth at a
- * time, so that the caller stores the first quarter's events (about as
- * long as parsing it) while the next eighths are parsed.  The helper
- * parses more of the file because storing takes the caller longer than
- * parsing takes the helper.  A file of fewer than STREAM_EIGHTHS_MIN
- * events is cut in halves. */
+ * first quarter while a helper thread parses the next eighths, so that
+ * the caller stores the first quarter's events while the rest is parsed.
+ * When the caller has stored all it has before the helper is done with
+ * the next part, it parses the part after that itself (stream_wait_part),
+ * so neither thread waits while a part is left.  A file of fewer than
+ * STREAM_EIGHTHS_MIN events is cut in halves. */
 #define STREAM_PARTS_MAX 7
 #define STREAM_EIGHTHS_MIN 256
 
@@ -2147,8 +2147,10 @@ struct IcsStream {
         bool whole_handed;
 
         /* A large file in parts, each parsed as a file of its own: the
-         * header, its VEVENTs, END:VCALENDAR.  Part 0 is the caller's,
-         * the others the helper's, which sets `parsed` after each. */
+         * header, its VEVENTs, END:VCALENDAR.  Parts are claimed in order
+         * by whichever thread is free: part 0 by the caller, then the
+         * helper's, and the caller's too whenever the part it would store
+         * next is still being parsed. */
         size_t n_parts, handed;
         char *part_text[STREAM_PARTS_MAX];
         IcsCalendar *part[STREAM_PARTS_MAX];
@@ -2157,26 +2159,50 @@ struct IcsStream {
         bool threaded;
         pthread_mutex_t lock;
         pthread_cond_t cond;
-        size_t parsed;                  /* under lock: parts 1 .. parsed are done */
-        bool stop;                      /* under lock: the helper stops after its part */
+        size_t next_claim;              /* under lock: the first part nobody parses yet */
+        bool parsed[STREAM_PARTS_MAX];  /* under lock */
+        bool stop;                      /* under lock: the helper claims no more */
 };
+
+static void stream_parse_part(IcsStream *s, size_t i) {
+        s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
+        pthread_mutex_lock(&s->lock);
+        s->parsed[i] = true;
+        pthread_cond_signal(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+}
 
 static void *stream_helper(void *userdata) {
         IcsStream *s = userdata;
 
-        for (size_t i = 1; i < s->n_parts; i++) {
+        for (;;) {
                 pthread_mutex_lock(&s->lock);
-                bool stop = s->stop;
+                size_t i = s->next_claim;
+                bool claimed = !s->stop && i < s->n_parts;
+                if (claimed)
+                        s->next_claim++;
                 pthread_mutex_unlock(&s->lock);
-                if (stop)
-                        break;
-                s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
-                pthread_mutex_lock(&s->lock);
-                s->parsed = i;
-                pthread_cond_signal(&s->cond);
-                pthread_mutex_unlock(&s->lock);
+                if (!claimed)
+                        return NULL;
+                stream_parse_part(s, i);
         }
-        return NULL;
+}
+
+/* Waits for part i, parsing the next unclaimed parts meanwhile: storing
+ * got ahead of parsing, and the caller's thread is better used parsing
+ * a later part than waiting. */
+static void stream_wait_part(IcsStream *s, size_t i) {
+        pthread_mutex_lock(&s->lock);
+        while (!s->parsed[i]) {
+                if (s->next_claim < s->n_parts) {
+                        size_t j = s->next_claim++;
+                        pthread_mutex_unlock(&s->lock);
+                        stream_parse_part(s, j);
+                        pthread_mutex_lock(&s->lock);
+                } else
+                        pthread_cond_wait(&s->cond, &s->lock);
+        }
+        pthread_mutex_unlock(&s->lock);
 }
 
 static void stream_helper_stop(IcsStream *s) {
@@ -2238,6 +2264,7 @@ static int stream_cut(IcsStream *s) {
                 memcpy(s->part_text[i] + events, s->text + from, to - from);
                 memcpy(s->part_text[i] + events + (to - from), last ? "" : end, last ? 1 : sizeof end);
         }
+        s->next_claim = 1;      /* part 0 is the caller's */
         s->threaded = pthread_create(&s->helper, NULL, stream_helper, s) == 0;
         if (!s->threaded)
                 /* No second thread (out of them): all parts here. */
@@ -2273,7 +2300,7 @@ int ics_stream_open(const void *data, size_t size, IcsStream **ret, char *errbuf
                 return r;
         if (r > 0) {
                 s->whole = ics_calendar_free(s->whole);
-                s->part_r[0] = parse_prepared(s->part_text[0], s->part[0], NULL, 0);
+                stream_parse_part(s, 0);
         } else {
                 r = parse_prepared(s->text, s->whole, errbuf, errsize);
                 if (r < 0)
@@ -2303,10 +2330,7 @@ static int stream_parse_whole(IcsStream *s, char *errbuf, size_t errsize) {
 int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, char *errbuf, size_t errsize) {
         if (!s->whole && s->handed < s->n_parts) {
                 size_t i = s->handed;
-                pthread_mutex_lock(&s->lock);
-                while (i > s->parsed)
-                        pthread_cond_wait(&s->cond, &s->lock);
-                pthread_mutex_unlock(&s->lock);
+                stream_wait_part(s, i);
 
                 const IcsCalendar *p = s->part[i];
                 if (s->part_r[i] >= 0 && p->n_warnings_total == 0 && p->n_skipped == 0) {
