@@ -434,6 +434,16 @@ static const char *const migrations[] = {
          * ones have followups_open, and done ones now their own. */
         "DROP INDEX IF EXISTS followups_due;"
         "CREATE INDEX followups_closed ON followups(due, id) WHERE done_at IS NOT NULL;",
+
+        /* 11 -> 12: a meeting's people go into its row, as a JSON array of
+         * [email, name or null, organizer 0 or 1] (people_json()).  They
+         * were only ever read with their meeting, and as rows of their own
+         * they were four or five writes for every meeting imported. */
+        "ALTER TABLE meetings ADD COLUMN people TEXT NOT NULL DEFAULT '[]';"
+        "UPDATE meetings SET people = (SELECT json_group_array(json_array(p.email, p.name, p.organizer)) "
+        "  FROM meeting_people p WHERE p.meeting_id = meetings.id) "
+        "WHERE id IN (SELECT meeting_id FROM meeting_people);"
+        "DROP TABLE meeting_people;",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -1448,21 +1458,14 @@ static const char sql_meetings_all[] =
  * three take the same ?n. */
 static const char sql_meeting_insert[] =
         "INSERT INTO meetings (uid, recurrence_id, this_and_future, sequence, summary, location, start,"
-        "  finish, all_day, recurring, cancelled, source, ical, imported, modified) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) "
+        "  finish, all_day, recurring, cancelled, source, ical, imported, modified, people) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15) "
         "ON CONFLICT (uid, recurrence_id) DO NOTHING";
 static const char sql_meeting_update[] =
         "UPDATE meetings SET this_and_future = ?3, sequence = ?4,"
         "  summary = ?5, location = ?6, start = ?7, finish = ?8, all_day = ?9, recurring = ?10,"
-        "  cancelled = ?11, source = coalesce(?12, source), ical = ?13, modified = ?14 "
+        "  cancelled = ?11, source = coalesce(?12, source), ical = ?13, modified = ?14, people = ?15 "
         "WHERE uid = ?1 AND recurrence_id = ?2";
-static const char sql_meeting_id[] =
-        "SELECT id FROM meetings WHERE uid = ?1 AND recurrence_id = ?2";
-static const char sql_meeting_people_clear[] =
-        "DELETE FROM meeting_people WHERE meeting_id = ?1";
-static const char sql_meeting_person_add[] =
-        "INSERT INTO meeting_people (meeting_id, email, name, organizer) VALUES (?1, ?2, ?3, ?4) "
-        "ON CONFLICT DO UPDATE SET organizer = max(organizer, ?4), name = coalesce(name, ?3)";
 static const char sql_meeting_cancel_series[] =
         "UPDATE meetings SET cancelled = 1, sequence = max(sequence, ?2), modified = ?3 WHERE uid = ?1";
 static const char sql_meeting_uids_source[] =
@@ -1508,13 +1511,18 @@ static const char sql_occurrences_list[] =
         "    WHERE x.uid = o.uid AND x.recurrence_id = o.recurrence_id) "
         "FROM occurrences o LEFT JOIN meetings m ON m.uid = o.uid AND m.recurrence_id = 0 "
         "WHERE o.finish >= ?1 AND o.start < ?2 AND (?3 OR o.cancelled = 0) ORDER BY o.start, o.id";
+/* The people of the series and of the slot's own VEVENT, once per address
+ * (without ASCII case, as contact_emails matches them); with max() the
+ * only aggregate, the address and name come from a row that has it. */
 static const char sql_occurrence_people[] =
-        "SELECT p.email, p.name, max(p.organizer), "
+        "SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'), "
+        "  max(json_extract(p.value, '$[2]')), "
         "  (SELECT c.handle FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
-        "   WHERE e.email = p.email LIMIT 1) "
-        "FROM meeting_people p JOIN meetings m ON m.id = p.meeting_id "
+        "   WHERE e.email = json_extract(p.value, '$[0]') LIMIT 1) "
+        "FROM meetings m, json_each(m.people) p "
         "WHERE m.uid = ?1 AND (m.recurrence_id = 0 OR m.recurrence_id = ?2) "
-        "GROUP BY p.email ORDER BY max(p.organizer) DESC, p.email";
+        "GROUP BY json_extract(p.value, '$[0]') COLLATE NOCASE "
+        "ORDER BY max(json_extract(p.value, '$[2]')) DESC, json_extract(p.value, '$[0]') COLLATE NOCASE";
 static const char sql_calendar_file_get[] =
         "SELECT mtime, size FROM calendar_files WHERE path = ?1";
 static const char sql_calendar_file_put[] =
@@ -1585,8 +1593,85 @@ int store_meeting_get(Store *s, const char *uid, int64_t recurrence_id, MeetingR
         return r;
 }
 
-/* Binds a MeetingWrite to sql_meeting_insert or sql_meeting_update. */
-static void meeting_bind(sqlite3_stmt *st, const MeetingWrite *m, int64_t now) {
+/* Appends s to out as a JSON string (RFC 8259): quotes, backslashes and
+ * C0 controls escaped, the rest (valid UTF-8, checked on import) as it is.
+ * out has room for 6 bytes per byte of s, and 2. */
+static char *json_string_append(char *out, const char *s) {
+        static const char hex[] = "0123456789abcdef";
+        *out++ = '"';
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p == '"' || *p == '\\') {
+                        *out++ = '\\';
+                        *out++ = (char) *p;
+                } else if (*p < 0x20) {
+                        memcpy(out, "\\u00", 4);
+                        out[4] = hex[*p >> 4];
+                        out[5] = hex[*p & 0x0f];
+                        out += 6;
+                } else
+                        *out++ = (char) *p;
+        }
+        *out++ = '"';
+        return out;
+}
+
+/* A meeting's people as stored in meetings.people: a JSON array of
+ * [email, name or null, organizer 0 or 1], one per address.  An address
+ * given twice (matched without ASCII case, as contact_emails does) is
+ * one person: the first spelling, organizer if either is, the first name
+ * given. */
+static int people_json(const MeetingPerson *people, size_t n, char **ret) {
+        _cleanup_free_ size_t *first = calloc(n ? n : 1, sizeof *first);
+        size_t size = 3;
+        if (!first)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                first[i] = i;
+                for (size_t k = 0; k < i; k++)
+                        if (first[k] == k && sqlite3_stricmp(people[k].email, people[i].email) == 0) {
+                                first[i] = k;
+                                break;
+                        }
+                size += 6 * strlen(people[i].email) + (people[i].name ? 6 * strlen(people[i].name) : 0) + 16;
+        }
+
+        char *json = malloc(size), *out = json;
+        if (!json)
+                return -ENOMEM;
+        *out++ = '[';
+        for (size_t i = 0; i < n; i++) {
+                if (first[i] != i)
+                        continue;
+                bool organizer = false;
+                const char *name = NULL;
+                for (size_t k = i; k < n; k++)
+                        if (first[k] == i) {
+                                organizer = organizer || people[k].organizer;
+                                name = name ? name : people[k].name;
+                        }
+                if (out > json + 1)
+                        *out++ = ',';
+                *out++ = '[';
+                out = json_string_append(out, people[i].email);
+                *out++ = ',';
+                if (name)
+                        out = json_string_append(out, name);
+                else {
+                        memcpy(out, "null", 4);
+                        out += 4;
+                }
+                memcpy(out, organizer ? ",1]" : ",0]", 3);
+                out += 3;
+        }
+        *out++ = ']';
+        *out = '\0';
+        *ret = json;
+        return 0;
+}
+
+/* Binds a MeetingWrite to sql_meeting_insert or sql_meeting_update;
+ * people is people_json()'s. */
+static void meeting_bind(sqlite3_stmt *st, const MeetingWrite *m, const char *people, int64_t now) {
         sqlite3_bind_text(st, 1, m->uid, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 2, m->recurrence_id);
         sqlite3_bind_int(st, 3, m->this_and_future);
@@ -1604,92 +1689,34 @@ static void meeting_bind(sqlite3_stmt *st, const MeetingWrite *m, int64_t now) {
                 sqlite3_bind_text(st, 12, m->source, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 13, m->ical, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 14, now);
+        sqlite3_bind_text(st, 15, people, -1, SQLITE_STATIC);
 }
 
-/* Inserts or updates the meeting row; its id in *ret_id, and whether it
- * is a new row in *ret_inserted. */
-static int meeting_row_put(Store *s, const MeetingWrite *m, int64_t now, int64_t *ret_id, bool *ret_inserted) {
+/* Inserts the VEVENT's row, or updates the row of its (uid, slot): one
+ * row with its people, so that a failure leaves the stored one as it was
+ * and the pair needs no transaction of its own. */
+int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
+        _cleanup_free_ char *people = NULL;
         sqlite3_stmt *st;
-        int r = store_prepare(s, sql_meeting_insert, &st);
+        int r;
+
+        r = people_json(m->people, m->n_people, &people);
         if (r < 0)
                 return r;
-        meeting_bind(st, m, now);
+
+        r = store_prepare(s, sql_meeting_insert, &st);
+        if (r < 0)
+                return r;
+        meeting_bind(st, m, people, now);
         r = store_step_done(s, st, "storing a meeting");
-        if (r < 0)
+        if (r < 0 || sqlite3_changes(s->db) > 0)
                 return r;
-        if (sqlite3_changes(s->db) > 0) {
-                *ret_id = sqlite3_last_insert_rowid(s->db);
-                *ret_inserted = true;
-                return 0;
-        }
 
         r = store_prepare(s, sql_meeting_update, &st);
         if (r < 0)
                 return r;
-        meeting_bind(st, m, now);
-        r = store_step_done(s, st, "storing a meeting");
-        if (r < 0)
-                return r;
-
-        r = store_prepare(s, sql_meeting_id, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_text(st, 1, m->uid, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(st, 2, m->recurrence_id);
-        int rc = sqlite3_step(st);
-        int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW)
-                return store_error(s, rc == SQLITE_DONE ? SQLITE_INTERNAL : rc, "storing a meeting");
-        *ret_id = id;
-        *ret_inserted = false;
-        return 0;
-}
-
-int store_meeting_put(Store *s, const MeetingWrite *m, int64_t now) {
-        sqlite3_stmt *st;
-        int64_t id = 0;
-        bool inserted = false;
-        int r;
-
-        r = store_meeting_begin(s);
-        if (r < 0)
-                return r;
-
-        r = meeting_row_put(s, m, now, &id, &inserted);
-        if (r < 0)
-                goto fail;
-
-        /* A new row has no people yet (a deleted meeting's went with it,
-         * ON DELETE CASCADE). */
-        if (!inserted) {
-                r = store_prepare(s, sql_meeting_people_clear, &st);
-                if (r < 0)
-                        goto fail;
-                sqlite3_bind_int64(st, 1, id);
-                r = store_step_done(s, st, "storing a meeting's people");
-                if (r < 0)
-                        goto fail;
-        }
-
-        for (size_t i = 0; i < m->n_people; i++) {
-                r = store_prepare(s, sql_meeting_person_add, &st);
-                if (r < 0)
-                        goto fail;
-                sqlite3_bind_int64(st, 1, id);
-                sqlite3_bind_text(st, 2, m->people[i].email, -1, SQLITE_STATIC);
-                if (m->people[i].name)
-                        sqlite3_bind_text(st, 3, m->people[i].name, -1, SQLITE_STATIC);
-                sqlite3_bind_int(st, 4, m->people[i].organizer);
-                r = store_step_done(s, st, "storing a meeting's people");
-                if (r < 0)
-                        goto fail;
-        }
-
-        return store_meeting_commit(s);
-fail:
-        store_meeting_rollback(s);
-        return r;
+        meeting_bind(st, m, people, now);
+        return store_step_done(s, st, "storing a meeting");
 }
 
 int store_meeting_cancel_series(Store *s, const char *uid, int64_t sequence, int64_t now) {

@@ -215,6 +215,24 @@ static void test_refuses_foreign_files(void) {
         sqlite3_close(db);
 }
 
+/* Turns a new database's meeting tables back into what schema 10 had, so
+ * that a test can set an older version and see every later migration run
+ * on the shapes it was written for. */
+static const char meeting_tables_of_schema_10[] =
+        "DROP TABLE occurrence_reminders; DROP INDEX followups_closed;"
+        "ALTER TABLE meetings DROP COLUMN people;"
+        "CREATE TABLE meeting_people ("
+        "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+        "  email TEXT NOT NULL COLLATE NOCASE, name TEXT, organizer INTEGER NOT NULL DEFAULT 0,"
+        "  PRIMARY KEY (meeting_id, email));"
+        "CREATE INDEX meeting_people_email ON meeting_people(email);"
+        "CREATE TABLE occurrence_reminders ("
+        "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL CHECK (kind IN ('prep', 'thanks')),"
+        "  followup_id INTEGER UNIQUE REFERENCES followups(id) ON DELETE SET NULL,"
+        "  planned_due INTEGER, PRIMARY KEY (occurrence_id, kind));"
+        "CREATE INDEX followups_due ON followups(due);";
+
 /* A database of schema 6 (before meeting reminders kept their planned
  * time, and sync records the start-up scan's shortcuts) is migrated: each
  * link takes its reminder's due time, each record is kept with no
@@ -228,7 +246,9 @@ static void test_migration_planned_due(void) {
         CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "creates a database");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v6.db"), &db);
-        int rc = sqlite3_exec(db,
+        int rc = sqlite3_exec(db, meeting_tables_of_schema_10, NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made its meeting tables those of schema 10");
+        rc = sqlite3_exec(db,
                 "ALTER TABLE occurrence_reminders DROP COLUMN planned_due;"
                 "ALTER TABLE sync_records DROP COLUMN file_stat;"
                 "ALTER TABLE sync_records DROP COLUMN db_key;"
@@ -303,8 +323,10 @@ static void test_migration_followups_checks(void) {
         CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "creates a database");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v8.db"), &db);
-        /* The table as schema 8 defined it. */
-        int rc = sqlite3_exec(db,
+        int rc = sqlite3_exec(db, meeting_tables_of_schema_10, NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made its meeting tables those of schema 10");
+        /* The follow-ups as schema 8 defined them. */
+        rc = sqlite3_exec(db,
                 "DROP TABLE followups;"
                 "CREATE TABLE followups ("
                 "  id INTEGER PRIMARY KEY, uid TEXT NOT NULL UNIQUE,"
@@ -444,41 +466,88 @@ static void test_listing_open_and_done(void) {
         s = store_free(s);
 }
 
-/* A database of schema 10 is migrated: a meeting's people and an
- * occurrence's reminder links move to tables without rowids, with every
- * row and every foreign key as it was; the index by attendee address and
- * the one by due time over all follow-ups are gone, and listing open and
- * done follow-ups together still walks indexes without a sort. */
+/* What a meeting listing shows of the first occurrence's people:
+ * "email/name/contact/organizer;" for each. */
+static int collect_people_cb(const Occurrence *o, const OccurrencePerson *people, size_t n_people,
+                             void *userdata) {
+        char *out = userdata;
+        if (out[0] != '\0')
+                return 0;
+        for (size_t i = 0; i < n_people; i++) {
+                size_t used = strlen(out);
+                snprintf(out + used, 512 - used, "%s/%s/%s/%d;", people[i].email,
+                         people[i].name ? people[i].name : "-", people[i].contact ? people[i].contact : "-",
+                         people[i].organizer);
+        }
+        return 0;
+}
+
+/* A meeting's people as a listing shows them: one per address whatever
+ * its case (the first spelling, organizer if either was, the first name
+ * given), names with quotes, backslashes and controls as they were, and
+ * a store of the meeting again replaces them. */
+static void test_meeting_people(void) {
+        static const MeetingPerson given[] = {
+                { .email = "bo@example.com" },
+                { .email = "Ana@Example.com", .name = NULL, .organizer = false },
+                { .email = "ana@example.com", .name = "Ana \"A\" \\ Lima\t", .organizer = true },
+                { .email = "ANA@EXAMPLE.COM", .name = "Someone else" },
+                { .email = "chlo\xc3\xa9@example.com", .name = "Chlo\xc3\xa9" },
+        };
+        MeetingWrite m = {
+                .uid = "coffee@example.com", .summary = "Coffee", .has_start = true, .start = 5000,
+                .end = 8600, .ical = "BEGIN:VEVENT\r\nEND:VEVENT\r\n", .people = given,
+                .n_people = ELEMENTSOF(given),
+        };
+        OccurrenceWrite occ = { .start = 5000, .end = 8600, .summary = "Coffee", .prep_due = 4000,
+                                .thanks_due = 9000, .prep_text = "Prepare", .thanks_text = "Thank" };
+        Store *s = NULL;
+        char err[512], people[512] = "";
+
+        CHECK_INT(store_open(path_in_tmp("people.db"), err, sizeof err, &s), 0, "creates a database");
+        CHECK_INT(store_meeting_put(s, &m, 1000), 0, "stores a meeting with five attendee lines");
+        CHECK_INT(store_occurrences_sync(s, m.uid, &occ, 1, 1000, NULL), 0, "stores its occurrence");
+        CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), 0, "lists it");
+        CHECK_STR(people, "Ana@Example.com/Ana \"A\" \\ Lima\t/-/1;bo@example.com/-/-/0;"
+                          "chlo\xc3\xa9@example.com/Chlo\xc3\xa9/-/0;",
+                  "three people: the organizer first, then by address");
+
+        m.people = given;
+        m.n_people = 1;
+        CHECK_INT(store_meeting_put(s, &m, 2000), 0, "stores it again with one attendee");
+        people[0] = '\0';
+        CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), 0, "lists it");
+        CHECK_STR(people, "bo@example.com/-/-/0;", "only that one is left");
+        s = store_free(s);
+}
+
+/* A database of schema 10 is migrated: an occurrence's reminder links
+ * move to a table without rowids, with every row and foreign key as it
+ * was; a meeting's people move into its row; the index by due time over
+ * all follow-ups is gone, and listing open and done follow-ups together
+ * still walks indexes without a sort. */
 static void test_migration_keyed_tables(void) {
         static const char list_any[] =
                 "SELECT f.id, f.due FROM followups f WHERE f.done_at IS NULL AND f.due >= 0 "
                 "UNION ALL SELECT f.id, f.due FROM followups f WHERE f.done_at IS NOT NULL AND f.due >= 0 "
                 "ORDER BY 2, 1";
         Store *s = NULL;
-        char err[512];
+        char err[512], people[512] = "";
         sqlite3 *db;
 
         CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "creates a database");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v10.db"), &db);
-        /* The three tables and indexes as schema 10 had them. */
-        int rc = sqlite3_exec(db,
-                "DROP TABLE meeting_people; DROP TABLE occurrence_reminders; DROP INDEX followups_closed;"
-                "CREATE TABLE meeting_people ("
-                "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
-                "  email TEXT NOT NULL COLLATE NOCASE, name TEXT, organizer INTEGER NOT NULL DEFAULT 0,"
-                "  PRIMARY KEY (meeting_id, email));"
-                "CREATE INDEX meeting_people_email ON meeting_people(email);"
-                "CREATE TABLE occurrence_reminders ("
-                "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
-                "  kind TEXT NOT NULL CHECK (kind IN ('prep', 'thanks')),"
-                "  followup_id INTEGER UNIQUE REFERENCES followups(id) ON DELETE SET NULL,"
-                "  planned_due INTEGER, PRIMARY KEY (occurrence_id, kind));"
-                "CREATE INDEX followups_due ON followups(due);"
+        int rc = sqlite3_exec(db, meeting_tables_of_schema_10, NULL, NULL, NULL);
+        CHECK_INT(rc, SQLITE_OK, "made its meeting tables those of schema 10");
+        rc = sqlite3_exec(db,
+                "INSERT INTO contacts (id, uid, handle, name, created, modified) VALUES (3, 'c3', 'ana', 'Ana', 1, 1);"
+                "INSERT INTO contact_emails (contact_id, email) VALUES (3, 'ana@example.com');"
                 "INSERT INTO meetings (id, uid, summary, start, finish, ical, imported, modified) "
-                "  VALUES (4, 'm@example.com', 'Coffee', 5000, 8600, 'BEGIN:VEVENT', 1, 1);"
+                "  VALUES (4, 'm@example.com', 'Coffee', 5000, 8600, 'BEGIN:VEVENT', 1, 1),"
+                "         (5, 'lunch@example.com', 'Lunch', 9000, 9900, 'BEGIN:VEVENT', 1, 1);"
                 "INSERT INTO meeting_people (meeting_id, email, name, organizer) "
-                "  VALUES (4, 'Ana@Example.com', 'Ana', 1), (4, 'bo@example.com', NULL, 0);"
+                "  VALUES (4, 'bo@example.com', NULL, 0), (4, 'Ana@Example.com', 'Ana \"A\" Lima', 1);"
                 "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
                 "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
                 "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
@@ -493,20 +562,21 @@ static void test_migration_keyed_tables(void) {
         sqlite3_close(db);
 
         CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "opens and migrates it");
+        CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), 0, "lists the meeting");
+        CHECK_STR(people, "Ana@Example.com/Ana \"A\" Lima/ana/1;bo@example.com/-/-/0;",
+                  "its people as before: the organizer first, the name, the contact by address");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v10.db"), &db);
         CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
         CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                "name IN ('meeting_people', 'occurrence_reminders') AND sql LIKE '%WITHOUT ROWID'"), 2,
-                  "both tables are without rowids");
+                                "name = 'occurrence_reminders' AND sql LIKE '%WITHOUT ROWID'"), 1,
+                  "the reminder links are without rowids");
         CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
-                                "('meeting_people_email', 'followups_due', 'meeting_people_new', "
-                                "'occurrence_reminders_new')"), 0,
-                  "the two indexes and the copies' names are gone");
-        CHECK_INT(query_int(db, "SELECT count(*) FROM meeting_people WHERE meeting_id = 4 AND "
-                                "((email = 'ana@example.com' AND name = 'Ana' AND organizer = 1) OR "
-                                "(email = 'bo@example.com' AND name IS NULL AND organizer = 0))"), 2,
-                  "both people kept, the address still matched without case");
+                                "('meeting_people', 'meeting_people_email', 'followups_due', "
+                                "'meeting_people_new', 'occurrence_reminders_new')"), 0,
+                  "the people's table, the two indexes and the copies' names are gone");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM meetings WHERE id = 5 AND people = '[]'"), 1,
+                  "a meeting without people has none");
         CHECK_INT(query_int(db, "SELECT sum(followup_id * 10000 + planned_due) FROM occurrence_reminders "
                                 "WHERE occurrence_id = 1"), 73200 + 88900,
                   "both reminder links kept, with their follow-ups and planned times");
@@ -517,20 +587,16 @@ static void test_migration_keyed_tables(void) {
         CHECK_INT(sqlite3_exec(db, "INSERT INTO occurrence_reminders (occurrence_id, kind) VALUES (1, 'meet')",
                                NULL, NULL, NULL),
                   SQLITE_CONSTRAINT, "an unknown reminder kind is still refused");
-        CHECK_INT(sqlite3_exec(db, "INSERT INTO meeting_people (meeting_id, email) VALUES (4, 'ANA@example.com')",
-                               NULL, NULL, NULL),
-                  SQLITE_CONSTRAINT, "a person twice in a meeting is still refused, whatever the case");
         sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
         CHECK_INT(sqlite3_exec(db, "DELETE FROM followups WHERE id = 7", NULL, NULL, NULL), SQLITE_OK,
                   "removing the prep reminder");
         CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE kind = 'prep' AND "
                                 "followup_id IS NULL"), 1,
                   "its link is cleared and kept (ON DELETE SET NULL)");
-        CHECK_INT(sqlite3_exec(db, "DELETE FROM meetings WHERE id = 4; DELETE FROM occurrences WHERE id = 1",
-                               NULL, NULL, NULL), SQLITE_OK, "removing the meeting and its occurrence");
-        CHECK_INT(query_int(db, "SELECT (SELECT count(*) FROM meeting_people) + "
-                                "(SELECT count(*) FROM occurrence_reminders)"), 0,
-                  "its people and links go with them (ON DELETE CASCADE)");
+        CHECK_INT(sqlite3_exec(db, "DELETE FROM occurrences WHERE id = 1", NULL, NULL, NULL), SQLITE_OK,
+                  "removing the occurrence");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders"), 0,
+                  "its links go with it (ON DELETE CASCADE)");
         sqlite3_close(db);
 }
 
@@ -674,6 +740,7 @@ int main(void) {
         test_contact_index();
         test_listing_open_and_done();
         test_migration_keyed_tables();
+        test_meeting_people();
         test_batch_keeps_journals_in_memory();
         test_batch_checkpoint_later();
 
