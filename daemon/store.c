@@ -1511,18 +1511,13 @@ static const char sql_occurrences_list[] =
         "    WHERE x.uid = o.uid AND x.recurrence_id = o.recurrence_id) "
         "FROM occurrences o LEFT JOIN meetings m ON m.uid = o.uid AND m.recurrence_id = 0 "
         "WHERE o.finish >= ?1 AND o.start < ?2 AND (?3 OR o.cancelled = 0) ORDER BY o.start, o.id";
-/* The people of the series and of the slot's own VEVENT, once per address
- * (without ASCII case, as contact_emails matches them); with max() the
- * only aggregate, the address and name come from a row that has it. */
+/* The people of the series (first) and of the slot's own VEVENT. */
 static const char sql_occurrence_people[] =
-        "SELECT json_extract(p.value, '$[0]'), json_extract(p.value, '$[1]'), "
-        "  max(json_extract(p.value, '$[2]')), "
-        "  (SELECT c.handle FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
-        "   WHERE e.email = json_extract(p.value, '$[0]') LIMIT 1) "
-        "FROM meetings m, json_each(m.people) p "
-        "WHERE m.uid = ?1 AND (m.recurrence_id = 0 OR m.recurrence_id = ?2) "
-        "GROUP BY json_extract(p.value, '$[0]') COLLATE NOCASE "
-        "ORDER BY max(json_extract(p.value, '$[2]')) DESC, json_extract(p.value, '$[0]') COLLATE NOCASE";
+        "SELECT people FROM meetings WHERE uid = ?1 AND (recurrence_id = 0 OR recurrence_id = ?2) "
+        "ORDER BY recurrence_id";
+static const char sql_contact_of_email[] =
+        "SELECT c.handle FROM contact_emails e JOIN contacts c ON c.id = e.contact_id "
+        "WHERE e.email = ?1 LIMIT 1";
 static const char sql_calendar_file_get[] =
         "SELECT mtime, size FROM calendar_files WHERE path = ?1";
 static const char sql_calendar_file_put[] =
@@ -2170,6 +2165,207 @@ static void occurrence_people_free(OccurrencePerson *p, size_t n) {
         free(p);
 }
 
+/* ---- a meeting's people, as people_json() wrote them ---- */
+
+typedef struct JsonCursor {
+        const char *p;
+} JsonCursor;
+
+static void json_skip_space(JsonCursor *j) {
+        while (*j->p == ' ' || *j->p == '\t' || *j->p == '\n' || *j->p == '\r')
+                j->p++;
+}
+
+static bool json_take(JsonCursor *j, char c) {
+        json_skip_space(j);
+        if (*j->p != c)
+                return false;
+        j->p++;
+        return true;
+}
+
+static int json_hex4(const char *p) {
+        int v = 0;
+        for (int i = 0; i < 4; i++) {
+                char c = p[i];
+                int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+                        c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+                if (d < 0)
+                        return -1;
+                v = v * 16 + d;
+        }
+        return v;
+}
+
+/* A JSON string (RFC 8259, as people_json() and SQLite's json functions
+ * write them) into a new NUL-terminated string; NULL when it is not one
+ * or holds a NUL. */
+static char *json_take_string(JsonCursor *j) {
+        if (!json_take(j, '"'))
+                return NULL;
+        const char *start = j->p;
+        while (*j->p && *j->p != '"')
+                j->p += j->p[0] == '\\' && j->p[1] ? 2 : 1;
+        if (*j->p != '"')
+                return NULL;
+        /* Escapes only ever shrink: \uXXXX is at most 4 bytes of UTF-8,
+         * a surrogate pair (12 characters) 4. */
+        char *out = malloc((size_t) (j->p - start) + 1), *o = out;
+        if (!out)
+                return NULL;
+        for (const char *p = start; p < j->p; p++) {
+                if (*p != '\\') {
+                        *o++ = *p;
+                        continue;
+                }
+                p++;
+                switch (*p) {
+                case '"': case '\\': case '/': *o++ = *p; break;
+                case 'b': *o++ = '\b'; break;
+                case 'f': *o++ = '\f'; break;
+                case 'n': *o++ = '\n'; break;
+                case 'r': *o++ = '\r'; break;
+                case 't': *o++ = '\t'; break;
+                case 'u': {
+                        int cp = p + 4 < j->p ? json_hex4(p + 1) : -1;
+                        p += 4;
+                        if (cp >= 0xd800 && cp <= 0xdbff && p + 6 < j->p && p[1] == '\\' && p[2] == 'u') {
+                                int low = json_hex4(p + 3);
+                                if (low >= 0xdc00 && low <= 0xdfff) {
+                                        cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                                        p += 6;
+                                }
+                        }
+                        if (cp <= 0 || (cp >= 0xd800 && cp <= 0xdfff)) {
+                                free(out);
+                                return NULL;
+                        }
+                        if (cp < 0x80)
+                                *o++ = (char) cp;
+                        else if (cp < 0x800) {
+                                *o++ = (char) (0xc0 | (cp >> 6));
+                                *o++ = (char) (0x80 | (cp & 0x3f));
+                        } else if (cp < 0x10000) {
+                                *o++ = (char) (0xe0 | (cp >> 12));
+                                *o++ = (char) (0x80 | ((cp >> 6) & 0x3f));
+                                *o++ = (char) (0x80 | (cp & 0x3f));
+                        } else {
+                                *o++ = (char) (0xf0 | (cp >> 18));
+                                *o++ = (char) (0x80 | ((cp >> 12) & 0x3f));
+                                *o++ = (char) (0x80 | ((cp >> 6) & 0x3f));
+                                *o++ = (char) (0x80 | (cp & 0x3f));
+                        }
+                        break;
+                }
+                default:
+                        free(out);
+                        return NULL;
+                }
+        }
+        *o = '\0';
+        j->p++;
+        return out;
+}
+
+/* Adds person to the list, or merges it into the entry of the same
+ * address (without ASCII case, as contact_emails matches): the organizer
+ * wins, the master's spelling and name stay otherwise, a name fills a
+ * gap.  Takes person's strings. */
+static int people_merge(OccurrencePerson **people, size_t *n, size_t *allocated, OccurrencePerson *person) {
+        for (size_t i = 0; i < *n; i++) {
+                OccurrencePerson *have = &(*people)[i];
+                if (sqlite3_stricmp(have->email, person->email) != 0)
+                        continue;
+                if (person->organizer && !have->organizer) {
+                        free(have->email);
+                        have->email = TAKE_PTR(person->email);
+                        have->organizer = true;
+                        if (person->name) {
+                                free(have->name);
+                                have->name = TAKE_PTR(person->name);
+                        }
+                } else if (!have->name)
+                        have->name = TAKE_PTR(person->name);
+                free(person->email);
+                free(person->name);
+                return 0;
+        }
+        if (*n == *allocated) {
+                size_t grow = *allocated ? *allocated * 2 : 8;
+                OccurrencePerson *bigger = realloc(*people, grow * sizeof **people);
+                if (!bigger) {
+                        free(person->email);
+                        free(person->name);
+                        return -ENOMEM;
+                }
+                *people = bigger;
+                *allocated = grow;
+        }
+        (*people)[(*n)++] = *person;
+        return 0;
+}
+
+/* One [email, name or null, organizer] of a meetings.people value. */
+static int person_parse(JsonCursor *j, OccurrencePerson *ret) {
+        OccurrencePerson person = {};
+        char *end;
+
+        if (!json_take(j, '[') || !(person.email = json_take_string(j)) || !json_take(j, ','))
+                goto bad;
+        json_skip_space(j);
+        if (strncmp(j->p, "null", 4) == 0)
+                j->p += 4;
+        else if (!(person.name = json_take_string(j)))
+                goto bad;
+        if (!json_take(j, ','))
+                goto bad;
+        json_skip_space(j);
+        long organizer = strtol(j->p, &end, 10);
+        if (end == j->p)
+                goto bad;
+        j->p = end;
+        person.organizer = organizer != 0;
+        if (!json_take(j, ']'))
+                goto bad;
+        *ret = person;
+        return 0;
+bad:
+        free(person.email);
+        free(person.name);
+        return -EBADMSG;
+}
+
+/* Reads one meetings.people value into the list. */
+static int people_parse(const char *json, OccurrencePerson **people, size_t *n, size_t *allocated) {
+        JsonCursor j = { .p = json };
+        int r;
+
+        if (!json_take(&j, '['))
+                return -EBADMSG;
+        if (!json_take(&j, ']')) {
+                do {
+                        OccurrencePerson person;
+                        r = person_parse(&j, &person);
+                        if (r >= 0)
+                                r = people_merge(people, n, allocated, &person);
+                        if (r < 0)
+                                return r;
+                } while (json_take(&j, ','));
+                if (!json_take(&j, ']'))
+                        return -EBADMSG;
+        }
+        json_skip_space(&j);
+        return *j.p == '\0' ? 0 : -EBADMSG;
+}
+
+/* The organizer first, then by address as contact_emails compares them. */
+static int compare_listed_people(const void *a, const void *b) {
+        const OccurrencePerson *x = a, *y = b;
+        if (x->organizer != y->organizer)
+                return x->organizer ? -1 : 1;
+        return sqlite3_stricmp(x->email, y->email);
+}
+
 static int store_occurrence_people(Store *s, const char *uid, int64_t slot, OccurrencePerson **ret,
                                    size_t *ret_n) {
         sqlite3_stmt *st;
@@ -2181,31 +2377,32 @@ static int store_occurrence_people(Store *s, const char *uid, int64_t slot, Occu
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int64(st, 2, slot);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                if (n == allocated) {
-                        size_t grow = allocated ? allocated * 2 : 8;
-                        OccurrencePerson *bigger = realloc(people, grow * sizeof *people);
-                        if (!bigger) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        people = bigger;
-                        allocated = grow;
-                }
-                people[n] = (OccurrencePerson) {
-                        .email = column_strdup(st, 0),
-                        .name = column_strdup(st, 1),
-                        .organizer = sqlite3_column_int(st, 2) != 0,
-                        .contact = column_strdup(st, 3),
-                };
-                n++;
-                if (!people[n - 1].email) {
-                        r = -ENOMEM;
+                const char *json = (const char *) sqlite3_column_text(st, 0);
+                r = json ? people_parse(json, &people, &n, &allocated) : -EBADMSG;
+                if (r == -EBADMSG)
+                        store_set_error(s, "the people of meeting %s in the database are damaged", uid);
+                if (r < 0)
                         break;
-                }
         }
         if (r >= 0 && rc != SQLITE_DONE)
                 r = store_error(s, rc, "reading a meeting's people");
         sqlite3_reset(st);
+        if (n > 1)
+                qsort(people, n, sizeof *people, compare_listed_people);
+
+        /* The contact each address belongs to, if any. */
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                r = store_prepare(s, sql_contact_of_email, &st);
+                if (r < 0)
+                        break;
+                sqlite3_bind_text(st, 1, people[i].email, -1, SQLITE_STATIC);
+                rc = sqlite3_step(st);
+                if (rc == SQLITE_ROW && !(people[i].contact = column_strdup(st, 0)))
+                        r = -ENOMEM;
+                else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                        r = store_error(s, rc, "reading a meeting's people");
+                sqlite3_reset(st);
+        }
         if (r < 0) {
                 occurrence_people_free(people, n);
                 return r;

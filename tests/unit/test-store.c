@@ -519,6 +519,20 @@ static void test_meeting_people(void) {
         CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), 0, "lists it");
         CHECK_STR(people, "bo@example.com/-/-/0;", "only that one is left");
         s = store_free(s);
+
+        /* A damaged value: the listing says so and changes nothing. */
+        sqlite3 *db;
+        sqlite3_open(path_in_tmp("people.db"), &db);
+        CHECK_INT(sqlite3_exec(db, "UPDATE meetings SET people = '[[\"bo@example.com\", nul' ", NULL, NULL, NULL),
+                  SQLITE_OK, "damages the stored people");
+        sqlite3_close(db);
+        CHECK_INT(store_open(path_in_tmp("people.db"), err, sizeof err, &s), 0, "opens it again");
+        people[0] = '\0';
+        CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), -EBADMSG,
+                  "listing the meeting fails");
+        CHECK(strstr(store_last_error(s), "people of meeting coffee@example.com") &&
+              strstr(store_last_error(s), "damaged"), "naming the meeting and the damage");
+        s = store_free(s);
 }
 
 /* A database of schema 10 is migrated: an occurrence's reminder links
@@ -547,7 +561,8 @@ static void test_migration_keyed_tables(void) {
                 "  VALUES (4, 'm@example.com', 'Coffee', 5000, 8600, 'BEGIN:VEVENT', 1, 1),"
                 "         (5, 'lunch@example.com', 'Lunch', 9000, 9900, 'BEGIN:VEVENT', 1, 1);"
                 "INSERT INTO meeting_people (meeting_id, email, name, organizer) "
-                "  VALUES (4, 'bo@example.com', NULL, 0), (4, 'Ana@Example.com', 'Ana \"A\" Lima', 1);"
+                "  VALUES (4, 'bo@example.com', NULL, 0), (4, 'Ana@Example.com', 'Ana \"A\" Lima', 1),"
+                "         (4, 'zoe@example.com', 'Zo\xc3\xab' || char(9) || 'K \xf0\x9f\x98\x80', 0);"
                 "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
                 "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
                 "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
@@ -563,7 +578,8 @@ static void test_migration_keyed_tables(void) {
 
         CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "opens and migrates it");
         CHECK_INT(store_occurrences_list(s, 0, 10000, false, collect_people_cb, people), 0, "lists the meeting");
-        CHECK_STR(people, "Ana@Example.com/Ana \"A\" Lima/ana/1;bo@example.com/-/-/0;",
+        CHECK_STR(people, "Ana@Example.com/Ana \"A\" Lima/ana/1;bo@example.com/-/-/0;"
+                          "zoe@example.com/Zo\xc3\xab\tK \xf0\x9f\x98\x80/-/0;",
                   "its people as before: the organizer first, the name, the contact by address");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v10.db"), &db);
