@@ -2168,7 +2168,9 @@ static void stream_parse_part(IcsStream *s, size_t i) {
         s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
         pthread_mutex_lock(&s->lock);
         s->parsed[i] = true;
-        pthread_cond_signal(&s->cond);
+        /* The caller may wait for this part, and ics_stream_each_parsed()
+         * for all of them. */
+        pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->lock);
 }
 
@@ -2210,6 +2212,7 @@ static void stream_helper_stop(IcsStream *s) {
                 return;
         pthread_mutex_lock(&s->lock);
         s->stop = true;
+        pthread_cond_broadcast(&s->cond);      /* no more parts: ics_stream_each_parsed() gives up */
         pthread_mutex_unlock(&s->lock);
         pthread_join(s->helper, NULL);
         s->threaded = false;
@@ -2327,13 +2330,19 @@ static int stream_parse_whole(IcsStream *s, char *errbuf, size_t errsize) {
         return r;
 }
 
+/* A part is usable as it is when it parsed without a warning or a skip;
+ * otherwise the whole file is parsed again (stream_parse_whole()). */
+static bool stream_part_clean(const IcsStream *s, size_t i) {
+        return s->part_r[i] >= 0 && s->part[i]->n_warnings_total == 0 && s->part[i]->n_skipped == 0;
+}
+
 int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, char *errbuf, size_t errsize) {
         if (!s->whole && s->handed < s->n_parts) {
                 size_t i = s->handed;
                 stream_wait_part(s, i);
 
                 const IcsCalendar *p = s->part[i];
-                if (s->part_r[i] >= 0 && p->n_warnings_total == 0 && p->n_skipped == 0) {
+                if (stream_part_clean(s, i)) {
                         s->handed++;
                         *ret_events = p->events;
                         *ret_n = p->n_events;
@@ -2353,6 +2362,40 @@ int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, ch
         }
         *ret_events = NULL;
         *ret_n = 0;
+        return 0;
+}
+
+bool ics_stream_in_parts(const IcsStream *s) {
+        return s->n_parts > 0;
+}
+
+int ics_stream_each_parsed(IcsStream *s, ics_stream_events_cb cb, void *userdata) {
+        if (s->n_parts == 0)
+                /* Parsed at once in ics_stream_open(). */
+                return cb(s->whole->events, s->whole->n_events, userdata);
+
+        pthread_mutex_lock(&s->lock);
+        size_t n_parsed = 0;
+        while (!s->stop) {
+                while (n_parsed < s->n_parts && s->parsed[n_parsed])
+                        n_parsed++;
+                if (n_parsed == s->n_parts)
+                        break;
+                pthread_cond_wait(&s->cond, &s->lock);
+        }
+        bool stopped = s->stop;
+        pthread_mutex_unlock(&s->lock);
+        if (stopped)
+                return -EAGAIN;
+
+        for (size_t i = 0; i < s->n_parts; i++)
+                if (!stream_part_clean(s, i))
+                        return -EAGAIN;
+        for (size_t i = 0; i < s->n_parts; i++) {
+                int r = cb(s->part[i]->events, s->part[i]->n_events, userdata);
+                if (r < 0)
+                        return r;
+        }
         return 0;
 }
 
