@@ -424,9 +424,11 @@ static void uid_set_clear(UidSet *set) {
 
 /* An import's expansions, worked out ahead on a second thread while this
  * one stores the meetings, occurrences and reminders of the series before
- * them.  The thread starts with the import and waits until the whole file
- * is parsed (the parser's helper thread is done by then); this one is
- * still storing the last parts' meetings at that point.  Expanding a
+ * them.  For a file parsed in parts it is the parser's helper thread, once
+ * it has no part left to parse (ics_stream_then()), and the work starts
+ * when every part is parsed, while this thread still stores the last
+ * parts' meetings; otherwise a thread of its own, started once the
+ * meetings are stored.  Expanding a
  * series means parsing its stored text again with libical, a sixth of a
  * large import; storing the meetings and their reminders is most of the
  * rest, and has to stay on the thread that owns the database.  So a
@@ -467,10 +469,12 @@ struct Lookahead {
         size_t allocated;
         int64_t now;
         pthread_t thread;
-        bool running;
+        bool running;           /* on a thread of its own */
+        bool borrowed;          /* on the parser's helper thread (ics_stream_then()) */
         atomic_bool stop;
         pthread_mutex_t lock;
         pthread_cond_t progress;
+        bool finished;          /* the work is over, wherever it ran */
         bool built;             /* the items are final, and the events no longer read */
         int build_r;
         size_t n_done;          /* items[0, n_done) are final */
@@ -542,12 +546,11 @@ static bool lookahead_build(Lookahead *la) {
         return r >= 0;
 }
 
-static void *lookahead_run(void *userdata) {
+static void lookahead_work(void *userdata) {
         Lookahead *la = userdata;
 
-        if (!lookahead_build(la))
-                return NULL;
-        for (size_t k = 0; k < la->uids.n && !atomic_load(&la->stop); k++) {
+        bool built = lookahead_build(la);
+        for (size_t k = 0; built && k < la->uids.n && !atomic_load(&la->stop); k++) {
                 LookaheadItem *it = &la->items[k];
                 if (it->text)
                         it->r = expand_series(it->text, it->series, NULL, 0, la->now, it->to, &it->occ,
@@ -557,16 +560,29 @@ static void *lookahead_run(void *userdata) {
                 pthread_cond_signal(&la->progress);
                 pthread_mutex_unlock(&la->lock);
         }
+        pthread_mutex_lock(&la->lock);
+        la->finished = true;
+        pthread_cond_broadcast(&la->progress);
+        pthread_mutex_unlock(&la->lock);
+}
+
+static void *lookahead_run(void *userdata) {
+        lookahead_work(userdata);
         return NULL;
 }
 
 static void lookahead_stop(Lookahead *la) {
         if (!la)
                 return;
+        atomic_store(&la->stop, true);
         if (la->running) {
-                atomic_store(&la->stop, true);
                 pthread_join(la->thread, NULL);
                 la->running = false;
+        } else if (la->borrowed) {
+                pthread_mutex_lock(&la->lock);
+                while (!la->finished)
+                        pthread_cond_wait(&la->progress, &la->lock);
+                pthread_mutex_unlock(&la->lock);
         }
         for (size_t k = 0; k < la->uids.n && la->items; k++)
                 ics_occurrences_free(la->items[k].occ, la->items[k].n_occ);
@@ -591,6 +607,13 @@ static Lookahead *lookahead_start(Context *c, IcsStream *stream, const IcsCalend
         la->cal = cal;
         la->now = now;
         la->horizon = c->config.horizon;
+        /* On the parser's helper thread once it is done parsing: a new
+         * thread would start while that one runs, and get a malloc arena
+         * of its own, which kept 10-30 MiB after a large import. */
+        if (stream && ics_stream_then(stream, lookahead_work, la) >= 0) {
+                la->borrowed = true;
+                return la;
+        }
         if (pthread_create(&la->thread, NULL, lookahead_run, la) != 0) {
                 lookahead_stop(la);
                 return NULL;
@@ -892,7 +915,6 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
                 lookahead_stop(TAKE_PTR(la));
         if (r >= 0)
                 r = ics_stream_finish(stream, &cal);
-        stream = ics_stream_free(stream);
 
         /* Stopped below before cal goes: it reads cal's texts. */
         if (r >= 0 && !la && cal->n_events >= LOOKAHEAD_MIN)
@@ -902,6 +924,9 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
         for (size_t i = 0; i < touched.n && r >= 0; i++)
                 r = calendar_refresh_uid(c, touched.uids[i], now, la, &changed);
         lookahead_stop(TAKE_PTR(la));
+        /* Only now: the expansions may run on its helper thread, which
+         * freeing it waits for. */
+        stream = ics_stream_free(stream);
 
         if (r < 0) {
                 store_batch_rollback(c->store);

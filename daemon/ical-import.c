@@ -2162,10 +2162,19 @@ struct IcsStream {
         size_t next_claim;              /* under lock: the first part nobody parses yet */
         bool parsed[STREAM_PARTS_MAX];  /* under lock */
         bool stop;                      /* under lock: the helper claims no more */
+        /* ics_stream_then(): what the helper does next, once it has no
+         * part left to claim; helper_done when it got that far. */
+        void (*then)(void *userdata);   /* under lock */
+        void *then_userdata;
+        bool helper_done;               /* under lock */
 };
 
 static void stream_parse_part(IcsStream *s, size_t i) {
         s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
+        /* The events own copies of what they keep; the text is done with
+         * (a large file's parts are as large as the file). */
+        free(s->part_text[i]);
+        s->part_text[i] = NULL;
         pthread_mutex_lock(&s->lock);
         s->parsed[i] = true;
         /* The caller may wait for this part, and ics_stream_each_parsed()
@@ -2183,11 +2192,30 @@ static void *stream_helper(void *userdata) {
                 bool claimed = !s->stop && i < s->n_parts;
                 if (claimed)
                         s->next_claim++;
-                pthread_mutex_unlock(&s->lock);
-                if (!claimed)
+                if (!claimed) {
+                        void (*then)(void *userdata) = s->then;
+                        s->helper_done = true;
+                        pthread_mutex_unlock(&s->lock);
+                        if (then)
+                                then(s->then_userdata);
                         return NULL;
+                }
+                pthread_mutex_unlock(&s->lock);
                 stream_parse_part(s, i);
         }
+}
+
+int ics_stream_then(IcsStream *s, void (*then)(void *userdata), void *userdata) {
+        if (!s->threaded)
+                return -ESRCH;
+        pthread_mutex_lock(&s->lock);
+        bool done = s->helper_done;
+        if (!done) {
+                s->then = then;
+                s->then_userdata = userdata;
+        }
+        pthread_mutex_unlock(&s->lock);
+        return done ? -EALREADY : 0;
 }
 
 /* Waits for part i, parsing the next unclaimed parts meanwhile: storing
@@ -2374,18 +2402,18 @@ int ics_stream_each_parsed(IcsStream *s, ics_stream_events_cb cb, void *userdata
                 /* Parsed at once in ics_stream_open(). */
                 return cb(s->whole->events, s->whole->n_events, userdata);
 
+        /* Until every part is parsed, or none will be any more. */
         pthread_mutex_lock(&s->lock);
         size_t n_parsed = 0;
-        while (!s->stop) {
+        for (;;) {
                 while (n_parsed < s->n_parts && s->parsed[n_parsed])
                         n_parsed++;
-                if (n_parsed == s->n_parts)
+                if (n_parsed == s->n_parts || s->stop)
                         break;
                 pthread_cond_wait(&s->cond, &s->lock);
         }
-        bool stopped = s->stop;
         pthread_mutex_unlock(&s->lock);
-        if (stopped)
+        if (n_parsed < s->n_parts)
                 return -EAGAIN;
 
         for (size_t i = 0; i < s->n_parts; i++)
@@ -2408,6 +2436,10 @@ int ics_stream_finish(IcsStream *s, IcsCalendar **ret) {
         while ((r = ics_stream_next(s, &ignored_events, &ignored_n, NULL, 0)) != 0)
                 if (r < 0 && r != -EAGAIN)
                         return r;
+        /* Every part is parsed, so no start-over can need the file's
+         * text any more. */
+        free(s->text);
+        s->text = NULL;
         if (s->whole) {
                 *ret = TAKE_PTR(s->whole);
                 return 0;

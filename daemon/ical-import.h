@@ -186,6 +186,13 @@ IcsStream *ics_stream_free(IcsStream *s);
 /* Whether the file is parsed in parts (and so large enough for the wait
  * to pay). */
 bool ics_stream_in_parts(const IcsStream *s);
+/* Has the helper thread call then(userdata) once it has no part left to
+ * parse (also when the parse starts over with the whole file), rather
+ * than end: work for a thread whose memory arena the parse warmed up.  It
+ * runs before the helper ends, so ics_stream_next()'s start-over and
+ * ics_stream_free() wait for it.  -ESRCH when there is no helper thread,
+ * -EALREADY when it is done already. */
+int ics_stream_then(IcsStream *s, void (*then)(void *userdata), void *userdata);
 typedef int (*ics_stream_events_cb)(const IcsEvent *events, size_t n, void *userdata);
 int ics_stream_each_parsed(IcsStream *s, ics_stream_events_cb cb, void *userdata);
 

@@ -1719,6 +1719,10 @@ static size_t stream_drain_with_reader(IcsStream *s, StreamReader *reader, size_
         return before_restart;
 }
 
+static void stream_reader_then(void *userdata) {
+        stream_reader_run(userdata);
+}
+
 static void test_stream_second_reader(void) {
         enum { N = 300 };
         _cleanup_free_ char *text = big_calendar(N, 0, 0), *warned_text = big_calendar(N, 0, 289);
@@ -1741,6 +1745,23 @@ static void test_stream_second_reader(void) {
         CHECK(reader.n == N && in_order == N && reader.calls > 1 && total == N,
               "second reader: every event once, in file order, a part at a time, while next() hands them too");
         s = ics_stream_free(s);
+
+        /* The same reader on the parser's helper thread, after its parts. */
+        CHECK_INT(ics_stream_open(text, strlen(text), &s, err, sizeof(err)), 0, "reader on the helper: opens");
+        reader = (StreamReader) { .stream = s };
+        int then = ics_stream_then(s, stream_reader_then, &reader);
+        CHECK(then == 0 || then == -EALREADY, "reader on the helper: registered (or the helper was done)");
+        const IcsEvent *events;
+        size_t n;
+        total = 0;
+        while (ics_stream_next(s, &events, &n, err, sizeof(err)) == 1)
+                total += n;
+        if (then == -EALREADY)
+                /* Parsed before it could be asked: the same call here. */
+                stream_reader_then(&reader);
+        s = ics_stream_free(s);         /* waits for the helper, and so for the reader */
+        CHECK(reader.r == 0 && reader.n == N && total == N && strcmp(reader.uids[N - 1], "big-300@example.com") == 0,
+              "reader on the helper: every event, once next() handed them too");
 
         CHECK_INT(ics_stream_open(warned_text, strlen(warned_text), &s, err, sizeof(err)), 0,
                   "second reader of a file that warns late: opens");
