@@ -423,31 +423,27 @@ static void uid_set_clear(UidSet *set) {
 }
 
 /* An import's expansions, worked out ahead on a second thread while this
- * one stores the meetings, occurrences and reminders of the series before
- * them.  For a file parsed in parts it is the parser's helper thread, once
- * it has no part left to parse (ics_stream_then()), and the work starts
- * when every part is parsed, while this thread still stores the last
- * parts' meetings; otherwise a thread of its own, started once the
- * meetings are stored.  Expanding a
- * series means parsing its stored text again with libical, a sixth of a
- * large import; storing the meetings and their reminders is most of the
- * rest, and has to stay on the thread that owns the database.  So a
- * helper thread expands, from the text the import is about to store, each
- * meeting that is its series' only event in the file, and
- * calendar_refresh_uid() takes the result when the series turns out to be
- * just that stored text: the same call on the same input, so the same
- * occurrences.  Any other case (an override, rows from earlier imports, a
- * different text or a changed RRULE flag) is expanded there as before,
- * and the work done ahead is dropped.
+ * one stores the occurrences and reminders of the series before them (it
+ * starts once the file is parsed and its meetings stored: the parser's
+ * helper thread is done by then).  Expanding a series means parsing its
+ * stored text again with libical, a sixth of a large import; storing the
+ * meetings and their reminders is most of the rest, and has to stay on
+ * the thread that owns the database.  So a helper thread expands, from
+ * the text the import is about to store, each meeting that is its
+ * series' only event in the file, and calendar_refresh_uid() takes the
+ * result when the series turns out to be just that stored text: the same
+ * call on the same input, so the same occurrences.  Any other case (an
+ * override, rows from earlier imports, a different text or a changed
+ * RRULE flag) is expanded there as before, and the work done ahead is
+ * dropped.
  *
- * The helper reads the events only while it builds its items, and only
- * their texts after that; it writes only its own items.  `built` and
- * n_done, under `lock`, say how far it got.  It uses libical, whose shared
- * zone data is locked inside libical, and ics_expand(), whose look-up
- * memos are per thread. */
+ * The helper reads only the events' texts, which nothing changes while
+ * it runs, and writes only its own items; n_done, under `lock`, says how
+ * far it got.  It uses libical, whose shared zone data is locked inside
+ * libical, and ics_expand(), whose look-up memos are per thread. */
 typedef struct LookaheadItem {
-        const char *text;       /* borrowed from the events; NULL: the file
-                                 * has overrides of this series too */
+        const char *text;       /* borrowed from the IcsCalendar; NULL: the
+                                 * file has overrides of this series too */
         bool series;
         int64_t to;
         int r;
@@ -457,100 +453,24 @@ typedef struct LookaheadItem {
 } LookaheadItem;
 
 struct Lookahead {
-        /* While the items are built: the events come from `stream`, or,
-         * when stream is NULL, from `cal`. */
-        IcsStream *stream;
-        const IcsCalendar *cal;
-        int64_t horizon;
-        UidSet with_overrides;  /* series with a RECURRENCE-ID event in the file */
-
         UidSet uids;            /* uids.uids[k] is items[k]'s series */
         LookaheadItem *items;
-        size_t allocated;
         int64_t now;
         pthread_t thread;
-        bool running;           /* on a thread of its own */
-        bool borrowed;          /* on the parser's helper thread (ics_stream_then()) */
+        bool running;
         atomic_bool stop;
         pthread_mutex_t lock;
         pthread_cond_t progress;
-        bool finished;          /* the work is over, wherever it ran */
-        bool built;             /* the items are final, and the events no longer read */
-        int build_r;
         size_t n_done;          /* items[0, n_done) are final */
 };
 
 /* A file of one series (an invite) leaves nothing to do alongside. */
 #define LOOKAHEAD_MIN 2
 
-/* Takes the masters of one part's events as items, and notes the series
- * with overrides. */
-static int lookahead_collect(const IcsEvent *events, size_t n, void *userdata) {
-        Lookahead *la = userdata;
-        int r;
-
-        for (size_t i = 0; i < n; i++) {
-                const IcsEvent *e = &events[i];
-                if (e->has_recurrence_id) {
-                        r = uid_set_add(&la->with_overrides, e->uid);
-                        if (r < 0)
-                                return r;
-                        continue;
-                }
-                if (!e->ical || uid_set_contains(&la->uids, e->uid))
-                        continue;
-                if (la->uids.n == la->allocated) {
-                        size_t grow = la->allocated ? la->allocated * 2 : 64;
-                        LookaheadItem *bigger = realloc(la->items, grow * sizeof *bigger);
-                        if (!bigger)
-                                return -ENOMEM;
-                        la->items = bigger;
-                        la->allocated = grow;
-                }
-                r = uid_set_add(&la->uids, e->uid);
-                if (r < 0)
-                        return r;
-                la->items[la->uids.n - 1] = (LookaheadItem) {
-                        .text = e->ical,
-                        .series = e->recurring,
-                        .to = e->recurring ? la->now + la->horizon : INT64_MAX,
-                };
-        }
-        return 0;
-}
-
-/* The items, from every event of the file: false when there is too little
- * to do ahead, or the events cannot be had. */
-static bool lookahead_build(Lookahead *la) {
-        int r = la->stream ? ics_stream_each_parsed(la->stream, lookahead_collect, la)
-                           : lookahead_collect(la->cal->events, la->cal->n_events, la);
-        /* A series with overrides in the file is expanded with them, by
-         * the refresh: nothing to do ahead for it. */
-        size_t n_alone = 0;
-        for (size_t k = 0; k < la->uids.n && r >= 0; k++) {
-                if (uid_set_contains(&la->with_overrides, la->uids.uids[k]))
-                        la->items[k].text = NULL;
-                else
-                        n_alone++;
-        }
-        if (r >= 0 && n_alone < LOOKAHEAD_MIN)
-                r = -ENODATA;
-
-        pthread_mutex_lock(&la->lock);
-        la->build_r = r;
-        la->built = true;
-        if (r < 0)
-                la->n_done = la->uids.n;        /* nothing more comes */
-        pthread_cond_broadcast(&la->progress);
-        pthread_mutex_unlock(&la->lock);
-        return r >= 0;
-}
-
-static void lookahead_work(void *userdata) {
+static void *lookahead_run(void *userdata) {
         Lookahead *la = userdata;
 
-        bool built = lookahead_build(la);
-        for (size_t k = 0; built && k < la->uids.n && !atomic_load(&la->stop); k++) {
+        for (size_t k = 0; k < la->uids.n && !atomic_load(&la->stop); k++) {
                 LookaheadItem *it = &la->items[k];
                 if (it->text)
                         it->r = expand_series(it->text, it->series, NULL, 0, la->now, it->to, &it->occ,
@@ -560,87 +480,79 @@ static void lookahead_work(void *userdata) {
                 pthread_cond_signal(&la->progress);
                 pthread_mutex_unlock(&la->lock);
         }
-        pthread_mutex_lock(&la->lock);
-        la->finished = true;
-        pthread_cond_broadcast(&la->progress);
-        pthread_mutex_unlock(&la->lock);
-}
-
-static void *lookahead_run(void *userdata) {
-        lookahead_work(userdata);
         return NULL;
 }
 
 static void lookahead_stop(Lookahead *la) {
         if (!la)
                 return;
-        atomic_store(&la->stop, true);
         if (la->running) {
+                atomic_store(&la->stop, true);
                 pthread_join(la->thread, NULL);
                 la->running = false;
-        } else if (la->borrowed) {
-                pthread_mutex_lock(&la->lock);
-                while (!la->finished)
-                        pthread_cond_wait(&la->progress, &la->lock);
-                pthread_mutex_unlock(&la->lock);
         }
         for (size_t k = 0; k < la->uids.n && la->items; k++)
                 ics_occurrences_free(la->items[k].occ, la->items[k].n_occ);
         free(la->items);
         uid_set_clear(&la->uids);
-        uid_set_clear(&la->with_overrides);
         pthread_mutex_destroy(&la->lock);
         pthread_cond_destroy(&la->progress);
         free(la);
 }
 
-/* Starts expanding ahead the series of the file `stream` parses, or of
- * `cal`; NULL when the thread cannot start (the import then expands
+/* Starts expanding the masters of cal's series; NULL when there is too
+ * little to gain or the thread cannot start (the import then expands
  * everything itself). */
-static Lookahead *lookahead_start(Context *c, IcsStream *stream, const IcsCalendar *cal, int64_t now) {
+static Lookahead *lookahead_start(Context *c, const IcsCalendar *cal, int64_t now) {
         Lookahead *la = calloc(1, sizeof *la);
         if (!la)
                 return NULL;
         pthread_mutex_init(&la->lock, NULL);
         pthread_cond_init(&la->progress, NULL);
-        la->stream = stream;
-        la->cal = cal;
         la->now = now;
-        la->horizon = c->config.horizon;
-        /* On the parser's helper thread once it is done parsing: a new
-         * thread would start while that one runs, and get a malloc arena
-         * of its own, which kept 10-30 MiB after a large import. */
-        if (stream && ics_stream_then(stream, lookahead_work, la) >= 0) {
-                la->borrowed = true;
-                return la;
+        la->items = calloc(cal->n_events ? cal->n_events : 1, sizeof *la->items);
+        if (!la->items)
+                goto fail;
+
+        for (size_t i = 0; i < cal->n_events; i++) {
+                const IcsEvent *e = &cal->events[i];
+                if (e->has_recurrence_id || !e->ical || uid_set_contains(&la->uids, e->uid))
+                        continue;
+                if (uid_set_add(&la->uids, e->uid) < 0)
+                        goto fail;
+                la->items[la->uids.n - 1] = (LookaheadItem) {
+                        .text = e->ical,
+                        .series = e->recurring,
+                        .to = e->recurring ? now + c->config.horizon : INT64_MAX,
+                };
         }
-        if (pthread_create(&la->thread, NULL, lookahead_run, la) != 0) {
-                lookahead_stop(la);
-                return NULL;
+        /* A series with overrides in the file is expanded with them, by
+         * the refresh: nothing to do ahead for it. */
+        size_t n_alone = la->uids.n;
+        for (size_t i = 0; i < cal->n_events; i++) {
+                size_t found = cal->events[i].has_recurrence_id ? uid_set_find(&la->uids, cal->events[i].uid) : 0;
+                if (found > 0 && la->items[found - 1].text) {
+                        la->items[found - 1].text = NULL;
+                        n_alone--;
+                }
         }
+        if (n_alone < LOOKAHEAD_MIN)
+                goto fail;
+
+        if (pthread_create(&la->thread, NULL, lookahead_run, la) != 0)
+                goto fail;
         la->running = true;
         return la;
-}
-
-/* Waits until the helper no longer reads the events (ics_stream_finish()
- * may move them then).  False when it has nothing to offer. */
-static bool lookahead_wait_built(Lookahead *la) {
-        pthread_mutex_lock(&la->lock);
-        while (!la->built)
-                pthread_cond_wait(&la->progress, &la->lock);
-        int r = la->build_r;
-        pthread_mutex_unlock(&la->lock);
-        return r >= 0;
+fail:
+        lookahead_stop(la);
+        return NULL;
 }
 
 /* The expansion of `uid` done ahead, if it was done from exactly this
  * master text, series flag and end; waits for the helper to get there. */
 static bool lookahead_take(Lookahead *la, const char *uid, const char *master, bool series, int64_t to,
                            IcsOccurrence **ret_occ, size_t *ret_n, bool *ret_truncated) {
-        /* The items are the helper's until built. */
-        if (!la || !master || !lookahead_wait_built(la))
-                return false;
-        size_t found = uid_set_find(&la->uids, uid);
+        size_t found = la && master ? uid_set_find(&la->uids, uid) : 0;
         if (found == 0)
                 return false;
         size_t k = found - 1;
@@ -875,11 +787,7 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
                 goto out;
 
         /* A large file's events are stored part by part while the next
-         * parts are parsed on a second thread, and its series expanded on
-         * a third once they are all parsed.  A smaller file's are
-         * expanded ahead once its meetings are stored, below. */
-        if (ics_stream_in_parts(stream))
-                la = lookahead_start(c, stream, NULL, now);
+         * parts are parsed on a second thread. */
         while ((r = ics_stream_next(stream, &events, &n_events, report.reason, sizeof report.reason)) != 0) {
                 if (r == -EAGAIN) {
                         /* A part warned: the whole file's events come
@@ -887,9 +795,6 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
                         store_batch_rollback(c->store);
                         report = (ImportReport) {};
                         uid_set_clear(&touched);
-                        /* Its series are expanded once the whole file's
-                         * events are stored, below. */
-                        lookahead_stop(TAKE_PTR(la));
                         r = store_batch_begin(c->store);
                         if (r < 0)
                                 goto out;
@@ -910,23 +815,18 @@ int calendar_import_data(Context *c, const char *data, size_t len, const char *s
                 if (r < 0)
                         break;
         }
-        /* finish() moves the events the helper may still be reading. */
-        if (la && !lookahead_wait_built(la))
-                lookahead_stop(TAKE_PTR(la));
         if (r >= 0)
                 r = ics_stream_finish(stream, &cal);
+        stream = ics_stream_free(stream);
 
         /* Stopped below before cal goes: it reads cal's texts. */
-        if (r >= 0 && !la && cal->n_events >= LOOKAHEAD_MIN)
-                la = lookahead_start(c, NULL, cal, now);
+        if (r >= 0)
+                la = lookahead_start(c, cal, now);
         if (source && r >= 0)
                 r = forget_missing(c, source, cal, &touched);
         for (size_t i = 0; i < touched.n && r >= 0; i++)
                 r = calendar_refresh_uid(c, touched.uids[i], now, la, &changed);
         lookahead_stop(TAKE_PTR(la));
-        /* Only now: the expansions may run on its helper thread, which
-         * freeing it waits for. */
-        stream = ics_stream_free(stream);
 
         if (r < 0) {
                 store_batch_rollback(c->store);

@@ -2162,24 +2162,13 @@ struct IcsStream {
         size_t next_claim;              /* under lock: the first part nobody parses yet */
         bool parsed[STREAM_PARTS_MAX];  /* under lock */
         bool stop;                      /* under lock: the helper claims no more */
-        /* ics_stream_then(): what the helper does next, once it has no
-         * part left to claim; helper_done when it got that far. */
-        void (*then)(void *userdata);   /* under lock */
-        void *then_userdata;
-        bool helper_done;               /* under lock */
 };
 
 static void stream_parse_part(IcsStream *s, size_t i) {
         s->part_r[i] = parse_prepared(s->part_text[i], s->part[i], NULL, 0);
-        /* The events own copies of what they keep; the text is done with
-         * (a large file's parts are as large as the file). */
-        free(s->part_text[i]);
-        s->part_text[i] = NULL;
         pthread_mutex_lock(&s->lock);
         s->parsed[i] = true;
-        /* The caller may wait for this part, and ics_stream_each_parsed()
-         * for all of them. */
-        pthread_cond_broadcast(&s->cond);
+        pthread_cond_signal(&s->cond);
         pthread_mutex_unlock(&s->lock);
 }
 
@@ -2192,30 +2181,11 @@ static void *stream_helper(void *userdata) {
                 bool claimed = !s->stop && i < s->n_parts;
                 if (claimed)
                         s->next_claim++;
-                if (!claimed) {
-                        void (*then)(void *userdata) = s->then;
-                        s->helper_done = true;
-                        pthread_mutex_unlock(&s->lock);
-                        if (then)
-                                then(s->then_userdata);
-                        return NULL;
-                }
                 pthread_mutex_unlock(&s->lock);
+                if (!claimed)
+                        return NULL;
                 stream_parse_part(s, i);
         }
-}
-
-int ics_stream_then(IcsStream *s, void (*then)(void *userdata), void *userdata) {
-        if (!s->threaded)
-                return -ESRCH;
-        pthread_mutex_lock(&s->lock);
-        bool done = s->helper_done;
-        if (!done) {
-                s->then = then;
-                s->then_userdata = userdata;
-        }
-        pthread_mutex_unlock(&s->lock);
-        return done ? -EALREADY : 0;
 }
 
 /* Waits for part i, parsing the next unclaimed parts meanwhile: storing
@@ -2240,7 +2210,6 @@ static void stream_helper_stop(IcsStream *s) {
                 return;
         pthread_mutex_lock(&s->lock);
         s->stop = true;
-        pthread_cond_broadcast(&s->cond);      /* no more parts: ics_stream_each_parsed() gives up */
         pthread_mutex_unlock(&s->lock);
         pthread_join(s->helper, NULL);
         s->threaded = false;
@@ -2358,19 +2327,13 @@ static int stream_parse_whole(IcsStream *s, char *errbuf, size_t errsize) {
         return r;
 }
 
-/* A part is usable as it is when it parsed without a warning or a skip;
- * otherwise the whole file is parsed again (stream_parse_whole()). */
-static bool stream_part_clean(const IcsStream *s, size_t i) {
-        return s->part_r[i] >= 0 && s->part[i]->n_warnings_total == 0 && s->part[i]->n_skipped == 0;
-}
-
 int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, char *errbuf, size_t errsize) {
         if (!s->whole && s->handed < s->n_parts) {
                 size_t i = s->handed;
                 stream_wait_part(s, i);
 
                 const IcsCalendar *p = s->part[i];
-                if (stream_part_clean(s, i)) {
+                if (s->part_r[i] >= 0 && p->n_warnings_total == 0 && p->n_skipped == 0) {
                         s->handed++;
                         *ret_events = p->events;
                         *ret_n = p->n_events;
@@ -2393,40 +2356,6 @@ int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, ch
         return 0;
 }
 
-bool ics_stream_in_parts(const IcsStream *s) {
-        return s->n_parts > 0;
-}
-
-int ics_stream_each_parsed(IcsStream *s, ics_stream_events_cb cb, void *userdata) {
-        if (s->n_parts == 0)
-                /* Parsed at once in ics_stream_open(). */
-                return cb(s->whole->events, s->whole->n_events, userdata);
-
-        /* Until every part is parsed, or none will be any more. */
-        pthread_mutex_lock(&s->lock);
-        size_t n_parsed = 0;
-        for (;;) {
-                while (n_parsed < s->n_parts && s->parsed[n_parsed])
-                        n_parsed++;
-                if (n_parsed == s->n_parts || s->stop)
-                        break;
-                pthread_cond_wait(&s->cond, &s->lock);
-        }
-        pthread_mutex_unlock(&s->lock);
-        if (n_parsed < s->n_parts)
-                return -EAGAIN;
-
-        for (size_t i = 0; i < s->n_parts; i++)
-                if (!stream_part_clean(s, i))
-                        return -EAGAIN;
-        for (size_t i = 0; i < s->n_parts; i++) {
-                int r = cb(s->part[i]->events, s->part[i]->n_events, userdata);
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
 int ics_stream_finish(IcsStream *s, IcsCalendar **ret) {
         const IcsEvent *ignored_events;
         size_t ignored_n;
@@ -2436,10 +2365,6 @@ int ics_stream_finish(IcsStream *s, IcsCalendar **ret) {
         while ((r = ics_stream_next(s, &ignored_events, &ignored_n, NULL, 0)) != 0)
                 if (r < 0 && r != -EAGAIN)
                         return r;
-        /* Every part is parsed, so no start-over can need the file's
-         * text any more. */
-        free(s->text);
-        s->text = NULL;
         if (s->whole) {
                 *ret = TAKE_PTR(s->whole);
                 return 0;

@@ -174,28 +174,6 @@ int ics_stream_next(IcsStream *s, const IcsEvent **ret_events, size_t *ret_n, ch
 int ics_stream_finish(IcsStream *s, IcsCalendar **ret);
 IcsStream *ics_stream_free(IcsStream *s);
 
-/* For a thread other than the one calling ics_stream_next(): waits until
- * every event of the file is parsed and calls cb with them, a part's (or
- * the whole file's) at a time, in file order, while the caller goes on
- * storing them.  -EAGAIN without calling cb when a part warned (next()
- * starts over with the whole file, or has), and cb's negative return as
- * it is.  The IcsEvents are the ones next() hands; they are read-only for
- * everybody while they are shared, and the caller of next() must know
- * this call has returned before ics_stream_finish(), which moves them
- * (their strings stay where they are, owned by the calendar it returns). */
-/* Whether the file is parsed in parts (and so large enough for the wait
- * to pay). */
-bool ics_stream_in_parts(const IcsStream *s);
-/* Has the helper thread call then(userdata) once it has no part left to
- * parse (also when the parse starts over with the whole file), rather
- * than end: work for a thread whose memory arena the parse warmed up.  It
- * runs before the helper ends, so ics_stream_next()'s start-over and
- * ics_stream_free() wait for it.  -ESRCH when there is no helper thread,
- * -EALREADY when it is done already. */
-int ics_stream_then(IcsStream *s, void (*then)(void *userdata), void *userdata);
-typedef int (*ics_stream_events_cb)(const IcsEvent *events, size_t n, void *userdata);
-int ics_stream_each_parsed(IcsStream *s, ics_stream_events_cb cb, void *userdata);
-
 typedef struct IcsOccurrence {
         int64_t start, end;     /* UTC */
         int64_t recurrence_id;  /* the slot this occurrence fills: its original start */

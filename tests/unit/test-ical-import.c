@@ -12,7 +12,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <libical/ical.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1667,120 +1666,6 @@ static void test_large_file(void) {
 /* ics_stream_*: a large file's events come in several runs, in file order,
  * the same as ics_parse() gives them; a part that warns makes the stream
  * start over with the whole file. */
-/* A second reader of a stream (ics_stream_each_parsed()), on its own
- * thread as the import's expansion runs: what it saw, in order. */
-typedef struct StreamReader {
-        IcsStream *stream;
-        char uids[400][40];
-        size_t n, calls;
-        int r;
-} StreamReader;
-
-static int stream_reader_cb(const IcsEvent *events, size_t n, void *userdata) {
-        StreamReader *reader = userdata;
-        reader->calls++;
-        for (size_t i = 0; i < n && reader->n < ELEMENTSOF(reader->uids); i++)
-                snprintf(reader->uids[reader->n++], sizeof reader->uids[0], "%s", events[i].uid);
-        return 0;
-}
-
-static void *stream_reader_run(void *userdata) {
-        StreamReader *reader = userdata;
-        reader->r = ics_stream_each_parsed(reader->stream, stream_reader_cb, reader);
-        return NULL;
-}
-
-/* Hands every event to ics_stream_next() while a reader thread waits for
- * them all; the number of events next() handed before -EAGAIN, if any. */
-static size_t stream_drain_with_reader(IcsStream *s, StreamReader *reader, size_t *ret_total) {
-        pthread_t thread;
-        const IcsEvent *events;
-        size_t n, total = 0, before_restart = 0;
-        char err[256];
-        int r;
-
-        *reader = (StreamReader) { .stream = s };
-        bool started = pthread_create(&thread, NULL, stream_reader_run, reader) == 0;
-        while ((r = ics_stream_next(s, &events, &n, err, sizeof(err))) != 0) {
-                if (r == -EAGAIN) {
-                        before_restart = total;
-                        total = 0;
-                        continue;
-                }
-                if (r < 0)
-                        break;
-                total += n;
-        }
-        if (started)
-                pthread_join(thread, NULL);
-        else
-                reader->r = -ECHILD;
-        *ret_total = total;
-        return before_restart;
-}
-
-static void stream_reader_then(void *userdata) {
-        stream_reader_run(userdata);
-}
-
-static void test_stream_second_reader(void) {
-        enum { N = 300 };
-        _cleanup_free_ char *text = big_calendar(N, 0, 0), *warned_text = big_calendar(N, 0, 289);
-        StreamReader reader;
-        IcsStream *s = NULL;
-        size_t total, in_order = 0;
-        char err[256] = "";
-
-        if (!text || !warned_text)
-                return;
-        CHECK_INT(ics_stream_open(text, strlen(text), &s, err, sizeof(err)), 0, "second reader: opens");
-        CHECK(ics_stream_in_parts(s), "second reader: a file of 300 events is parsed in parts");
-        stream_drain_with_reader(s, &reader, &total);
-        CHECK_INT(reader.r, 0, "second reader: gets the events");
-        for (size_t i = 0; i < reader.n; i++) {
-                char want[40];
-                snprintf(want, sizeof want, "big-%zu@example.com", i + 1);
-                in_order += strcmp(reader.uids[i], want) == 0;
-        }
-        CHECK(reader.n == N && in_order == N && reader.calls > 1 && total == N,
-              "second reader: every event once, in file order, a part at a time, while next() hands them too");
-        s = ics_stream_free(s);
-
-        /* The same reader on the parser's helper thread, after its parts. */
-        CHECK_INT(ics_stream_open(text, strlen(text), &s, err, sizeof(err)), 0, "reader on the helper: opens");
-        reader = (StreamReader) { .stream = s };
-        int then = ics_stream_then(s, stream_reader_then, &reader);
-        CHECK(then == 0 || then == -EALREADY, "reader on the helper: registered (or the helper was done)");
-        const IcsEvent *events;
-        size_t n;
-        total = 0;
-        while (ics_stream_next(s, &events, &n, err, sizeof(err)) == 1)
-                total += n;
-        if (then == -EALREADY)
-                /* Parsed before it could be asked: the same call here. */
-                stream_reader_then(&reader);
-        s = ics_stream_free(s);         /* waits for the helper, and so for the reader */
-        CHECK(reader.r == 0 && reader.n == N && total == N && strcmp(reader.uids[N - 1], "big-300@example.com") == 0,
-              "reader on the helper: every event, once next() handed them too");
-
-        CHECK_INT(ics_stream_open(warned_text, strlen(warned_text), &s, err, sizeof(err)), 0,
-                  "second reader of a file that warns late: opens");
-        size_t before_restart = stream_drain_with_reader(s, &reader, &total);
-        CHECK(before_restart > 0 && total == N, "second reader: next() starts over with the whole file");
-        CHECK(reader.r == -EAGAIN && reader.calls == 0, "second reader: gets -EAGAIN and no events");
-        s = ics_stream_free(s);
-
-        _cleanup_free_ char *small = big_calendar(10, 0, 0);
-        if (!small)
-                return;
-        CHECK_INT(ics_stream_open(small, strlen(small), &s, err, sizeof(err)), 0, "second reader of 10 events: opens");
-        CHECK(!ics_stream_in_parts(s), "second reader: 10 events are parsed at once");
-        stream_drain_with_reader(s, &reader, &total);
-        CHECK(reader.r == 0 && reader.n == 10 && reader.calls == 1 && total == 10,
-              "second reader: all 10 in one call");
-        ics_stream_free(s);
-}
-
 static void test_stream(void) {
         enum { N = 300 };
         _cleanup_free_ char *text = big_calendar(N, 0, 0), *warned_text = big_calendar(N, 0, 289);
@@ -1862,7 +1747,6 @@ int main(void) {
         test_stored_text();
         test_large_file();
         test_stream();
-        test_stream_second_reader();
 
         /* libical's caches, so that valgrind sees nothing left over. */
         icaltimezone_free_builtin_timezones();
