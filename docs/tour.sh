@@ -5,12 +5,12 @@
 #   dbus-run-session -- bash docs/tour.sh
 # The user is Sam (sam@example.org, set as `me` in the config); the invite
 # is for a coffee three days ahead at 15:00, organized by ana@example.org.
-# Times are shown in Europe/Berlin.  The commands run on a terminal (script),
+# Times are shown in America/New_York.  The commands run on a terminal (script),
 # as a user types them, so tables and bars look as they do there.
 set -euo pipefail
 BUILD=$(cd "$(dirname "$0")/.." && pwd)/build
 TOUR=/tmp/tour
-export XDG_DATA_HOME=$TOUR/data XDG_CONFIG_HOME=$TOUR/config TZ=Europe/Berlin LC_ALL=C.UTF-8
+export XDG_DATA_HOME=$TOUR/data XDG_CONFIG_HOME=$TOUR/config TZ=America/New_York LC_ALL=C.UTF-8
 export PATH=$BUILD:$PATH
 rm -rf "$TOUR"
 mkdir -p "$TOUR/config" "$TOUR/data"
