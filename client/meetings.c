@@ -24,20 +24,9 @@
 /* The daemon refuses larger files too; checking here avoids sending them. */
 #define IMPORT_FILE_MAX (16u * 1024u * 1024u)
 
-static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        struct stat st;
-
-        if (fd < 0)
-                return -errno;
-        if (fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (st.st_size > (off_t) IMPORT_FILE_MAX)
-                return -EFBIG;
-
-        size_t allocated = S_ISREG(st.st_mode) ? (size_t) st.st_size + 1 : 65536, len = 0;
+/* Reads what is left of fd, bounded; -EFBIG when too large. */
+static int read_whole_fd(int fd, char **ret, size_t *ret_len) {
+        size_t allocated = 65536, len = 0;
         char *data = malloc(allocated);
         if (!data)
                 return -ENOMEM;
@@ -65,9 +54,79 @@ static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
                         break;
                 len += (size_t) n;
         }
+        if (len > IMPORT_FILE_MAX) {
+                free(data);
+                return -EFBIG;
+        }
         *ret = data;
         *ret_len = len;
         return 0;
+}
+
+static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        struct stat st;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (st.st_size > (off_t) IMPORT_FILE_MAX)
+                return -EFBIG;
+        return read_whole_fd(fd, ret, ret_len);
+}
+
+/* Sends one file to netctld: a regular file as itself (ImportFd), so that
+ * its bytes do not cross the bus; anything else (a pipe, <(...)), or to a
+ * netctld without ImportFd, as its bytes (Import).  Returns 1 with the
+ * reply, or a negative errno: -EFBIG when the file is too large (not
+ * sent), -EBADMSG when the call failed and was reported, -ENOTCONN when
+ * there is no bus to call on (reported). */
+static int import_one(const char *path, sd_bus_message **ret_reply) {
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *data = NULL;
+        struct stat st;
+        size_t len = 0;
+        int r;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode))
+                return -EISDIR;
+        if (st.st_size > (off_t) IMPORT_FILE_MAX)
+                return -EFBIG;
+
+        if (S_ISREG(st.st_mode)) {
+                r = client_new_call(NETCTL_IFACE_MEETINGS, "ImportFd", &m);
+                if (r < 0)
+                        return -ENOTCONN;
+                client_allow_long_calls();
+                r = sd_bus_message_append(m, "sh", path, fd);
+                if (r < 0)
+                        return fail("cannot build the request: %s", strerror(-r)), -EBADMSG;
+                r = client_call_message_optional(m, ret_reply);
+                if (r < 0)
+                        return -EBADMSG;
+                if (*ret_reply)
+                        return 1;
+                /* An older netctld: the bytes, as before. */
+                m = sd_bus_message_unref(m);
+        }
+
+        r = read_whole_fd(fd, &data, &len);
+        if (r < 0)
+                return r;
+        r = client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m);
+        if (r < 0)
+                return -ENOTCONN;
+        client_allow_long_calls();
+        r = sd_bus_message_append(m, "s", path);
+        if (r >= 0)
+                r = sd_bus_message_append_array(m, 'y', data, len);
+        if (r < 0)
+                return fail("cannot build the request: %s", strerror(-r)), -EBADMSG;
+        return client_call_message(m, ret_reply) < 0 ? -EBADMSG : 1;
 }
 
 int verb_import(int argc, char *argv[]) {
@@ -89,36 +148,27 @@ int verb_import(int argc, char *argv[]) {
                 return usage_error("import", "expected one or more .ics files.");
 
         for (int i = optind; i < argc; i++) {
-                _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
-                _cleanup_free_ char *data = NULL;
+                _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
                 const char *path = argv[i], *outcome, *reason;
                 uint32_t added, updated, cancelled, unchanged, skipped;
-                size_t len = 0;
                 int r;
 
-                r = read_whole_file(path, &data, &len);
+                r = import_one(path, &reply);
                 if (r == -EFBIG) {
                         /* Readable, but refused as the daemon would refuse it:
                          * reported like any other rejected file. */
                         printf("%s: rejected: larger than %u MiB\n", path, IMPORT_FILE_MAX / (1024 * 1024));
                         continue;
                 }
-                if (r < 0) {
-                        fail("%s: cannot read: %s.", path, strerror(-r));
+                if (r == -ENOTCONN)
+                        return EXIT_FAILURE;
+                if (r == -EBADMSG) {
+                        /* Reported already. */
                         status = EXIT_FAILURE;
                         continue;
                 }
-
-                r = client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m);
-                if (r < 0)
-                        return EXIT_FAILURE;
-                client_allow_long_calls();
-                r = sd_bus_message_append(m, "s", path);
-                if (r >= 0)
-                        r = sd_bus_message_append_array(m, 'y', data, len);
-                if (r < 0)
-                        return fail("cannot build the request: %s", strerror(-r));
-                if (client_call_message(m, &reply) < 0) {
+                if (r < 0) {
+                        fail("%s: cannot read: %s.", path, strerror(-r));
                         status = EXIT_FAILURE;
                         continue;
                 }

@@ -865,13 +865,9 @@ out_parse:
         return r < 0 ? r : 0;
 }
 
-/* Reads a whole file, bounded; -EFBIG when too large. */
-static int read_file(const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
-        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+int calendar_read_fd(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st) {
         struct stat st;
 
-        if (fd < 0)
-                return -errno;
         if (fstat(fd, &st) < 0)
                 return -errno;
         if (!S_ISREG(st.st_mode))
@@ -879,12 +875,16 @@ static int read_file(const char *path, char **ret_data, size_t *ret_len, struct 
         if ((uint64_t) st.st_size > ICS_FILE_MAX)
                 return -EFBIG;
 
-        char *data = malloc((size_t) st.st_size + 1);
+        /* pread, from the start: the fd may be the caller's, its offset
+         * anywhere.  Up to the size seen: a file still being written is
+         * read again when its writer closes it (watch.c). */
+        size_t size = (size_t) st.st_size;
+        char *data = malloc(size + 1);
         if (!data)
                 return -ENOMEM;
         size_t len = 0;
-        while (len < (size_t) st.st_size) {
-                ssize_t n = read(fd, data + len, (size_t) st.st_size - len);
+        while (len < size) {
+                ssize_t n = pread(fd, data + len, size - len, (off_t) len);
                 if (n < 0) {
                         int r = -errno;
                         free(data);
@@ -897,8 +897,18 @@ static int read_file(const char *path, char **ret_data, size_t *ret_len, struct 
         data[len] = '\0';
         *ret_data = data;
         *ret_len = len;
-        *ret_st = st;
+        if (ret_st)
+                *ret_st = st;
         return 0;
+}
+
+/* Reads a whole watched file, bounded; -EFBIG when too large. */
+static int read_file(const char *path, char **ret_data, size_t *ret_len, struct stat *ret_st) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+        if (fd < 0)
+                return -errno;
+        return calendar_read_fd(fd, ret_data, ret_len, ret_st);
 }
 
 int calendar_import_path(Context *c, const char *path, bool mirror) {

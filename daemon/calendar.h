@@ -3,6 +3,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "context.h"
 
@@ -34,6 +35,11 @@ const char *import_outcome_to_string(ImportOutcome o);
  * file is rejected whole (reason in ret->reason), or a store error. */
 int calendar_import_data(Context *c, const char *data, size_t len, const char *source,
                          ImportReport *ret);
+
+/* Reads the regular file open as fd, whole and from its start, bounded
+ * by ICS_FILE_MAX (-EFBIG); -EINVAL when fd is not a regular file (a
+ * pipe or socket could keep the caller waiting).  ret_st may be NULL. */
+int calendar_read_fd(int fd, char **ret_data, size_t *ret_len, struct stat *ret_st);
 
 /* Reads and applies a watched file; logs the outcome. */
 int calendar_import_path(Context *c, const char *path, bool mirror);

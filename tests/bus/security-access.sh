@@ -5,7 +5,8 @@
 #  - every method of every org.netctl.Netctl1.* interface, called by user
 #    "nobody" with arguments of the right signature, is answered with
 #    org.netctl.Netctl1.Error.AccessDenied (so a method added later without
-#    the caller check fails here);
+#    the caller check fails here); one that takes a file descriptor
+#    (ImportFd) is called through python's dbus with /dev/null's;
 #  - org.freedesktop.DBus.Properties Get, GetAll and Set on every
 #    interface are refused the same way: properties carry schedule data
 #    (Manager.NextDue, Breaks.State).  daemon/bus.c refuses them in one
@@ -119,10 +120,33 @@ log "$n_methods methods and $n_props properties to try as nobody"
 run as_nobody busctl --user call org.freedesktop.DBus /org/freedesktop/DBus org.freedesktop.DBus GetId
 assert_eq "$RC" 0 "nobody can talk to the bus daemon"
 
+# error_of_fd_call IFACE METHOD SIG: the call as nobody through python's
+# dbus, which can send file descriptors (busctl cannot): each h is an fd
+# of /dev/null, each s "x"; the error name of the reply, "" on success.
+error_of_fd_call() {
+    run as_nobody "$PY" -c '
+import sys, dbus
+name, path, iface, method, sig = sys.argv[1:6]
+values = {"s": "x", "h": dbus.types.UnixFd(open("/dev/null")), "b": False}
+if not set(sig) <= set(values) | set("ynqiuxtd"):
+    sys.exit("unsupported signature " + sig)
+args = [values.get(c, 1) for c in sig]
+try:
+    dbus.SessionBus().call_blocking(name, path, iface, method, sig, args, timeout=10)
+except dbus.exceptions.DBusException as e:
+    print(e.get_dbus_name())' "$BUS_NAME" "$BUS_PATH" "$1" "$2" "$3"
+    [[ $RC == 0 ]] || { _show_run python3 "$1.$2"; fail "calling $1.$2 with a file descriptor failed"; }
+    printf '%s\n' "$OUT"
+}
+
 while IFS='|' read -r -a f; do
     [[ ${f[0]} == PROPERTY ]] && continue
     iface=${f[0]} method=${f[1]} sig=${f[2]:-}
-    name=$(error_of as_nobody call -- "$BUS_NAME" "$BUS_PATH" "$iface" "$method" ${sig:+"$sig"} "${f[@]:3}")
+    if [[ $sig == *h* ]]; then
+        name=$(error_of_fd_call "$iface" "$method" "$sig")
+    else
+        name=$(error_of as_nobody call -- "$BUS_NAME" "$BUS_PATH" "$iface" "$method" ${sig:+"$sig"} "${f[@]:3}")
+    fi
     assert_eq "$name" "$BUS_ERROR.AccessDenied" "error for ${iface##*.}.$method($sig) from another uid"
 done <"$BUS_DIR/calls.txt"
 ok "all $n_methods methods refuse nobody with AccessDenied"
