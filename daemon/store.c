@@ -43,6 +43,10 @@ static const char sql_release[] =
 static const char sql_followup_add[] =
         "INSERT INTO followups (uid, kind, text, due, every, every_fixed, created, modified) "
                 "VALUES (?1, ?2, ?3, ?4, NULLIF(?5, 0), ?6, ?7, ?7)";
+/* A meeting reminder: linked to its occurrence, planned at its due time. */
+static const char sql_reminder_add[] =
+        "INSERT INTO followups (uid, kind, text, due, created, modified, occurrence_id, planned_due) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?4)";
 static const char sql_followup_get[] =
         "SELECT " FOLLOWUP_COLUMNS FOLLOWUP_FROM "WHERE f.id = ?1";
 /* The listings, by state, by due time; and of one contact (?4: 0 open, 1
@@ -81,6 +85,10 @@ static const char sql_followup_snooze[] =
                 "sequence = sequence + 1 WHERE id = ?1";
 static const char sql_followup_remove[] =
         "DELETE FROM followups WHERE id = ?1";
+/* Before a meeting reminder is removed: its slot, in reminders_removed. */
+static const char sql_reminder_removed_note[] =
+        "INSERT OR IGNORE INTO reminders_removed (occurrence_id, kind) "
+        "SELECT occurrence_id, kind FROM followups WHERE id = ?1 AND occurrence_id IS NOT NULL";
 static const char sql_followup_set_text[] =
         "UPDATE followups SET text = ?2, modified = ?3, sequence = sequence + 1 WHERE id = ?1";
 static const char sql_followup_set_due[] =
@@ -444,6 +452,29 @@ static const char *const migrations[] = {
         "  FROM meeting_people p WHERE p.meeting_id = meetings.id) "
         "WHERE id IN (SELECT meeting_id FROM meeting_people);"
         "DROP TABLE meeting_people;",
+
+        /* 12 -> 13: a meeting reminder's link to its occurrence goes into
+         * its follow-up row (occurrence_id, planned_due), with the kind it
+         * already had.  As a row of occurrence_reminders it was a second
+         * insert, with two foreign-key look-ups, for each of the tens of
+         * thousands of reminders a large import makes.  A reminder the
+         * user removed has no row left to carry its link: it is kept in
+         * reminders_removed, so that a re-import does not bring it back
+         * (store_followup_remove()). */
+        "ALTER TABLE followups ADD COLUMN occurrence_id INTEGER REFERENCES occurrences(id) ON DELETE SET NULL;"
+        "ALTER TABLE followups ADD COLUMN planned_due INTEGER;"
+        "UPDATE followups SET occurrence_id = r.occurrence_id, planned_due = r.planned_due "
+        "  FROM occurrence_reminders r WHERE r.followup_id = followups.id;"
+        "CREATE TABLE reminders_removed ("
+        "  occurrence_id INTEGER NOT NULL REFERENCES occurrences(id) ON DELETE CASCADE,"
+        "  kind TEXT NOT NULL CHECK (kind = 'prep' OR kind = 'thanks'),"
+        "  PRIMARY KEY (occurrence_id, kind)"
+        ") WITHOUT ROWID;"
+        "INSERT INTO reminders_removed (occurrence_id, kind) "
+        "  SELECT occurrence_id, kind FROM occurrence_reminders WHERE followup_id IS NULL;"
+        "DROP TABLE occurrence_reminders;"
+        "CREATE UNIQUE INDEX followups_occurrence ON followups(occurrence_id, kind) "
+        "  WHERE occurrence_id IS NOT NULL;",
 };
 
 #define SCHEMA_VERSION ((int) ELEMENTSOF(migrations))
@@ -902,9 +933,12 @@ Store *store_free(Store *s) {
 }
 
 /* One new row in followups, with a fresh UID; `what` names the step in
- * an error.  kind must be a static string. */
+ * an error.  kind must be a static string.  With an occurrence_id (not
+ * 0), a meeting reminder linked to it and planned at due (never
+ * repeating). */
 static int followup_insert(Store *s, const char *kind, const char *text, int64_t due, int64_t every,
-                           bool every_fixed, int64_t now, const char *what, int64_t *ret_id) {
+                           bool every_fixed, int64_t occurrence_id, int64_t now, const char *what,
+                           int64_t *ret_id) {
         sqlite3_stmt *st;
         char uid[64];
         int r;
@@ -912,16 +946,21 @@ static int followup_insert(Store *s, const char *kind, const char *text, int64_t
         r = make_uid(s, uid, sizeof uid);
         if (r < 0)
                 return r;
-        r = store_prepare(s, sql_followup_add, &st);
+        r = store_prepare(s, occurrence_id ? sql_reminder_add : sql_followup_add, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_text(st, 1, uid, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 4, due);
-        sqlite3_bind_int64(st, 5, every);
-        sqlite3_bind_int(st, 6, every_fixed);
-        sqlite3_bind_int64(st, 7, now);
+        if (occurrence_id) {
+                sqlite3_bind_int64(st, 5, now);
+                sqlite3_bind_int64(st, 6, occurrence_id);
+        } else {
+                sqlite3_bind_int64(st, 5, every);
+                sqlite3_bind_int(st, 6, every_fixed);
+                sqlite3_bind_int64(st, 7, now);
+        }
         r = store_step_done(s, st, what);
         if (r < 0)
                 return r;
@@ -932,7 +971,7 @@ static int followup_insert(Store *s, const char *kind, const char *text, int64_t
 int store_followup_add(Store *s, const char *text, int64_t due, int64_t every, bool every_fixed,
                        int64_t now, int64_t *ret_id) {
         /* A single INSERT in autocommit mode is its own transaction. */
-        return followup_insert(s, FOLLOWUP_KIND_FOLLOWUP, text, due, every, every_fixed, now,
+        return followup_insert(s, FOLLOWUP_KIND_FOLLOWUP, text, due, every, every_fixed, 0, now,
                                "adding a follow-up", ret_id);
 }
 
@@ -1092,14 +1131,34 @@ int store_followup_snooze(Store *s, int64_t id, int64_t until, int64_t now) {
 
 int store_followup_remove(Store *s, int64_t id) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, sql_followup_remove, &st);
+        int r = store_begin(s);
         if (r < 0)
                 return r;
+
+        /* A meeting reminder the user removed stays removed: a re-import
+         * of its meeting must not bring it back. */
+        r = store_prepare(s, sql_reminder_removed_note, &st);
+        if (r < 0)
+                goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        r = store_step_done(s, st, "noting a removed meeting reminder");
+        if (r < 0)
+                goto fail;
+
+        r = store_prepare(s, sql_followup_remove, &st);
+        if (r < 0)
+                goto fail;
         sqlite3_bind_int64(st, 1, id);
         r = store_step_done(s, st, "removing a follow-up");
         if (r < 0)
-                return r;
-        return store_expect_change(s, id);
+                goto fail;
+        r = store_expect_change(s, id);
+        if (r < 0)
+                goto fail;
+        return store_commit(s);
+fail:
+        store_rollback(s);
+        return r;
 }
 
 int store_followup_edit(Store *s, int64_t id, const FollowupChanges *c, int64_t now) {
@@ -1491,18 +1550,18 @@ static const char sql_occurrence_ids_of_uid[] =
         "SELECT id, recurrence_id FROM occurrences WHERE uid = ?1";
 static const char sql_occurrence_delete[] =
         "DELETE FROM occurrences WHERE id = ?1";
-static const char sql_reminder_link_get[] =
-        "SELECT r.followup_id, f.done_at, f.due, f.text, r.planned_due FROM occurrence_reminders r "
-        "LEFT JOIN followups f ON f.id = r.followup_id WHERE r.occurrence_id = ?1 AND r.kind = ?2";
-static const char sql_reminder_link_add[] =
-        "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
-        "VALUES (?1, ?2, ?3, ?4)";
-static const char sql_reminder_link_plan[] =
-        "UPDATE occurrence_reminders SET planned_due = ?3 WHERE occurrence_id = ?1 AND kind = ?2";
-static const char sql_reminder_link_delete[] =
-        "DELETE FROM occurrence_reminders WHERE occurrence_id = ?1 AND kind = ?2";
+static const char sql_reminder_get[] =
+        "SELECT id, done_at, due, text, planned_due FROM followups WHERE occurrence_id = ?1 AND kind = ?2";
+static const char sql_reminder_removed_get[] =
+        "SELECT 1 FROM reminders_removed WHERE occurrence_id = ?1 AND kind = ?2";
+static const char sql_reminder_plan[] =
+        "UPDATE followups SET planned_due = ?2 WHERE id = ?1";
 static const char sql_reminder_open_delete[] =
-        "DELETE FROM followups WHERE id = ?1 AND done_at IS NULL";
+        "DELETE FROM followups WHERE occurrence_id = ?1 AND kind = ?2 AND done_at IS NULL";
+static const char sql_reminder_unlink[] =
+        "UPDATE followups SET occurrence_id = NULL, planned_due = NULL WHERE occurrence_id = ?1 AND kind = ?2";
+static const char sql_reminder_removed_forget[] =
+        "DELETE FROM reminders_removed WHERE occurrence_id = ?1 AND kind = ?2";
 /* The last column: whether the occurrence has a VEVENT of its own (an
  * override), whose people it adds to the series'. */
 static const char sql_occurrences_list[] =
@@ -1859,70 +1918,42 @@ int store_meeting_delete_uid_source(Store *s, const char *uid, const char *sourc
         return store_step_done(s, st, "forgetting a meeting no longer in its calendar file");
 }
 
-/* Withdraws the reminder of `kind` for an occurrence if it is still open;
- * drops the link when `forget` (the occurrence is going away or was
- * cancelled, so a re-invite may bring the reminder back). */
+/* Withdraws the reminder of `kind` for an occurrence if it is still open,
+ * and forgets the link (a done reminder stays, unlinked; a removed one is
+ * no longer remembered): the occurrence is going away or was cancelled,
+ * so a re-invite may bring the reminder back. */
 static int reminder_withdraw(Store *s, int64_t occurrence_id, const char *kind, unsigned *changed) {
-        sqlite3_stmt *st;
-        int64_t followup_id = 0;
-        int r = store_prepare(s, sql_reminder_link_get, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW)
-                followup_id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-                return store_error(s, rc, "reading a meeting reminder");
-        if (rc == SQLITE_DONE)
-                return 0;
+        static const char *const steps[] = {
+                sql_reminder_open_delete, sql_reminder_unlink, sql_reminder_removed_forget,
+        };
 
-        if (followup_id > 0) {
-                r = store_prepare(s, sql_reminder_open_delete, &st);
+        for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
+                sqlite3_stmt *st;
+                int r = store_prepare(s, steps[i], &st);
                 if (r < 0)
                         return r;
-                sqlite3_bind_int64(st, 1, followup_id);
+                sqlite3_bind_int64(st, 1, occurrence_id);
+                sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
                 r = store_step_done(s, st, "withdrawing a meeting reminder");
                 if (r < 0)
                         return r;
-                if (sqlite3_changes(s->db) > 0 && changed)
+                if (steps[i] == sql_reminder_open_delete && sqlite3_changes(s->db) > 0 && changed)
                         (*changed)++;
         }
-
-        r = store_prepare(s, sql_reminder_link_delete, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        return store_step_done(s, st, "withdrawing a meeting reminder");
+        return 0;
 }
 
 /* Gives an occurrence that has no reminder of `kind` yet (none linked)
  * one at `due`, unless that moment is already past. */
 static int reminder_create(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
                            const char *text, int64_t now, unsigned *changed) {
-        sqlite3_stmt *st;
-        int r;
-
         /* A reminder for a moment already past helps nobody. */
         if (due <= now)
                 return 0;
 
         int64_t followup_id;
-        r = followup_insert(s, kind, text, due, 0, false, now, "adding a meeting reminder", &followup_id);
-        if (r < 0)
-                return r;
-
-        r = store_prepare(s, sql_reminder_link_add, &st);
-        if (r < 0)
-                return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 3, followup_id);
-        sqlite3_bind_int64(st, 4, due);
-        r = store_step_done(s, st, "linking a meeting reminder");
+        int r = followup_insert(s, kind, text, due, 0, false, occurrence_id, now, "adding a meeting reminder",
+                                &followup_id);
         if (r >= 0 && changed)
                 (*changed)++;
         return r;
@@ -1941,11 +1972,26 @@ static int reminders_create(Store *s, int64_t occurrence_id, const OccurrenceWri
         return reminder_create(s, occurrence_id, "thanks", o->thanks_due, o->thanks_text, now, changed);
 }
 
+/* Whether the user removed the occurrence's reminder of `kind`. */
+static int reminder_was_removed(Store *s, int64_t occurrence_id, const char *kind) {
+        sqlite3_stmt *st;
+        int r = store_prepare(s, sql_reminder_removed_get, &st);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(st, 1, occurrence_id);
+        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+                return store_error(s, rc, "reading a removed meeting reminder");
+        return rc == SQLITE_ROW;
+}
+
 /* Makes sure an occurrence has its reminder of `kind` at `due`. */
 static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
                            const char *text, int64_t now, unsigned *changed) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, sql_reminder_link_get, &st);
+        int r = store_prepare(s, sql_reminder_get, &st);
         if (r < 0)
                 return r;
         sqlite3_bind_int64(st, 1, occurrence_id);
@@ -1953,8 +1999,7 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
         int rc = sqlite3_step(st);
         bool linked = rc == SQLITE_ROW;
         int64_t followup_id = linked ? sqlite3_column_int64(st, 0) : 0;
-        bool open = linked && followup_id > 0 && sqlite3_column_type(st, 1) == SQLITE_NULL &&
-                    sqlite3_column_type(st, 2) != SQLITE_NULL;
+        bool open = linked && sqlite3_column_type(st, 1) == SQLITE_NULL;
         int64_t old_due = linked ? sqlite3_column_int64(st, 2) : 0;
         int64_t planned = linked && sqlite3_column_type(st, 4) != SQLITE_NULL ?
                 sqlite3_column_int64(st, 4) : old_due;
@@ -1964,31 +2009,33 @@ static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, in
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
                 return store_error(s, rc, "reading a meeting reminder");
 
-        if (linked) {
-                /* Completed or removed by the user: never again.  Open:
-                 * follow the meeting if its planned time moved; a snooze
-                 * (due apart from the plan) stays otherwise. */
-                if (!open || (planned == due && same_text))
-                        return 0;
-                FollowupChanges c = FOLLOWUP_CHANGES_NONE;
-                c.due = planned != due && old_due != due ? due : -1;
-                c.text = same_text ? NULL : text;
-                r = c.due >= 0 || c.text ? store_followup_edit(s, followup_id, &c, now) : 0;
-                if (r >= 0 && planned != due) {
-                        r = store_prepare(s, sql_reminder_link_plan, &st);
-                        if (r < 0)
-                                return r;
-                        sqlite3_bind_int64(st, 1, occurrence_id);
-                        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-                        sqlite3_bind_int64(st, 3, due);
-                        r = store_step_done(s, st, "re-planning a meeting reminder");
-                }
-                if (r >= 0 && changed)
-                        (*changed)++;
-                return r;
+        if (!linked) {
+                /* Removed by the user: never again. */
+                r = reminder_was_removed(s, occurrence_id, kind);
+                if (r != 0)
+                        return r < 0 ? r : 0;
+                return reminder_create(s, occurrence_id, kind, due, text, now, changed);
         }
 
-        return reminder_create(s, occurrence_id, kind, due, text, now, changed);
+        /* Completed: never again.  Open: follow the meeting if its planned
+         * time moved; a snooze (due apart from the plan) stays otherwise. */
+        if (!open || (planned == due && same_text))
+                return 0;
+        FollowupChanges c = FOLLOWUP_CHANGES_NONE;
+        c.due = planned != due && old_due != due ? due : -1;
+        c.text = same_text ? NULL : text;
+        r = c.due >= 0 || c.text ? store_followup_edit(s, followup_id, &c, now) : 0;
+        if (r >= 0 && planned != due) {
+                r = store_prepare(s, sql_reminder_plan, &st);
+                if (r < 0)
+                        return r;
+                sqlite3_bind_int64(st, 1, followup_id);
+                sqlite3_bind_int64(st, 2, due);
+                r = store_step_done(s, st, "re-planning a meeting reminder");
+        }
+        if (r >= 0 && changed)
+                (*changed)++;
+        return r;
 }
 
 /* Stores one occurrence of uid and makes its reminders match.  `unstored`:

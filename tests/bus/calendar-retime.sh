@@ -8,7 +8,10 @@
 #  - a reload with a new prep_before and thanks_after moves the open
 #    reminders of single meetings and of every occurrence of a series to
 #    the new times; a reminder already done stays done;
-#  - so does a change made while netctld was stopped, at its next start.
+#  - so does a change made while netctld was stopped, at its next start;
+#  - a reminder the user removed stays removed: through an update of its
+#    series, and new reminder times at a restart; after the series is
+#    cancelled and invited again, it is back with the others.
 set -euo pipefail
 # shellcheck source=../lib/bus.sh
 . "$(dirname "$0")/../lib/bus.sh"
@@ -104,5 +107,46 @@ daemon_start
 assert_eq "$(netctl show "$PREP" --json | jq -r .due)" "$(iso $((MOVED - 7200)))" \
     "the prep reminder after prep_before = 2h was set while netctld was stopped"
 ok "a config changed while netctld was stopped moves the reminders at the next start"
+
+# --- a reminder the user removed stays removed ------------------------------------------------
+
+# weekly FILE SEQ SUMMARY [KEY=VALUE...]: the series, as its organizer sends it.
+weekly() {
+    local file=$1 seq=$2 summary=$3
+    shift 3
+    invite "$file" uid=retime-weekly@example.com seq="$seq" summary="$summary" tzid=Europe/Berlin \
+        rrule="FREQ=WEEKLY;COUNT=3" start="$(ics_local Europe/Berlin "$SERIES_START")" \
+        end="$(ics_local Europe/Berlin $((SERIES_START + 1800)))" "$@"
+}
+# kinds SUMMARY: the kinds of that meeting's reminders, sorted, on one line.
+kinds() { reminders "$1" | cut -d' ' -f1 | paste -sd' '; }
+
+FIRST_PREP=$(netctl list --all --json | jq -r '[.[] | select(.kind == "prep" and
+    (.text | contains("\"Weekly sync with Bo\"")))] | sort_by(.due) | .[0].id')
+expect_ok netctl rm "$FIRST_PREP"
+assert_eq "$(kinds "Weekly sync with Bo")" "prep prep thanks thanks thanks" "after removing the first prep"
+weekly "$GEN/weekly-1.ics" 1 "Weekly sync with Bo Chen"
+expect_ok netctl import "$GEN/weekly-1.ics"
+assert_match "$OUT" "updated" "the series renamed"
+assert_eq "$(kinds "Weekly sync with Bo Chen")" "prep prep thanks thanks thanks" \
+    "the removed prep after an update of the series"
+daemon_stop || fail "netctld did not stop cleanly"
+printf '[calendar]\nprep_before = 45m\nthanks_after = 30m\n' >"$CONF"
+daemon_start
+assert_eq "$(kinds "Weekly sync with Bo Chen")" "prep prep thanks thanks thanks" \
+    "the removed prep after new reminder times at a restart"
+assert_eq "$(reminders "Weekly sync with Bo Chen" | awk '$1 == "prep" { print $2 }' | head -n1)" \
+    "$(iso $(($(local_epoch "$TZ" "$(date -d "$(date -d "@$SERIES_START" +%F) +7 days" +%F) 15:00") - 2700)))" \
+    "the prep reminders left moved to 45 min before"
+ok "a prep reminder the user removed stays removed through an update of its series and new times"
+
+weekly "$GEN/weekly-2.ics" 2 "Weekly sync with Bo Chen" method=CANCEL
+expect_ok netctl import "$GEN/weekly-2.ics"
+assert_match "$OUT" "cancelled" "the series cancelled"
+assert_eq "$(reminders "Weekly sync with Bo Chen" | grep -c '^prep ' || true)" 0 "prep reminders after the cancel"
+weekly "$GEN/weekly-3.ics" 3 "Weekly sync with Bo Chen"
+expect_ok netctl import "$GEN/weekly-3.ics"
+assert_eq "$(reminders "Weekly sync with Bo Chen" | grep -c '^prep ')" 3 "prep reminders after the new invite"
+ok "cancelled and invited again, the series has all its prep reminders again"
 
 daemon_alive || fail "netctld died"

@@ -219,7 +219,9 @@ static void test_refuses_foreign_files(void) {
  * that a test can set an older version and see every later migration run
  * on the shapes it was written for. */
 static const char meeting_tables_of_schema_10[] =
-        "DROP TABLE occurrence_reminders; DROP INDEX followups_closed;"
+        "DROP TABLE reminders_removed; DROP INDEX followups_occurrence;"
+        "ALTER TABLE followups DROP COLUMN occurrence_id; ALTER TABLE followups DROP COLUMN planned_due;"
+        "DROP INDEX followups_closed;"
         "ALTER TABLE meetings DROP COLUMN people;"
         "CREATE TABLE meeting_people ("
         "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
@@ -268,7 +270,8 @@ static void test_migration_planned_due(void) {
         CHECK_INT(store_open(path_in_tmp("v6.db"), err, sizeof err, &s), 0, "opens and migrates it");
         s = store_free(s);
         sqlite3_open(path_in_tmp("v6.db"), &db);
-        sqlite3_prepare_v2(db, "SELECT planned_due FROM occurrence_reminders WHERE followup_id = 7", -1, &st, NULL);
+        sqlite3_prepare_v2(db, "SELECT planned_due FROM followups WHERE id = 7 AND occurrence_id = 1", -1, &st,
+                           NULL);
         CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 3200,
               "the link's planned time is the reminder's due time");
         sqlite3_finalize(st);
@@ -361,14 +364,14 @@ static void test_migration_followups_checks(void) {
         s = store_free(s);
         sqlite3_open(path_in_tmp("v8.db"), &db);
         CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
-        CHECK_INT(query_int(db, "SELECT followup_id FROM occurrence_reminders WHERE occurrence_id = 1"), 7,
-                  "the meeting reminder's link still names its follow-up");
+        CHECK_INT(query_int(db, "SELECT id FROM followups WHERE occurrence_id = 1"), 7,
+                  "the meeting reminder is still linked to its occurrence");
         CHECK_INT(query_int(db, "SELECT count(*) FROM followups"), 2, "both follow-ups kept");
         CHECK_INT(query_int(db, "SELECT contact_id * 10000 + done_at FROM followups WHERE id = 9"), 34100,
                   "the contact's follow-up kept its contact and its completion");
         CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND "
-                                "tbl_name = 'followups' AND name LIKE 'followups_%'"), 6,
-                  "the six indexes are back");
+                                "tbl_name = 'followups' AND name LIKE 'followups_%'"), 7,
+                  "the six indexes are back, with the reminders' link to their occurrences");
         CHECK_INT(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no broken foreign key");
         CHECK(!uses_temporary_btree(db, insert), "writing a follow-up builds no temporary b-tree");
         CHECK_INT(sqlite3_exec(db, "INSERT INTO followups (uid, kind, text, due, created, modified) "
@@ -376,12 +379,15 @@ static void test_migration_followups_checks(void) {
                   SQLITE_CONSTRAINT, "an unknown kind is still refused");
         CHECK_INT(sqlite3_exec(db, "UPDATE followups SET notify_state = 3 WHERE id = 7", NULL, NULL, NULL),
                   SQLITE_CONSTRAINT, "an unknown delivery state is still refused");
-        sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-        CHECK_INT(sqlite3_exec(db, "DELETE FROM followups WHERE id = 7", NULL, NULL, NULL), SQLITE_OK,
-                  "removing the meeting reminder");
-        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE occurrence_id = 1 AND "
-                                "followup_id IS NULL"), 1,
-                  "its link is cleared (ON DELETE SET NULL) and kept, as before");
+        sqlite3_close(db);
+
+        CHECK_INT(store_open(path_in_tmp("v8.db"), err, sizeof err, &s), 0, "opens it again");
+        CHECK_INT(store_followup_remove(s, 7), 0, "removing the meeting reminder");
+        s = store_free(s);
+        sqlite3_open(path_in_tmp("v8.db"), &db);
+        CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed WHERE occurrence_id = 1 AND "
+                                "kind = 'prep'"), 1,
+                  "its slot is remembered as removed, as its cleared link was before");
         sqlite3_close(db);
 }
 
@@ -564,12 +570,13 @@ static void test_migration_keyed_tables(void) {
                 "  VALUES (4, 'bo@example.com', NULL, 0), (4, 'Ana@Example.com', 'Ana \"A\" Lima', 1),"
                 "         (4, 'zoe@example.com', 'Zo\xc3\xab' || char(9) || 'K \xf0\x9f\x98\x80', 0);"
                 "INSERT INTO occurrences (id, uid, recurrence_id, start, finish, summary) "
-                "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee');"
+                "  VALUES (1, 'm@example.com', 0, 5000, 8600, 'Coffee'),"
+                "         (2, 'lunch@example.com', 0, 9000, 9900, 'Lunch');"
                 "INSERT INTO followups (id, uid, kind, text, due, created, modified) "
                 "  VALUES (7, 'r7', 'prep', 'Prepare for \"Coffee\"', 3200, 1000, 1000),"
                 "         (8, 'r8', 'thanks', 'Send thanks after \"Coffee\"', 9000, 1000, 1000);"
                 "INSERT INTO occurrence_reminders (occurrence_id, kind, followup_id, planned_due) "
-                "  VALUES (1, 'prep', 7, 3200), (1, 'thanks', 8, 8900);"
+                "  VALUES (1, 'prep', 7, 3200), (1, 'thanks', 8, 8900), (2, 'thanks', NULL, 12000);"
                 "PRAGMA user_version = 10;", NULL, NULL, NULL);
         CHECK_INT(rc, SQLITE_OK, "made it a schema-10 database with a meeting, its people and its reminders");
         if (rc != SQLITE_OK)
@@ -584,35 +591,48 @@ static void test_migration_keyed_tables(void) {
         s = store_free(s);
         sqlite3_open(path_in_tmp("v10.db"), &db);
         CHECK_INT(query_int(db, "PRAGMA user_version"), store_schema_version(), "schema version after the migrations");
-        CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
-                                "name = 'occurrence_reminders' AND sql LIKE '%WITHOUT ROWID'"), 1,
-                  "the reminder links are without rowids");
         CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN "
                                 "('meeting_people', 'meeting_people_email', 'followups_due', "
-                                "'meeting_people_new', 'occurrence_reminders_new')"), 0,
-                  "the people's table, the two indexes and the copies' names are gone");
+                                "'meeting_people_new', 'occurrence_reminders_new', 'occurrence_reminders')"), 0,
+                  "the people's table, the links' table, the two indexes and the copies' names are gone");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                "name = 'reminders_removed' AND sql LIKE '%WITHOUT ROWID'"), 1,
+                  "removed reminders are kept without rowids");
         CHECK_INT(query_int(db, "SELECT count(*) FROM meetings WHERE id = 5 AND people = '[]'"), 1,
                   "a meeting without people has none");
-        CHECK_INT(query_int(db, "SELECT sum(followup_id * 10000 + planned_due) FROM occurrence_reminders "
+        CHECK_INT(query_int(db, "SELECT sum(id * 10000 + planned_due) FROM followups "
                                 "WHERE occurrence_id = 1"), 73200 + 88900,
-                  "both reminder links kept, with their follow-ups and planned times");
+                  "both reminders linked to their occurrence, with their planned times");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed WHERE occurrence_id = 2 AND "
+                                "kind = 'thanks'"), 1,
+                  "a link whose follow-up the user removed is a removed reminder");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed"), 1, "and only that one");
         CHECK_INT(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no broken foreign key");
         CHECK(plan_uses(db, list_any, "followups_open") && plan_uses(db, list_any, "followups_closed") &&
               !uses_temporary_btree(db, list_any),
               "open and done follow-ups are listed together through their indexes, without a sort");
-        CHECK_INT(sqlite3_exec(db, "INSERT INTO occurrence_reminders (occurrence_id, kind) VALUES (1, 'meet')",
+        CHECK_INT(sqlite3_exec(db, "INSERT INTO reminders_removed (occurrence_id, kind) VALUES (1, 'meet')",
                                NULL, NULL, NULL),
-                  SQLITE_CONSTRAINT, "an unknown reminder kind is still refused");
+                  SQLITE_CONSTRAINT, "an unknown reminder kind is refused");
+        CHECK_INT(sqlite3_exec(db, "UPDATE followups SET occurrence_id = 1, kind = 'prep' WHERE id = 8",
+                               NULL, NULL, NULL),
+                  SQLITE_CONSTRAINT, "an occurrence has one reminder of each kind");
+        sqlite3_close(db);
+
+        CHECK_INT(store_open(path_in_tmp("v10.db"), err, sizeof err, &s), 0, "opens it again");
+        CHECK_INT(store_followup_remove(s, 7), 0, "removing the prep reminder");
+        s = store_free(s);
+        sqlite3_open(path_in_tmp("v10.db"), &db);
         sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-        CHECK_INT(sqlite3_exec(db, "DELETE FROM followups WHERE id = 7", NULL, NULL, NULL), SQLITE_OK,
-                  "removing the prep reminder");
-        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders WHERE kind = 'prep' AND "
-                                "followup_id IS NULL"), 1,
-                  "its link is cleared and kept (ON DELETE SET NULL)");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed WHERE occurrence_id = 1 AND "
+                                "kind = 'prep'"), 1,
+                  "its slot is remembered as removed");
         CHECK_INT(sqlite3_exec(db, "DELETE FROM occurrences WHERE id = 1", NULL, NULL, NULL), SQLITE_OK,
                   "removing the occurrence");
-        CHECK_INT(query_int(db, "SELECT count(*) FROM occurrence_reminders"), 0,
-                  "its links go with it (ON DELETE CASCADE)");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed WHERE occurrence_id = 1"), 0,
+                  "its removed reminders go with it (ON DELETE CASCADE)");
+        CHECK_INT(query_int(db, "SELECT count(*) FROM followups WHERE id = 8 AND occurrence_id IS NULL"), 1,
+                  "its thank-you stays, unlinked (ON DELETE SET NULL)");
         sqlite3_close(db);
 }
 
