@@ -43,8 +43,8 @@ import_members() {
     dbus-monitor --session "type='method_call',interface='$BUS_IFACE.Meetings'" >"$log" 2>&1 &
     local monitor=$!
     # The monitor is listening once it has printed its own NameAcquired.
-    local i
-    for i in $(seq 100); do
+    local _
+    for _ in $(seq 100); do
         grep -q NameAcquired "$log" && break
         sleep 0.05
     done

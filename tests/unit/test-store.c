@@ -607,6 +607,9 @@ static void test_migration_keyed_tables(void) {
                                 "kind = 'thanks'"), 1,
                   "a link whose follow-up the user removed is a removed reminder");
         CHECK_INT(query_int(db, "SELECT count(*) FROM reminders_removed"), 1, "and only that one");
+        CHECK(plan_uses(db, "SELECT id FROM followups WHERE occurrence_id = 1 AND kind = 'prep'",
+                        "followups_occurrence"),
+              "an occurrence's reminder is found through the index, not by a scan of every follow-up");
         CHECK_INT(query_int(db, "SELECT count(*) FROM pragma_foreign_key_check"), 0, "no broken foreign key");
         CHECK(plan_uses(db, list_any, "followups_open") && plan_uses(db, list_any, "followups_closed") &&
               !uses_temporary_btree(db, list_any),
