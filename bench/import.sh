@@ -96,6 +96,7 @@ rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 KHAL_WALL=() KHAL_CPU=()
 CAL_WALL=() CAL_CPU=()
 PARSE_WALL=()
+WRITE_WALL=()
 
 run_netctl() {
     local n=$1
@@ -120,6 +121,8 @@ run_netctl() {
     log "netctl run $n: ${NETCTL_WALL[-1]} s wall, ${NETCTL_CPU[-1]} s CPU; re-import ${NETCTL_AGAIN[-1]} s;" \
         "$(netctl list --json | jq length) reminders; RSS afterwards ${NETCTL_RSS[-1]} KiB"
     daemon_stop || fail "netctld did not stop cleanly"
+    # What the first import stored, for the SQLite floor below.
+    if [[ $n == 1 ]]; then cp "$XDG_DATA_HOME/netctl/netctl.db" "$WORK/imported.db"; fi
     rm -rf "$XDG_DATA_HOME"
 }
 
@@ -178,12 +181,49 @@ run_parse() {
 }
 [[ -x $PARSER ]] || log "no $PARSER (make $BUILD/bench/bench-client): libical's parse not timed"
 
+# SQLite alone writing what the import stored (meetings, occurrences,
+# reminders), into an empty database of the same schema with netctld's
+# settings for an import, one INSERT ... SELECT per table and one commit:
+# the fastest way SQLite has to write those rows, whoever parsed them.
+# Python's sqlite3 module, on the system's libsqlite3; its own clock, from
+# the ATTACH to the commit's return.
+run_write() {
+    local out
+    rm -f "$WORK/write.db" "$WORK/write.db-wal" "$WORK/write.db-shm"
+    out=$("$PYTHON" - "$WORK/imported.db" "$WORK/write.db" <<'PY'
+import sqlite3, sys, time
+src, dst = sys.argv[1:]
+schema = [r[0] for r in sqlite3.connect(src).execute(
+    "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' "
+    "ORDER BY type = 'index', rowid")]
+db = sqlite3.connect(dst, isolation_level=None)
+db.execute("PRAGMA journal_mode = WAL")
+for sql in schema:
+    db.execute(sql)
+for pragma in ("synchronous = FULL", "foreign_keys = ON", "cache_size = -65536", "temp_store = MEMORY"):
+    db.execute("PRAGMA " + pragma)
+t0 = time.perf_counter()
+db.execute("ATTACH ? AS src", (src,))
+db.execute("BEGIN")
+rows = 0
+for table in ("meetings", "occurrences", "followups"):
+    rows += db.execute("INSERT INTO main.%s SELECT * FROM src.%s ORDER BY rowid" % (table, table)).rowcount
+db.execute("COMMIT")
+print("%.6f %d" % (time.perf_counter() - t0, rows))
+PY
+) || fail "the SQLite write of the imported rows failed"
+    WRITE_WALL+=("${out%% *}")
+    WRITE_ROWS=${out#* }
+    log "SQLite writing the imported rows alone, run $1: ${out%% *} s ($WRITE_ROWS rows)"
+}
+
 # Interleaved, so that a slower stretch of the machine does not fall on
 # one tool only.
 max=$((RUNS > KHAL_RUNS ? RUNS : KHAL_RUNS))
 for ((i = 1; i <= max; i++)); do
     ((i <= RUNS)) && run_netctl "$i"
     ((i <= RUNS)) && [[ -x $PARSER ]] && run_parse "$i"
+    ((i <= RUNS)) && run_write "$i"
     ((i <= KHAL_RUNS)) && run_khal "$i"
     ((i <= RUNS && PEERS)) && run_calcurse "$i"
 done
@@ -211,6 +251,7 @@ tools = {
                  "what": "calcurse -D DIR -i FILE: appointments file plus one note file per description"},
 }
 parse = nums("${PARSE_WALL[*]}")
+write = nums("${WRITE_WALL[*]}")
 for t in tools.values():
     t["runs"] = len(t["wall"])
     t["wall_median_s"] = med(t["wall"])
@@ -237,6 +278,16 @@ if parse:
         t = tools[name]
         if t["runs"]:
             floor["best_ratio_" + name] = round(t["wall_median_s"] / floor["wall_median_s"], 1)
+# The other floor: SQLite writing the rows the import stored.
+write_floor = None
+if write:
+    write_floor = {"runs": len(write), "wall": write, "wall_median_s": med(write), "rows": ${WRITE_ROWS:-0},
+                   "what": "INSERT ... SELECT of the imported meetings, occurrences and reminders into an "
+                           "empty database of the same schema, one transaction (python3's sqlite3 module)"}
+    for name in ("khal", "calcurse"):
+        t = tools[name]
+        if t["runs"]:
+            write_floor["best_ratio_" + name] = round(t["wall_median_s"] / write_floor["wall_median_s"], 1)
 result = {
     "benchmark": "import",
     "date_utc": "$(date -u +%FT%TZ)",
@@ -252,6 +303,7 @@ result = {
     "tools": tools,
     "ratios": ratios,
     "libical_parse": floor,
+    "sqlite_write": write_floor,
 }
 with open(sys.argv[1], "w") as f:
     json.dump(result, f, indent=2)
@@ -268,6 +320,10 @@ print("  netctl re-import of the same file (all unchanged): %.2f s" % n["reimpor
 if floor:
     print("  libical's parse of the file alone: %.2f s%s" % (floor["wall_median_s"], "".join(
         "; at best %.0fx %s" % (floor["best_ratio_" + k], k) for k in ("calcurse", "khal") if "best_ratio_" + k in floor)))
+if write_floor:
+    print("  SQLite writing the imported rows alone: %.2f s%s" % (write_floor["wall_median_s"], "".join(
+        "; at best %.0fx %s" % (write_floor["best_ratio_" + k], k) for k in ("calcurse", "khal")
+        if "best_ratio_" + k in write_floor)))
 print("  netctld's RSS after the imports: %.1f MiB" % (statistics.median(n["rss_after_kib"]) / 1024.0))
 print("Written to %s" % sys.argv[1])
 EOF

@@ -1037,6 +1037,11 @@ def report(res):
             p = floor["wall_median_s"] * 1000.0
             rows.append(("libical's parse of that file alone (bench-client parse)", fmt_ms(p), "",
                          "at most %s; %s" % (ratio(ci, p), ratio(ki, p)), ""))
+        write = res["import"].get("sqlite_write")
+        if write:
+            w = write["wall_median_s"] * 1000.0
+            rows.append(("SQLite writing that import's rows alone (INSERT ... SELECT)", fmt_ms(w), "",
+                         "at most %s; %s" % (ratio(ci, w), ratio(ki, w)), ""))
         rss = imp["netctl"].get("rss_after_kib")
         if rss:
             rows.append(("memory after that import: RSS", "%.1f MiB" % (statistics.median(rss) / 1024.0),
