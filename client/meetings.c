@@ -76,13 +76,18 @@ static int read_whole_file(const char *path, char **ret, size_t *ret_len) {
         return read_whole_fd(fd, ret, ret_len);
 }
 
+/* What became of one file given to import_one(). */
+typedef enum ImportSent {
+        IMPORT_SENT_REPLY,      /* *ret_reply holds netctld's answer */
+        IMPORT_SENT_TOO_LARGE,  /* not sent, said so as netctld would */
+        IMPORT_SENT_FAILED,     /* not imported, and said why */
+        IMPORT_SENT_NO_BUS,     /* nothing can be sent; said why */
+} ImportSent;
+
 /* Sends one file to netctld: a regular file as itself (ImportFd), so that
  * its bytes do not cross the bus; anything else (a pipe, <(...)), or to a
- * netctld without ImportFd, as its bytes (Import).  Returns 1 with the
- * reply, or a negative errno: -EFBIG when the file is too large (not
- * sent), -EBADMSG when the call failed and was reported, -ENOTCONN when
- * there is no bus to call on (reported). */
-static int import_one(const char *path, sd_bus_message **ret_reply) {
+ * netctld without ImportFd, as its bytes (Import). */
+static ImportSent import_one(const char *path, sd_bus_message **ret_reply) {
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL;
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *data = NULL;
@@ -91,42 +96,49 @@ static int import_one(const char *path, sd_bus_message **ret_reply) {
         int r;
 
         if (fd < 0 || fstat(fd, &st) < 0)
-                return -errno;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        if (st.st_size > (off_t) IMPORT_FILE_MAX)
-                return -EFBIG;
+                r = -errno;
+        else if (S_ISDIR(st.st_mode))
+                r = -EISDIR;
+        else
+                r = st.st_size > (off_t) IMPORT_FILE_MAX ? -EFBIG : 0;
 
-        if (S_ISREG(st.st_mode)) {
-                r = client_new_call(NETCTL_IFACE_MEETINGS, "ImportFd", &m);
-                if (r < 0)
-                        return -ENOTCONN;
+        if (r >= 0 && S_ISREG(st.st_mode)) {
+                if (client_new_call(NETCTL_IFACE_MEETINGS, "ImportFd", &m) < 0)
+                        return IMPORT_SENT_NO_BUS;
                 client_allow_long_calls();
                 r = sd_bus_message_append(m, "sh", path, fd);
                 if (r < 0)
-                        return fail("cannot build the request: %s", strerror(-r)), -EBADMSG;
-                r = client_call_message_optional(m, ret_reply);
-                if (r < 0)
-                        return -EBADMSG;
+                        return fail("cannot build the request: %s", strerror(-r)), IMPORT_SENT_FAILED;
+                if (client_call_message_optional(m, ret_reply) < 0)
+                        return IMPORT_SENT_FAILED;
                 if (*ret_reply)
-                        return 1;
+                        return IMPORT_SENT_REPLY;
                 /* An older netctld: the bytes, as before. */
                 m = sd_bus_message_unref(m);
         }
 
-        r = read_whole_fd(fd, &data, &len);
-        if (r < 0)
-                return r;
-        r = client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m);
-        if (r < 0)
-                return -ENOTCONN;
+        if (r >= 0)
+                r = read_whole_fd(fd, &data, &len);
+        if (r == -EFBIG) {
+                /* Readable, but refused as the daemon would refuse it:
+                 * reported like any other rejected file. */
+                printf("%s: rejected: larger than %u MiB\n", path, IMPORT_FILE_MAX / (1024 * 1024));
+                return IMPORT_SENT_TOO_LARGE;
+        }
+        if (r < 0) {
+                fail("%s: cannot read: %s.", path, strerror(-r));
+                return IMPORT_SENT_FAILED;
+        }
+
+        if (client_new_call(NETCTL_IFACE_MEETINGS, "Import", &m) < 0)
+                return IMPORT_SENT_NO_BUS;
         client_allow_long_calls();
         r = sd_bus_message_append(m, "s", path);
         if (r >= 0)
                 r = sd_bus_message_append_array(m, 'y', data, len);
         if (r < 0)
-                return fail("cannot build the request: %s", strerror(-r)), -EBADMSG;
-        return client_call_message(m, ret_reply) < 0 ? -EBADMSG : 1;
+                return fail("cannot build the request: %s", strerror(-r)), IMPORT_SENT_FAILED;
+        return client_call_message(m, ret_reply) < 0 ? IMPORT_SENT_FAILED : IMPORT_SENT_REPLY;
 }
 
 int verb_import(int argc, char *argv[]) {
@@ -153,24 +165,16 @@ int verb_import(int argc, char *argv[]) {
                 uint32_t added, updated, cancelled, unchanged, skipped;
                 int r;
 
-                r = import_one(path, &reply);
-                if (r == -EFBIG) {
-                        /* Readable, but refused as the daemon would refuse it:
-                         * reported like any other rejected file. */
-                        printf("%s: rejected: larger than %u MiB\n", path, IMPORT_FILE_MAX / (1024 * 1024));
+                switch (import_one(path, &reply)) {
+                case IMPORT_SENT_REPLY:
+                        break;
+                case IMPORT_SENT_TOO_LARGE:
                         continue;
-                }
-                if (r == -ENOTCONN)
+                case IMPORT_SENT_FAILED:
+                        status = EXIT_FAILURE;
+                        continue;
+                case IMPORT_SENT_NO_BUS:
                         return EXIT_FAILURE;
-                if (r == -EBADMSG) {
-                        /* Reported already. */
-                        status = EXIT_FAILURE;
-                        continue;
-                }
-                if (r < 0) {
-                        fail("%s: cannot read: %s.", path, strerror(-r));
-                        status = EXIT_FAILURE;
-                        continue;
                 }
                 r = sd_bus_message_read(reply, "suuuuus", &outcome, &added, &updated, &cancelled,
                                         &unchanged, &skipped, &reason);

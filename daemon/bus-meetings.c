@@ -68,9 +68,9 @@ static int method_import(sd_bus_message *m, void *userdata, sd_bus_error *error)
 }
 
 /* ImportFd: the file itself, open for reading.  What Import does, without
- * the file's bytes crossing the bus twice (to dbus-daemon and from it):
- * for a large file that copying was a tenth of the import.  Only a
- * regular file: a pipe's writer could keep netctld waiting. */
+ * the file's bytes crossing the socket (twice through dbus-daemon): about
+ * 20 ms of an 11 MB file's import.  Only a regular file: a pipe's writer
+ * could keep netctld waiting. */
 static int method_import_fd(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         _cleanup_free_ char *data = NULL;
         Context *c = userdata;
