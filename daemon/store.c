@@ -1130,35 +1130,34 @@ int store_followup_snooze(Store *s, int64_t id, int64_t until, int64_t now) {
 }
 
 int store_followup_remove(Store *s, int64_t id) {
-        sqlite3_stmt *st;
+        /* A meeting reminder the user removed stays removed: its slot is
+         * noted first, so that a re-import of its meeting does not bring
+         * it back. */
+        static const struct {
+                const char *sql, *what;
+        } steps[] = {
+                { sql_reminder_removed_note, "noting a removed meeting reminder" },
+                { sql_followup_remove,       "removing a follow-up" },
+        };
         int r = store_begin(s);
         if (r < 0)
                 return r;
 
-        /* A meeting reminder the user removed stays removed: a re-import
-         * of its meeting must not bring it back. */
-        r = store_prepare(s, sql_reminder_removed_note, &st);
-        if (r < 0)
-                goto fail;
-        sqlite3_bind_int64(st, 1, id);
-        r = store_step_done(s, st, "noting a removed meeting reminder");
-        if (r < 0)
-                goto fail;
-
-        r = store_prepare(s, sql_followup_remove, &st);
-        if (r < 0)
-                goto fail;
-        sqlite3_bind_int64(st, 1, id);
-        r = store_step_done(s, st, "removing a follow-up");
-        if (r < 0)
-                goto fail;
-        r = store_expect_change(s, id);
-        if (r < 0)
-                goto fail;
+        for (size_t i = 0; i < ELEMENTSOF(steps) && r >= 0; i++) {
+                sqlite3_stmt *st;
+                r = store_prepare(s, steps[i].sql, &st);
+                if (r < 0)
+                        break;
+                sqlite3_bind_int64(st, 1, id);
+                r = store_step_done(s, st, steps[i].what);
+        }
+        if (r >= 0)
+                r = store_expect_change(s, id);
+        if (r < 0) {
+                store_rollback(s);
+                return r;
+        }
         return store_commit(s);
-fail:
-        store_rollback(s);
-        return r;
 }
 
 int store_followup_edit(Store *s, int64_t id, const FollowupChanges *c, int64_t now) {
