@@ -1917,6 +1917,18 @@ int store_meeting_delete_uid_source(Store *s, const char *uid, const char *sourc
         return store_step_done(s, st, "forgetting a meeting no longer in its calendar file");
 }
 
+/* Prepares a statement about an occurrence's reminder slot: ?1 the
+ * occurrence, ?2 the kind (a static string). */
+static int reminder_prepare(Store *s, const char *sql, int64_t occurrence_id, const char *kind,
+                            sqlite3_stmt **ret) {
+        int r = store_prepare(s, sql, ret);
+        if (r < 0)
+                return r;
+        sqlite3_bind_int64(*ret, 1, occurrence_id);
+        sqlite3_bind_text(*ret, 2, kind, -1, SQLITE_STATIC);
+        return 0;
+}
+
 /* Withdraws the reminder of `kind` for an occurrence if it is still open,
  * and forgets the link (a done reminder stays, unlinked; a removed one is
  * no longer remembered): the occurrence is going away or was cancelled,
@@ -1928,11 +1940,9 @@ static int reminder_withdraw(Store *s, int64_t occurrence_id, const char *kind, 
 
         for (size_t i = 0; i < ELEMENTSOF(steps); i++) {
                 sqlite3_stmt *st;
-                int r = store_prepare(s, steps[i], &st);
+                int r = reminder_prepare(s, steps[i], occurrence_id, kind, &st);
                 if (r < 0)
                         return r;
-                sqlite3_bind_int64(st, 1, occurrence_id);
-                sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
                 r = store_step_done(s, st, "withdrawing a meeting reminder");
                 if (r < 0)
                         return r;
@@ -1974,11 +1984,9 @@ static int reminders_create(Store *s, int64_t occurrence_id, const OccurrenceWri
 /* Whether the user removed the occurrence's reminder of `kind`. */
 static int reminder_was_removed(Store *s, int64_t occurrence_id, const char *kind) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, sql_reminder_removed_get, &st);
+        int r = reminder_prepare(s, sql_reminder_removed_get, occurrence_id, kind, &st);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         sqlite3_reset(st);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -1990,11 +1998,9 @@ static int reminder_was_removed(Store *s, int64_t occurrence_id, const char *kin
 static int reminder_ensure(Store *s, int64_t occurrence_id, const char *kind, int64_t due,
                            const char *text, int64_t now, unsigned *changed) {
         sqlite3_stmt *st;
-        int r = store_prepare(s, sql_reminder_get, &st);
+        int r = reminder_prepare(s, sql_reminder_get, occurrence_id, kind, &st);
         if (r < 0)
                 return r;
-        sqlite3_bind_int64(st, 1, occurrence_id);
-        sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
         int rc = sqlite3_step(st);
         bool linked = rc == SQLITE_ROW;
         int64_t followup_id = linked ? sqlite3_column_int64(st, 0) : 0;
